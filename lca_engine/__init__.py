@@ -1,0 +1,67 @@
+"""lca_engine — prove whether a micro-factory is circular and low-impact, against a conventional baseline.
+
+Public API (Brightway is only imported when a calculation runs)::
+
+    import lca_engine as le
+    checked = le.load_checked("inventories/examples/textile_merthyr_micro.toml")
+    result = le.assess_files(["inventories/examples"])
+    result.comparison()
+"""
+
+from .assess import Assessment, assess, assess_files, collect_files
+from .background.catalog import Catalog, Factor, load_catalog
+from .balance import BalanceResult, mass_balance
+from .errors import BackgroundError, BalanceError, InventoryError, LcaEngineError, Problem, UnitError
+from .graph import Loop, build_graph, find_loops, loops_table
+from .indicators import CARBON, INDICATORS, Indicator
+from .inventory import dumps, load, loads, save
+from .load import Checked, check_factory, load_checked
+from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, Source, Stock
+from .results import read_results, write_results
+from .units import Q_, ureg
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CARBON",
+    "INDICATORS",
+    "Q_",
+    "Assessment",
+    "Assumption",
+    "BackgroundError",
+    "BalanceError",
+    "BalanceResult",
+    "Catalog",
+    "Checked",
+    "Factor",
+    "Factory",
+    "Flow",
+    "FunctionalUnit",
+    "Indicator",
+    "InventoryError",
+    "LcaEngineError",
+    "Loop",
+    "Problem",
+    "Process",
+    "Site",
+    "Source",
+    "Stock",
+    "UnitError",
+    "assess",
+    "assess_files",
+    "build_graph",
+    "check_factory",
+    "collect_files",
+    "dumps",
+    "find_loops",
+    "load",
+    "load_catalog",
+    "load_checked",
+    "loads",
+    "loops_table",
+    "mass_balance",
+    "read_results",
+    "save",
+    "ureg",
+    "write_results",
+]

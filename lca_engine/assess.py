@@ -1,0 +1,217 @@
+"""Assess micro-factories against their baselines: the product's main job, as a Python API.
+
+Loads and checks every inventory first (fast, no Brightway), then builds/refreshes the embedded Brightway
+project and computes everything in one MultiLCA pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .background.catalog import Catalog, load_catalog
+from .balance import DEFAULT_TOLERANCE
+from .errors import InventoryError, Problem
+from .load import Checked, baseline_path, check_factory, load_checked, require_same_functional_unit
+from .model import Factory
+
+
+@dataclass
+class Assessment:
+    """Results of one run: the long result table plus the checked inputs it came from."""
+
+    results: pd.DataFrame
+    pairs: list[tuple[str, str | None]]  # (micro-factory id, baseline id or None)
+    checked: dict[str, Checked] = field(default_factory=dict)
+    year: int = 2025
+
+    def total(self, factory_id: str, indicator: str = "carbon") -> float:
+        r = self.results
+        sel = r[(r.factory == factory_id) & (r.indicator == indicator) & (r.contributor_type == "total")]
+        if sel.empty:
+            raise KeyError(f"no result for factory '{factory_id}', indicator '{indicator}'")
+        return float(sel["value"].iloc[0])
+
+    def comparison(self) -> pd.DataFrame:
+        """Micro-factory vs baseline per functional unit, for every indicator."""
+        rows = []
+        tot = self.results[self.results.contributor_type == "total"]
+        for micro, base in self.pairs:
+            for _, r in tot[tot.factory == micro].iterrows():
+                b = float(self.total(base, r.indicator)) if base else np.nan
+                diff = r.value - b
+                rel = diff / b if base and b != 0 else np.nan
+                rows.append(
+                    (
+                        micro,
+                        base or "",
+                        r.sector,
+                        r.functional_unit,
+                        self.year,
+                        r.indicator,
+                        r.unit,
+                        r.value,
+                        b,
+                        diff,
+                        rel,
+                    )
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "factory",
+                "baseline",
+                "sector",
+                "functional_unit",
+                "year",
+                "indicator",
+                "unit",
+                "micro_factory",
+                "baseline_value",
+                "difference",
+                "relative_change",
+            ],
+        )
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders to their ``*.toml`` inventories (sorted; ``sources.toml`` is not an inventory)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(x for x in p.glob("*.toml") if x.name != "sources.toml")
+            if not found:
+                raise InventoryError(
+                    "folder holds no .toml inventories", fix="name a folder of inventories", file=str(p)
+                )
+            out.extend(found)
+        else:
+            out.append(p)
+    seen, unique = set(), []
+    for p in out:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            unique.append(p)
+    return unique
+
+
+def load_many(
+    paths: Iterable[str | Path],
+    catalog: Catalog,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    strict_balance: bool = True,
+    on_file: Callable[[Path], None] | None = None,
+) -> tuple[dict[str, Checked], list[tuple[str, str | None]]]:
+    """Load files and the baselines they name; every problem in every file is reported together."""
+    checked: dict[str, Checked] = {}
+    by_path: dict[Path, str] = {}
+    problems: list[Problem] = []
+    queue = list(collect_files(paths))
+    pairs: list[tuple[str, str | None]] = []
+    while queue:
+        path = queue.pop(0)
+        if path.resolve() in by_path:
+            continue
+        if on_file:
+            on_file(path)
+        try:
+            c = load_checked(path, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance)
+        except InventoryError as exc:
+            problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # BalanceError etc. keep their own type below
+            if hasattr(exc, "problems"):
+                problems.extend(exc.problems)
+                continue
+            raise
+        if c.factory.id in checked:
+            problems.append(
+                Problem(
+                    f"factory id '{c.factory.id}' is also used by {checked[c.factory.id].file}",
+                    fix="give every inventory a unique id",
+                    file=str(path),
+                    field="id",
+                )
+            )
+            continue
+        checked[c.factory.id] = c
+        by_path[path.resolve()] = c.factory.id
+        try:
+            bp = baseline_path(c)
+        except InventoryError as exc:
+            problems.extend(exc.problems)
+            continue
+        if bp is not None and bp not in by_path:
+            queue.insert(0, bp)
+    for c in checked.values():
+        if c.factory.system != "micro-factory":
+            continue
+        bp = baseline_path(c)
+        base_id = by_path.get(bp) if bp else None
+        if bp is not None and base_id is None:
+            continue  # the baseline failed to load; its problems are already listed
+        if base_id:
+            try:
+                require_same_functional_unit(c, checked[base_id])
+            except InventoryError as exc:
+                problems.extend(exc.problems)
+        pairs.append((c.factory.id, base_id))
+    if problems:
+        from .errors import BalanceError, LcaEngineError
+
+        if all("mass balance" in p.message for p in problems):
+            raise BalanceError(problems)
+        raise LcaEngineError(problems)
+    return checked, pairs
+
+
+def assess_files(
+    paths: Iterable[str | Path],
+    *,
+    year: int = 2025,
+    data_dir: str | Path | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    strict_balance: bool = True,
+    on_file: Callable[[Path], None] | None = None,
+) -> Assessment:
+    """Assess inventory files (or folders of them) and the baselines they name."""
+    from .bw.calc import calculate
+    from .bw.project import DataDir, default_data_dir
+
+    cache = DataDir(Path(data_dir) if data_dir else default_data_dir()).cache
+    catalog = load_catalog(year, cache_dir=cache)
+    checked, pairs = load_many(paths, catalog, tolerance=tolerance, strict_balance=strict_balance, on_file=on_file)
+    results = calculate([c.factory for c in checked.values()], catalog, data_dir)
+    return Assessment(results, pairs, checked, year)
+
+
+def assess(
+    factory: Factory,
+    baseline: Factory | None = None,
+    *,
+    year: int = 2025,
+    data_dir: str | Path | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    strict_balance: bool = True,
+) -> Assessment:
+    """Assess models built in code (same checks and numbers as for files)."""
+    from .bw.calc import calculate
+    from .bw.project import DataDir, default_data_dir
+
+    catalog = load_catalog(year, cache_dir=DataDir(Path(data_dir) if data_dir else default_data_dir()).cache)
+    checked = {factory.id: check_factory(factory, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance)}
+    pairs: list[tuple[str, str | None]] = [(factory.id, baseline.id if baseline else None)]
+    if baseline is not None:
+        if baseline.id == factory.id:
+            raise InventoryError("factory and baseline share the same id", fix="give them different ids", field="id")
+        checked[baseline.id] = check_factory(
+            baseline, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance
+        )
+        require_same_functional_unit(checked[factory.id], checked[baseline.id])
+    results = calculate([c.factory for c in checked.values()], catalog, data_dir)
+    return Assessment(results, pairs, checked, year)

@@ -1,0 +1,202 @@
+"""The factor catalogue: background factors by key and year, with their source and DESNZ row id.
+
+The catalogue is pure data (no Brightway); :mod:`lca_engine.bw` turns it into a background database.
+Parsing the xlsx costs ~1 s per year, so the parsed catalogue is cached by file hash in the data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .. import atomic
+from ..errors import BackgroundError
+from ..units import parse_unit
+from .desnz import read_flat_file, sha256
+
+PREFIX = "desnz."
+_CATALOG_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Factor:
+    """kg CO2e (AR5 GWP100) per ``unit`` of a background activity."""
+
+    key: str
+    name: str
+    unit: str
+    value: float
+    year: int
+    source: str
+    desnz_id: str = ""
+    table: str = ""
+    components: tuple[str, ...] = ()
+
+
+def default_inventories_dir() -> Path:
+    """The shipped ``inventories/`` folder (source checkout), or the copy packaged inside the wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "inventories", here / "_inventories"):
+        if (candidate / "sources.toml").exists():
+            return candidate
+    raise BackgroundError(
+        "shipped inventories folder not found", fix="reinstall the package, or pass the inventories folder explicitly"
+    )
+
+
+def slug(text: str) -> str:
+    text = re.sub(r"\(.*?\)", "", text)
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _match(df, spec: dict) -> list[int]:
+    mask = df["ghg_unit"] == "kg CO2e"
+    for field in ("level1", "level2", "level3", "level4", "column_text", "uom"):
+        if field in spec:
+            mask &= df[field] == spec[field]
+    return list(df.index[mask])
+
+
+def build_factors(df, config: dict, year: int, source: str) -> dict[str, Factor]:
+    """Select factors from a parsed flat file according to ``desnz.toml``."""
+    out: dict[str, Factor] = {}
+    for key, spec in config.get("factors", {}).items():
+        if "components" in spec:
+            continue
+        rows = _match(df, spec)
+        if len(rows) != 1:
+            raise BackgroundError(
+                f"factor '{PREFIX}{key}' matches {len(rows)} rows of the {year} flat file (expected 1)",
+                fix="make the selector in desnz.toml more specific (level2/level3/column_text/uom)",
+                field=f"factors.{key}",
+            )
+        row = df.loc[rows[0]]
+        if row["value"] != row["value"]:
+            raise BackgroundError(
+                f"factor '{PREFIX}{key}' is blank in the {year} flat file",
+                fix="choose another row or year",
+                field=f"factors.{key}",
+            )
+        out[PREFIX + key] = Factor(
+            PREFIX + key, spec["name"], spec["unit"], float(row["value"]), year, source, row["id"], row["level1"]
+        )
+    for key, spec in config.get("factors", {}).items():
+        if "components" in spec:
+            comps = tuple(PREFIX + c for c in spec["components"])
+            missing = [c for c in comps if c not in out]
+            if missing:
+                raise BackgroundError(
+                    f"factor '{PREFIX}{key}' needs unknown components {missing}",
+                    fix="define the components in desnz.toml",
+                    field=f"factors.{key}",
+                )
+            value = sum(out[c].value for c in comps)
+            out[PREFIX + key] = Factor(
+                PREFIX + key,
+                spec["name"],
+                spec["unit"],
+                value,
+                year,
+                source,
+                "+".join(out[c].desnz_id for c in comps),
+                "composite",
+                comps,
+            )
+    for family, spec in config.get("families", {}).items():
+        sub = df[(df["level1"] == spec["level1"]) & (df["ghg_unit"] == "kg CO2e") & (df["uom"] == spec["uom"])]
+        for route, column in spec["routes"].items():
+            for _, row in sub[sub["column_text"] == column].iterrows():
+                if row["value"] != row["value"]:
+                    continue  # blank cell: DESNZ publishes no factor for this combination
+                key = f"{PREFIX}{family}.{slug(row['level3'])}.{route}"
+                if key in out:
+                    raise BackgroundError(f"two rows give the same key {key}", fix="adjust the slug rule")
+                name = f"{spec['name']}: {row['level3']}, {column}"
+                out[key] = Factor(key, name, spec["unit"], float(row["value"]), year, source, row["id"], row["level1"])
+    for f in out.values():
+        parse_unit(f.unit)
+    return out
+
+
+@dataclass
+class Catalog:
+    """All factors of one data year, plus the files they came from."""
+
+    year: int
+    factors: dict[str, Factor]
+    files: dict[str, str]  # path -> sha256
+
+    def get(self, key: str, where: dict | None = None) -> Factor:
+        if key in self.factors:
+            return self.factors[key]
+        close = sorted(k for k in self.factors if k.split(".")[:2] == key.split(".")[:2])[:5]
+        hint = f"; similar keys: {', '.join(close)}" if close else ""
+        raise BackgroundError(
+            f"unknown background factor '{key}' for year {self.year}",
+            fix=f"use a key listed by `lca-engine factors --year {self.year}`{hint}",
+            **(where or {}),
+        )
+
+    def fingerprint(self) -> str:
+        return json.dumps({"v": _CATALOG_VERSION, "year": self.year, "files": self.files}, sort_keys=True)
+
+
+def _config(inventories: Path) -> dict:
+    path = inventories / "background" / "desnz.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackgroundError(
+            "background catalogue not found", file=str(path), fix="restore inventories/background/desnz.toml"
+        ) from None
+
+
+def available_years(inventories: Path | None = None) -> list[int]:
+    inventories = inventories or default_inventories_dir()
+    return sorted(int(y) for y in _config(inventories)["files"])
+
+
+def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: Path | None = None) -> Catalog:
+    """Factors for ``year`` from the shipped flat file (hash-checked), cached as JSON in ``cache_dir``."""
+    inventories = Path(inventories) if inventories else default_inventories_dir()
+    config = _config(inventories)
+    files = config["files"]
+    if str(year) not in files:
+        raise BackgroundError(
+            f"no background data for year {year}",
+            fix=f"choose one of {', '.join(sorted(files))} or add that year's flat file to desnz.toml",
+            field="year",
+        )
+    entry = files[str(year)]
+    path = inventories / "background" / entry["file"]
+    if not path.exists():
+        raise BackgroundError("DESNZ flat file missing", file=str(path), fix="restore it from the repository")
+    digest = sha256(path)
+    if digest != entry["sha256"]:
+        raise BackgroundError(
+            f"SHA-256 of the {year} flat file is {digest}, desnz.toml expects {entry['sha256']}",
+            fix="restore the official file, or update sha256 in desnz.toml if you replaced it on purpose",
+            file=str(path),
+        )
+    config_digest = sha256(inventories / "background" / "desnz.toml")
+    cache = None
+    if cache_dir is not None:
+        cache = Path(cache_dir) / f"catalog-{year}-{digest[:16]}-{config_digest[:16]}-v{_CATALOG_VERSION}.json"
+        if cache.exists():
+            data = json.loads(cache.read_text(encoding="utf-8"))
+            factors = {k: Factor(**{**v, "components": tuple(v["components"])}) for k, v in data.items()}
+            return Catalog(year, factors, {entry["file"]: digest})
+    df = read_flat_file(path)
+    if int(df["year"].iloc[0]) != year:
+        raise BackgroundError(
+            f"file holds year {df['year'].iloc[0]}, desnz.toml says {year}",
+            file=str(path),
+            fix="correct [files] in desnz.toml",
+        )
+    factors = build_factors(df, config, year, entry["source"])
+    if cache is not None:
+        atomic.write_text(cache, json.dumps({k: asdict(v) for k, v in sorted(factors.items())}, indent=0))
+    return Catalog(year, factors, {entry["file"]: digest})

@@ -1,0 +1,13 @@
+"""The only package that imports Brightway (bw2data / bw2calc / bw2io).
+
+Brightway is imported lazily, after :func:`~lca_engine.bw.project.activate` has pointed ``BRIGHTWAY2_DIR`` at the
+product's own data directory, so that nothing is ever written to the user's default Brightway folder.
+"""
+
+import warnings
+
+warnings.filterwarnings("ignore", message="(?s).*pypardiso")  # deliberately not installed (shared README §2)
+
+from .project import DataDir, activate, default_data_dir  # noqa: E402
+
+__all__ = ["DataDir", "activate", "default_data_dir"]

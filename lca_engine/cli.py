@@ -1,0 +1,244 @@
+"""``lca-engine`` command line: parse arguments, call the API, print. No logic of its own.
+
+Exit codes: 0 success · 1 invalid input (file, unit, provenance, background, year) · 2 usage error ·
+3 mass balance does not close (use --lenient to report instead) · 4 unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .balance import DEFAULT_TOLERANCE
+from .errors import LcaEngineError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Assess Welsh micro-factories against conventional baselines (LCA + MFA).",
+)
+# Rich falls back to 80 columns when piped; tables of results need more to stay readable in logs.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+EXIT_INTERNAL = 4
+
+DataDirOpt = typer.Option(
+    None,
+    "--data-dir",
+    help="Folder for the embedded Brightway project and caches "
+    "(default: $LCA_ENGINE_DATA_DIR or the user cache folder).",
+)
+ToleranceOpt = typer.Option(
+    DEFAULT_TOLERANCE, "--tolerance", min=0.0, max=0.5, help="Relative mass-balance tolerance (0.01 = 1 %)."
+)
+LenientOpt = typer.Option(False, "--lenient", help="Report mass imbalance as a warning instead of failing.")
+
+
+def _fail(exc: LcaEngineError) -> None:
+    err.print(f"[bold red]error[/] ({type(exc).__name__}):", highlight=False)
+    err.print(exc.format(), highlight=False, markup=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def _df_table(df, title: str, floats: str = "{:.4g}") -> Table:
+    t = Table(title=title, title_justify="left")
+    for c in df.columns:
+        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
+    for _, row in df.iterrows():
+        t.add_row(*[floats.format(v) if isinstance(v, float) else str(v) for v in row])
+    return t
+
+
+def _print_warnings(warnings) -> None:
+    for w in warnings:
+        err.print("[yellow]warning:[/] " + w.format().replace("[", "\\["), highlight=False)
+
+
+@app.command()
+def validate(
+    files: list[Path] = typer.Argument(..., help="Inventory TOML files or folders."),
+    year: int = typer.Option(2025, "--year", help="Background data year used to check factor keys."),
+    tolerance: float = ToleranceOpt,
+    lenient: bool = LenientOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Check schema, units, provenance, background keys and mass balance (no Brightway needed)."""
+    from .assess import collect_files
+    from .background.catalog import load_catalog
+    from .bw.project import DataDir, default_data_dir
+    from .load import load_checked
+
+    try:
+        catalog = load_catalog(year, cache_dir=DataDir(data_dir or default_data_dir()).cache)
+        failed = 0
+        for path in collect_files(files):
+            try:
+                c = load_checked(path, catalog=catalog, tolerance=tolerance, strict_balance=not lenient)
+            except LcaEngineError as exc:
+                failed = failed or exc.exit_code
+                err.print(f"[red]✗[/] {path}", highlight=False)
+                err.print(exc.format(), highlight=False, markup=False)
+                continue
+            out.print(
+                f"[green]✓[/] {path}: {c.factory.name} — {len(c.factory.processes)} processes, "
+                f"{len(c.factory.flows)} flows, balance {'closes' if c.balance.ok else 'DOES NOT close'}",
+                highlight=False,
+            )
+            _print_warnings(c.warnings)
+        raise typer.Exit(failed)
+    except LcaEngineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def graph(
+    file: Path = typer.Argument(..., help="Inventory TOML file."),
+    graphml: Path | None = typer.Option(None, "--graphml", help="Write the graph as GraphML."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the graph as node-link JSON."),
+    tolerance: float = ToleranceOpt,
+) -> None:
+    """Show the material-flow graph: reuse/recycling loops and the mass-balance table."""
+    import networkx as nx
+
+    from . import atomic
+    from .graph import build_graph, find_loops, loops_table, to_json
+    from .load import load_checked
+
+    try:
+        c = load_checked(file, tolerance=tolerance, strict_balance=False)
+    except LcaEngineError as exc:
+        _fail(exc)
+    g = build_graph(c.factory)
+    loops = loops_table(find_loops(c.factory, g))
+    out.print(
+        f"{c.factory.name}: {g.number_of_nodes()} nodes, {g.number_of_edges()} flows, "
+        f"{len(loops)} loop(s); per {c.factory.functional_unit.label()}",
+        highlight=False,
+    )
+    if len(loops):
+        out.print(_df_table(loops, "Reuse / recycling loops (kg per functional unit)"))
+    out.print(_df_table(c.balance.table, f"Mass balance (kg per functional unit, tolerance {tolerance:.1%})"))
+    if c.balance.excluded:
+        out.print("not in the balance: " + "; ".join(c.balance.excluded), highlight=False)
+    if graphml:
+        with atomic.atomic_path(graphml) as tmp:
+            nx.write_graphml(g, tmp)
+        out.print(f"wrote {graphml}")
+    if json_out:
+        atomic.write_text(json_out, json.dumps(to_json(g), indent=2, sort_keys=True))
+        out.print(f"wrote {json_out}")
+    raise typer.Exit(0 if c.balance.ok else 3)
+
+
+@app.command()
+def assess(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
+    year: int = typer.Option(2025, "--year", help="DESNZ background data year (2023, 2024, 2025)."),
+    out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for results.parquet and comparison.*"),
+    tolerance: float = ToleranceOpt,
+    lenient: bool = LenientOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Assess micro-factories against their baselines per functional unit; write Parquet results."""
+    from rich.progress import Progress
+
+    from .assess import assess_files, collect_files
+    from .results import write_comparison, write_results
+
+    try:
+        files = collect_files(paths)
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("checking inventories", total=len(files))
+            a = assess_files(
+                files,
+                year=year,
+                data_dir=data_dir,
+                tolerance=tolerance,
+                strict_balance=not lenient,
+                on_file=lambda p: progress.advance(task),
+            )
+            progress.update(task, description="calculating (Brightway)")
+    except LcaEngineError as exc:
+        _fail(exc)
+    for c in a.checked.values():
+        _print_warnings(c.warnings)
+    comp = a.comparison()
+    show = comp[
+        ["factory", "baseline", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
+    ].copy()
+    show["relative_change"] = show["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
+    show.columns = [
+        "micro-factory",
+        "baseline",
+        "indicator",
+        "unit / FU",
+        "micro-factory value",
+        "baseline value",
+        "difference",
+        "change",
+    ]
+    out.print(_df_table(show, f"Micro-factory vs baseline per functional unit (DESNZ {year} background)"))
+    for micro, _ in a.pairs:
+        out.print(f"  {micro}: {a.checked[micro].factory.functional_unit.label()}", highlight=False)
+    write_results(a.results, out_dir / "results.parquet")
+    write_comparison(comp, out_dir / "comparison.parquet")
+    from . import atomic
+
+    atomic.write_text(out_dir / "comparison.csv", comp.to_csv(index=False))
+    out.print(
+        f"wrote {out_dir / 'results.parquet'}, {out_dir / 'comparison.parquet'}, {out_dir / 'comparison.csv'}",
+        highlight=False,
+    )
+
+
+@app.command()
+def factors(
+    year: int = typer.Option(2025, "--year"),
+    contains: str = typer.Option("", "--contains", help="Show only keys or names containing this text."),
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """List the background factor keys an inventory may use in `background = "…"`."""
+    import pandas as pd
+
+    from .background.catalog import load_catalog
+    from .bw.project import DataDir, default_data_dir
+
+    try:
+        cat = load_catalog(year, cache_dir=DataDir(data_dir or default_data_dir()).cache)
+    except LcaEngineError as exc:
+        _fail(exc)
+    rows = [
+        (f.key, f.unit, f.value, f.name, f.desnz_id)
+        for f in sorted(cat.factors.values(), key=lambda f: f.key)
+        if contains.lower() in (f.key + f.name).lower()
+    ]
+    df = pd.DataFrame(rows, columns=["key", "per", "kg CO2e", "name", "DESNZ ID"])
+    out.print(_df_table(df, f"Background factors, DESNZ {year} (kg CO2e, AR5 GWP100)", floats="{:.6g}"))
+
+
+def main() -> None:
+    """Entry point: user errors exit 1/3 with a readable message; bugs exit 4 with a short note."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if "--debug" in sys.argv or __import__("os").environ.get("LCA_ENGINE_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+        err.print("This is a bug in lca-engine; rerun with LCA_ENGINE_DEBUG=1 for the traceback and report it.")
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""TOML ⇄ :class:`~lca_engine.model.Factory`, with every error mapped to file, field and line.
+
+Reading is strict (UTF-8, TOML 1.0, no unknown keys); writing is atomic and loss-free for data (comments are
+not kept: the model holds data, not formatting).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from . import atomic
+from .errors import InventoryError, Problem
+from .model import FLOW_KINDS, ORIGINS, SECTORS, Factory
+
+_FIXES = {
+    "missing": "add the field",
+    "extra_forbidden": "remove the field or check its spelling against the inventory format in the README",
+    "literal_error": "use one of the allowed values",
+    "greater_than": "use a positive number",
+    "greater_than_equal": "use a number within the allowed range",
+    "less_than_equal": "use a number within the allowed range",
+    "string_too_short": "write a non-empty value",
+    "string_pattern_mismatch": "use letters, digits, '_', '-' or '.' only",
+    "float_parsing": "write a plain number (no unit in the number: put the unit in 'unit')",
+    "float_type": "write a plain number (no unit in the number: put the unit in 'unit')",
+    "string_type": "write the value as a quoted string",
+    "list_type": "use an array of tables ([[name]] blocks)",
+    "dict_type": "use a table ([name] or {key = value})",
+}
+
+_ALLOWED = {
+    "sector": SECTORS,
+    "kind": FLOW_KINDS,
+    "origin": ORIGINS,
+    "system": ("micro-factory", "baseline"),
+}
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """('flows', 3, 'amount') -> 'flows[3].amount' (index is 0-based as in the file's order)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def locate(text: str | None, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number (1-based) of a field in TOML text, for error messages."""
+    if not text or not loc:
+        return None
+    lines = text.splitlines()
+    head = loc[0]
+    index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    rest = [p for p in loc[1:] if not isinstance(p, int)]
+    start, end = None, len(lines)
+    count = -1
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if index is not None and re.fullmatch(rf"\[\[\s*{re.escape(str(head))}\s*\]\]", stripped):
+            count += 1
+            if count == index:
+                start = i
+                continue
+        elif index is None and re.fullmatch(rf"\[\s*{re.escape(str(head))}\s*\]", stripped):
+            start = i
+            continue
+        if start is not None and i > start and stripped.startswith("["):
+            end = i
+            break
+    if start is None:
+        # top-level key, or an inline table written as `head = {...}`
+        for i, line in enumerate(lines):
+            if re.match(rf"\s*{re.escape(str(head))}\s*=", line):
+                return i + 1
+        return None
+    key = rest[0] if rest else None
+    if key:
+        for i in range(start + 1, end):
+            if re.match(rf"\s*\"?{re.escape(str(key))}\"?\s*=", lines[i]):
+                return i + 1
+    return start + 1
+
+
+def _problems_from_validation(exc: ValidationError, file: str | None, text: str | None) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        name = field_path(loc)
+        leaf = next((p for p in reversed(loc) if isinstance(p, str)), "")
+        fix = _FIXES.get(err["type"], "correct the value")
+        if err["type"] == "literal_error" and leaf in _ALLOWED:
+            fix = "use one of: " + ", ".join(repr(v) for v in _ALLOWED[leaf])
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = f"unknown field '{leaf}'"
+        elif "input" in err and not isinstance(err["input"], dict | list):
+            msg = f"{msg} (got {err['input']!r})"
+        problems.append(Problem(msg, fix=fix, file=file, field=name, line=locate(text, loc)))
+    return problems
+
+
+def parse_factory(data: dict, file: str | None = None, text: str | None = None) -> Factory:
+    """Dict (as read from TOML) -> Factory, or InventoryError listing every structural problem."""
+    if not data:
+        raise InventoryError("the inventory is empty", fix="start from an example in inventories/examples/", file=file)
+    try:
+        return Factory.model_validate(data)
+    except ValidationError as exc:
+        raise InventoryError(_problems_from_validation(exc, file, text)) from None
+
+
+def read_text(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InventoryError("file not found", fix="check the path", file=str(path)) from None
+    except IsADirectoryError:
+        raise InventoryError("is a directory, expected a .toml file", fix="name a file", file=str(path)) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InventoryError(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            fix="save the file as UTF-8 (most editors: 'Save with encoding' → UTF-8)",
+            file=str(path),
+            line=line,
+        ) from None
+
+
+def loads(text: str, file: str | None = None) -> Factory:
+    """Parse TOML text into a Factory (structural validation only; see :func:`lca_engine.validate.check`)."""
+    if not text.strip():
+        raise InventoryError("the file is empty", fix="start from an example in inventories/examples/", file=file)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InventoryError(
+            f"not valid TOML: {exc}",
+            fix="check quotes, brackets and '=' on that line (TOML 1.0 syntax)",
+            file=file,
+            line=int(m.group(1)) if m else None,
+        ) from None
+    return parse_factory(data, file=file, text=text)
+
+
+def load(path: str | Path) -> Factory:
+    """Read one inventory file (structure only). Use :func:`lca_engine.load_checked` for full validation."""
+    return loads(read_text(path), file=str(path))
+
+
+def to_dict(factory: Factory) -> dict:
+    """Model -> plain dict ready for TOML (defaults and empty values dropped, 'from' spelled as in files)."""
+    data = factory.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True)
+    data.setdefault("schema_version", factory.schema_version)
+    data["schema_version"] = factory.schema_version
+    # keep a readable key order: scalars first, then tables, then arrays of tables
+    order = [
+        "schema_version",
+        "id",
+        "name",
+        "sector",
+        "system",
+        "description",
+        "baseline",
+        "functional_unit",
+        "site",
+        "sources",
+        "processes",
+        "flows",
+        "stocks",
+    ]
+    return {k: data[k] for k in order if k in data}
+
+
+def dumps(factory: Factory) -> str:
+    return tomli_w.dumps(to_dict(factory))
+
+
+def save(factory: Factory, path: str | Path) -> None:
+    """Write atomically; an existing file is replaced only once the new one is complete."""
+    atomic.write_text(path, dumps(factory))

@@ -1,0 +1,178 @@
+"""Typed inventory model: what a factory *is*, independent of any file format or LCA software.
+
+Amounts are stored as the number and unit string the user wrote (so TOML round-trips without loss) and exposed
+as pint quantities through :attr:`Flow.quantity`. Structural rules (types, enums, required fields) live here;
+rules that need the whole factory (references, units, provenance, balance) live in :mod:`lca_engine.validate`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pint
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .units import quantity
+
+SECTORS = (
+    "textiles",
+    "green tech",
+    "modular housing",
+    "advanced composites",
+    "e-mobility",
+    "eco-packaging",
+)
+Sector = Literal["textiles", "green tech", "modular housing", "advanced composites", "e-mobility", "eco-packaging"]
+
+FLOW_KINDS = ("material", "energy", "water", "chemical", "emission", "waste", "product", "transport")
+FlowKind = Literal["material", "energy", "water", "chemical", "emission", "waste", "product", "transport"]
+
+ORIGINS = ("virgin", "recycled", "reused", "renewable")
+Origin = Literal["virgin", "recycled", "reused", "renewable"]
+
+#: Nodes outside the factory. Flows come from / go to one of these or to a process id.
+BOUNDARY_NODES: dict[str, str] = {
+    "market": "bought-in inputs and sold products (the economy)",
+    "environment": "nature: water abstraction, emissions to air/water/soil",
+    "landfill": "waste sent to landfill",
+    "recycling": "waste sent off site for recycling",
+    "reuse": "items sent off site for reuse",
+    "energy_recovery": "waste incinerated with energy recovery",
+    "composting": "waste sent to composting or anaerobic digestion",
+    "wastewater_treatment": "water discharged to sewer / treatment works",
+}
+#: Boundary destinations that keep material in use (count towards diversion from landfill).
+RECOVERY_NODES = ("recycling", "reuse", "energy_recovery", "composting")
+
+SYSTEMS = ("micro-factory", "baseline")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
+
+
+class Source(_Model):
+    """A published source that numbers cite by id (kept in ``sources.toml``)."""
+
+    publisher: str
+    title: str
+    edition: str = ""
+    table: str = ""
+    licence: str
+    url: str = ""
+    attribution: str = ""
+    note: str = ""
+
+
+class Assumption(_Model):
+    """An engineering assumption: not data. It carries its reasoning and a plausible range."""
+
+    reasoning: str = Field(min_length=10)
+    low: float
+    high: float
+
+
+class Site(_Model):
+    name: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    former_use: str = ""
+
+
+class FunctionalUnit(_Model):
+    amount: float = Field(gt=0)
+    unit: str
+    description: str = Field(min_length=1)
+
+    @property
+    def quantity(self) -> pint.Quantity:
+        return quantity(self.amount, self.unit)
+
+    def label(self) -> str:
+        amount = f"{self.amount:g}"
+        return f"{amount} {self.unit} ({self.description})"
+
+
+class Process(_Model):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = ""
+    stage: str = "manufacturing"
+    description: str = ""
+
+
+class Flow(_Model):
+    """One flow per functional unit between two nodes (process ids or boundary nodes)."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    kind: FlowKind
+    amount: float
+    unit: str
+    name: str = ""
+    material: str = ""
+    origin: Origin | None = None
+    background: str | None = None
+    substance: str | None = None
+    mass_per_unit: str | None = None
+    balance: bool = True
+    source: str | None = None
+    assumption: Assumption | None = None
+    note: str = ""
+
+    @field_validator("amount")
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError("amount must be a finite number")
+        if v < 0:
+            raise ValueError("amount must not be negative; reverse 'from' and 'to' instead")
+        return v
+
+    @property
+    def quantity(self) -> pint.Quantity:
+        return quantity(self.amount, self.unit)
+
+
+class Stock(_Model):
+    """Change of a stock held in a process, per functional unit (positive = accumulates)."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    process: str
+    change: float
+    unit: str
+    material: str = ""
+    source: str | None = None
+    assumption: Assumption | None = None
+    note: str = ""
+
+    @property
+    def quantity(self) -> pint.Quantity:
+        return quantity(self.change, self.unit)
+
+
+class Factory(_Model):
+    """A micro-factory or a conventional baseline, modelled per functional unit."""
+
+    schema_version: int = 1
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1)
+    sector: Sector
+    system: Literal["micro-factory", "baseline"] = "micro-factory"
+    description: str = ""
+    site: Site
+    functional_unit: FunctionalUnit
+    baseline: str | None = None
+    processes: list[Process] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    stocks: list[Stock] = Field(default_factory=list)
+    sources: dict[str, Source] = Field(default_factory=dict)
+
+    def process_ids(self) -> list[str]:
+        return [p.id for p in self.processes]
+
+    def flow(self, flow_id: str) -> Flow:
+        for f in self.flows:
+            if f.id == flow_id:
+                return f
+        raise KeyError(flow_id)

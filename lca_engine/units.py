@@ -1,0 +1,102 @@
+"""The single pint registry, and helpers that turn unit strings into checked quantities.
+
+All amounts in the product pass through here: a unit that pint does not know, or a dimension that is not the
+expected one, raises a :class:`~lca_engine.errors.UnitError` naming the field and the fix — never a guess.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+from .errors import UnitError
+
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+# Counted things (garments, trays, panels) get their own base dimension so that "item" never silently
+# converts to kg or to a dimensionless number.
+ureg.define("item = [item] = piece = pieces = pcs = items = unit_item")
+# Spellings LCA people and DESNZ use.
+ureg.define("tkm = tonne * kilometer = t_km")
+ureg.define("m2 = meter ** 2")
+ureg.define("m3 = meter ** 3")
+ureg.define("litres = liter")
+ureg.define("Nm3 = meter ** 3")
+Q_ = ureg.Quantity
+
+#: What each flow kind may be measured in (pint dimensionality strings), in the order errors list them.
+KIND_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "material": ("[mass]", "[item]", "[length] ** 2", "[length] ** 3"),
+    "energy": ("[mass] * [length] ** 2 / [time] ** 2", "[length] ** 3", "[mass]"),
+    "water": ("[length] ** 3", "[mass]"),
+    "chemical": ("[mass]", "[length] ** 3"),
+    "emission": ("[mass]",),
+    "waste": ("[mass]", "[length] ** 3", "[item]"),
+    "product": ("[mass]", "[item]", "[length] ** 2", "[length] ** 3", "[length]"),
+    "transport": ("[mass] * [length]",),
+}
+
+DIMENSION_NAMES = {
+    "[mass]": "mass (kg, t)",
+    "[item]": "count (item, piece)",
+    "[length] ** 2": "area (m2)",
+    "[length] ** 3": "volume (m3, L)",
+    "[mass] * [length] ** 2 / [time] ** 2": "energy (kWh, MJ)",
+    "[mass] * [length]": "transport work (t*km)",
+    "[length]": "length (m)",
+}
+
+MASS = "[mass]"
+
+
+@lru_cache(maxsize=512)
+def parse_unit(unit: str) -> pint.Unit:
+    """Parse a unit string or raise UnitError (cached: inventories repeat a handful of units)."""
+    if not isinstance(unit, str) or not unit.strip():
+        raise UnitError("unit is empty", fix="write a unit such as 'kg', 'kWh', 'm3', 't*km' or 'item'")
+    try:
+        return ureg.Unit(unit.strip())
+    except (
+        pint.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+    ) as exc:
+        raise UnitError(
+            f"unknown unit '{unit}' ({exc.__class__.__name__})",
+            fix="use a unit pint knows, e.g. kg, t, kWh, MJ, m3, L, m2, t*km, item",
+        ) from None
+
+
+def quantity(amount: float, unit: str) -> pint.Quantity:
+    return Q_(amount, parse_unit(unit))
+
+
+def dimension_of(unit: str) -> str:
+    return str(parse_unit(unit).dimensionality)
+
+
+def describe_dimension(dim: str) -> str:
+    return DIMENSION_NAMES.get(dim, dim)
+
+
+def has_dimension(unit: str, dim: str) -> bool:
+    return parse_unit(unit).dimensionality == ureg.get_dimensionality(dim)
+
+
+def convert(amount: float, from_unit: str, to_unit: str) -> float:
+    """Convert between units of the same dimension; a mismatch is an error, never a guess."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if src.dimensionality != dst.dimensionality:
+        raise UnitError(
+            f"cannot convert '{from_unit}' ({describe_dimension(str(src.dimensionality))}) "
+            f"to '{to_unit}' ({describe_dimension(str(dst.dimensionality))})",
+            fix=f"give the amount in a unit of {describe_dimension(str(dst.dimensionality))}",
+        )
+    return float(Q_(amount, src).to(dst).magnitude)
+
+
+def is_mass(unit: str) -> bool:
+    return has_dimension(unit, MASS)

@@ -1,0 +1,270 @@
+"""Whole-factory validation: references, units, provenance and background links.
+
+Structural checks happen when the model is built (:mod:`lca_engine.model`); here are the rules that need the
+whole factory. All problems are collected, so a user fixes a file in one pass rather than one error at a time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .background.catalog import Catalog
+from .errors import InventoryError, LcaEngineError, Problem
+from .inventory import locate
+from .model import BOUNDARY_NODES, Factory, Flow, Source
+from .units import KIND_DIMENSIONS, describe_dimension, parse_unit, ureg
+
+#: Elementary flows an emission may name (mapped to biosphere3 in lca_engine.bw).
+SUBSTANCES = ("Carbon dioxide, fossil", "Methane, fossil", "Methane, non-fossil", "Dinitrogen monoxide")
+
+#: Boundary nodes a background factor may be attached to, by direction.
+_BACKGROUND_FROM = ("market",)
+_BACKGROUND_TO = ("landfill", "recycling", "reuse", "energy_recovery", "composting", "wastewater_treatment")
+
+
+@dataclass
+class Report:
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise InventoryError(self.errors)
+
+
+class _Ctx:
+    def __init__(self, factory: Factory, file: str | None, text: str | None, report: Report):
+        self.factory, self.file, self.text, self.report = factory, file, text, report
+
+    def _p(self, loc: tuple, message: str, fix: str) -> Problem:
+        name = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+        return Problem(message, fix=fix, file=self.file, field=name, line=locate(self.text, loc))
+
+    def error(self, loc: tuple, message: str, fix: str) -> None:
+        self.report.errors.append(self._p(loc, message, fix))
+
+    def warn(self, loc: tuple, message: str, fix: str) -> None:
+        self.report.warnings.append(self._p(loc, message, fix))
+
+
+def _dims(kind: str) -> list:
+    return [ureg.get_dimensionality(d) for d in KIND_DIMENSIONS[kind]]
+
+
+def _check_unit(ctx: _Ctx, loc: tuple, unit: str, kind: str):
+    try:
+        u = parse_unit(unit)
+    except LcaEngineError as exc:
+        p = exc.problems[0]
+        ctx.error(loc, p.message, p.fix)
+        return None
+    if u.dimensionality not in _dims(kind):
+        allowed = " or ".join(describe_dimension(d) for d in KIND_DIMENSIONS[kind])
+        ctx.error(
+            loc,
+            f"unit '{unit}' is {describe_dimension(str(u.dimensionality))}, but a {kind} flow expects {allowed}",
+            f"give the amount in a unit of {allowed}",
+        )
+        return None
+    return u
+
+
+def _check_provenance(ctx: _Ctx, loc: tuple, item, amount: float, sources: dict[str, Source]) -> None:
+    if item.source and item.assumption:
+        ctx.error(
+            loc + ("source",),
+            "both 'source' and 'assumption' are given",
+            "cite a source, or mark the number as an assumption — not both",
+        )
+    elif not item.source and not item.assumption:
+        ctx.error(
+            loc + ("source",),
+            "the number has no provenance",
+            'add source = "<id in sources.toml>" or assumption = {reasoning = "…", low = …, high = …}',
+        )
+    elif item.source and item.source not in sources:
+        known = ", ".join(sorted(sources)[:8])
+        ctx.error(
+            loc + ("source",),
+            f"unknown source id '{item.source}'",
+            f"add it to sources.toml (or [sources.{item.source}] in this file); known ids include: {known}",
+        )
+    elif item.assumption:
+        a = item.assumption
+        if a.low > a.high:
+            ctx.error(loc + ("assumption",), f"assumption range low={a.low} > high={a.high}", "swap low and high")
+        elif not (a.low <= amount <= a.high):
+            ctx.error(
+                loc + ("assumption",),
+                f"value {amount} lies outside its assumption range [{a.low}, {a.high}]",
+                "widen the range or correct the value",
+            )
+
+
+def _check_flow(ctx: _Ctx, i: int, flow: Flow, nodes: set[str], sources, catalog: Catalog | None) -> None:
+    loc = ("flows", i)
+    for end, name in (("from", flow.from_), ("to", flow.to)):
+        if name not in nodes:
+            ctx.error(
+                loc + (end,),
+                f"'{name}' is neither a process id nor a boundary node",
+                f"use a process id ({', '.join(ctx.factory.process_ids()) or 'none defined'}) "
+                f"or one of: {', '.join(BOUNDARY_NODES)}",
+            )
+    if flow.from_ == flow.to:
+        ctx.error(loc + ("to",), f"flow goes from '{flow.from_}' to itself", "a flow must connect two nodes")
+    if flow.from_ in BOUNDARY_NODES and flow.to in BOUNDARY_NODES:
+        ctx.error(
+            loc + ("to",),
+            "flow connects two boundary nodes and never enters the factory",
+            "one end must be a process of this factory",
+        )
+    unit = _check_unit(ctx, loc + ("unit",), flow.unit, flow.kind)
+    if flow.mass_per_unit is not None and unit is not None:
+        try:
+            mpu = parse_unit(flow.mass_per_unit.split(maxsplit=1)[1]) if " " in flow.mass_per_unit.strip() else None
+            q = ureg.Quantity(flow.mass_per_unit)
+            if mpu is None or (q * ureg.Quantity(1, unit)).dimensionality != ureg.get_dimensionality("[mass]"):
+                raise ValueError
+        except Exception:
+            ctx.error(
+                loc + ("mass_per_unit",),
+                f"mass_per_unit '{flow.mass_per_unit}' does not turn '{flow.unit}' into a mass",
+                f"write it as '<number> kg/{flow.unit}'",
+            )
+    if flow.kind == "material" and flow.from_ in BOUNDARY_NODES and flow.origin is None:
+        ctx.error(
+            loc + ("origin",),
+            "material inflow has no origin",
+            'add origin = "virgin", "recycled", "reused" or "renewable"',
+        )
+    if flow.substance is not None:
+        if flow.kind != "emission" or flow.to != "environment":
+            ctx.error(
+                loc + ("substance",),
+                "'substance' is only for emission flows to 'environment'",
+                'set kind = "emission" and to = "environment", or remove \'substance\'',
+            )
+        elif flow.substance not in SUBSTANCES:
+            ctx.error(
+                loc + ("substance",), f"unknown substance '{flow.substance}'", f"use one of: {', '.join(SUBSTANCES)}"
+            )
+    if flow.background is not None:
+        if flow.from_ not in _BACKGROUND_FROM and flow.to not in _BACKGROUND_TO:
+            ctx.error(
+                loc + ("background",),
+                f"a background factor is attached to a flow from '{flow.from_}' to '{flow.to}'",
+                'attach background factors to purchases (from = "market") or to '
+                "outflows to a waste/water treatment node",
+            )
+        elif catalog is not None:
+            try:
+                factor = catalog.get(flow.background)
+            except LcaEngineError as exc:
+                ctx.error(loc + ("background",), exc.problems[0].message, exc.problems[0].fix)
+            else:
+                if unit is not None and parse_unit(factor.unit).dimensionality != unit.dimensionality:
+                    want = describe_dimension(str(parse_unit(factor.unit).dimensionality))
+                    ctx.error(
+                        loc + ("unit",),
+                        f"unit '{flow.unit}' is {describe_dimension(str(unit.dimensionality))}"
+                        f" but factor '{factor.key}' is per {factor.unit} ({want})",
+                        f"give the amount in a unit of {want}, or choose another factor",
+                    )
+    elif flow.from_ == "market" and flow.kind in ("material", "energy", "water", "chemical", "transport"):
+        ctx.warn(
+            loc + ("background",),
+            f"purchased {flow.kind} '{flow.id}' has no background factor: its upstream impact is not counted",
+            'add background = "<key>" (see `lca-engine factors`)',
+        )
+    _check_provenance(ctx, loc, flow, flow.amount, sources)
+
+
+def check(
+    factory: Factory,
+    sources: dict[str, Source],
+    catalog: Catalog | None = None,
+    file: str | None = None,
+    text: str | None = None,
+) -> Report:
+    """Validate a factory against its source registry and (optionally) a background catalogue."""
+    report = Report()
+    ctx = _Ctx(factory, file, text, report)
+    all_sources = {**sources, **factory.sources}
+    for group, items in (("processes", factory.processes), ("flows", factory.flows), ("stocks", factory.stocks)):
+        counts = Counter(x.id for x in items)
+        for i, x in enumerate(items):
+            if counts[x.id] > 1:
+                ctx.error((group, i, "id"), f"duplicate id '{x.id}' in {group}", "give every entry a unique id")
+                counts[x.id] = 0  # report once
+    for i, p in enumerate(factory.processes):
+        if p.id in BOUNDARY_NODES:
+            ctx.error(
+                ("processes", i, "id"), f"process id '{p.id}' is reserved for a boundary node", "rename the process"
+            )
+    if not factory.processes:
+        ctx.error(("processes",), "the factory has no processes", "add at least one [[processes]] block")
+    nodes = set(factory.process_ids()) | set(BOUNDARY_NODES)
+    for i, flow in enumerate(factory.flows):
+        _check_flow(ctx, i, flow, nodes, all_sources, catalog)
+    for i, s in enumerate(factory.stocks):
+        if s.process not in factory.process_ids():
+            ctx.error(
+                ("stocks", i, "process"),
+                f"stock refers to unknown process '{s.process}'",
+                "use a process id defined in [[processes]]",
+            )
+        try:
+            if not parse_unit(s.unit).dimensionality == ureg.get_dimensionality("[mass]"):
+                ctx.error(("stocks", i, "unit"), f"stock unit '{s.unit}' is not a mass", "use kg or t")
+        except LcaEngineError as exc:
+            ctx.error(("stocks", i, "unit"), exc.problems[0].message, exc.problems[0].fix)
+        _check_provenance(ctx, ("stocks", i), s, s.change, all_sources)
+    # the functional unit must be delivered by product flows to the market
+    try:
+        fu_unit = parse_unit(factory.functional_unit.unit)
+    except LcaEngineError as exc:
+        ctx.error(("functional_unit", "unit"), exc.problems[0].message, exc.problems[0].fix)
+    else:
+        delivered = [f for f in factory.flows if f.kind == "product" and f.to == "market"]
+        if not delivered:
+            ctx.error(
+                ("flows",),
+                "no product flow to 'market' delivers the functional unit",
+                'add a flow with kind = "product", to = "market" for the functional unit',
+            )
+        else:
+            try:
+                total = sum(
+                    f.quantity.to(fu_unit).magnitude
+                    for f in delivered
+                    if parse_unit(f.unit).dimensionality == fu_unit.dimensionality
+                )
+            except LcaEngineError:
+                total = None
+            if total is not None and abs(total - factory.functional_unit.amount) > 1e-9 * max(1.0, total):
+                ctx.error(
+                    ("functional_unit", "amount"),
+                    f"product flows to market deliver {total:g} "
+                    f"{factory.functional_unit.unit}, but the functional unit is "
+                    f"{factory.functional_unit.amount:g} {factory.functional_unit.unit}",
+                    "every flow is per functional unit: scale the inventory or correct the product flow",
+                )
+    if factory.system == "micro-factory" and not factory.baseline:
+        ctx.warn(
+            ("baseline",),
+            "no conventional baseline is named: results cannot be compared",
+            'add baseline = "<file>.toml" naming an inventory for the same functional unit',
+        )
+    if factory.system == "baseline" and factory.baseline:
+        ctx.error(
+            ("baseline",),
+            "a baseline inventory must not name a baseline of its own",
+            "remove 'baseline' or set system = \"micro-factory\"",
+        )
+    return report

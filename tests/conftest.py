@@ -1,0 +1,47 @@
+"""Test isolation: every Brightway write goes to a per-session temporary folder, never to the user's home.
+
+The environment is set here, at import time, before any test module can import bw2data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_REAL_HOME = Path.home()
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="lca-engine-tests-"))
+os.environ["LCA_ENGINE_DATA_DIR"] = str(_SESSION_DIR / "data")
+os.environ["BRIGHTWAY2_DIR"] = str(_SESSION_DIR / "data" / "brightway")
+(_SESSION_DIR / "data" / "brightway").mkdir(parents=True)
+# A fake home catches anything that would still write to "~" (platformdirs, Brightway defaults).
+os.environ["HOME"] = str(_SESSION_DIR / "home")
+(_SESSION_DIR / "home").mkdir()
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+EXAMPLES = ROOT / "inventories" / "examples"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return Path(os.environ["LCA_ENGINE_DATA_DIR"])
+
+
+@pytest.fixture(scope="session")
+def real_home() -> Path:
+    return _REAL_HOME
+
+
+@pytest.fixture(scope="session")
+def catalog(data_dir):
+    from lca_engine.background import load_catalog
+
+    return load_catalog(2025, cache_dir=data_dir / "cache")
