@@ -180,10 +180,11 @@ def assess_files(
     on_file: Callable[[Path], None] | None = None,
 ) -> Assessment:
     """Assess inventory files (or folders of them) and the baselines they name."""
-    from .bw.calc import calculate
-    from .bw.project import DataDir, default_data_dir
+    from .bw.project import activate
 
-    cache = DataDir(Path(data_dir) if data_dir else default_data_dir()).cache
+    cache = activate(data_dir).cache  # before anything imports bw2data
+    from .bw.calc import calculate
+
     catalog = load_catalog(year, cache_dir=cache)
     checked, pairs = load_many(paths, catalog, tolerance=tolerance, strict_balance=strict_balance, on_file=on_file)
     results = calculate([c.factory for c in checked.values()], catalog, data_dir)
@@ -200,10 +201,12 @@ def assess(
     strict_balance: bool = True,
 ) -> Assessment:
     """Assess models built in code (same checks and numbers as for files)."""
-    from .bw.calc import calculate
-    from .bw.project import DataDir, default_data_dir
+    from .bw.project import activate
 
-    catalog = load_catalog(year, cache_dir=DataDir(Path(data_dir) if data_dir else default_data_dir()).cache)
+    cache = activate(data_dir).cache  # before anything imports bw2data
+    from .bw.calc import calculate
+
+    catalog = load_catalog(year, cache_dir=cache)
     checked = {factory.id: check_factory(factory, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance)}
     pairs: list[tuple[str, str | None]] = [(factory.id, baseline.id if baseline else None)]
     if baseline is not None:

@@ -8,6 +8,9 @@ import warnings
 
 warnings.filterwarnings("ignore", message="(?s).*pypardiso")  # deliberately not installed (shared README §2)
 
-from .project import DataDir, activate, default_data_dir  # noqa: E402
+from .project import DataDir, activate, default_data_dir, guard_import  # noqa: E402
+
+# Runs before any module of this package can import bw2data (they all import this package first).
+guard_import()
 
 __all__ = ["DataDir", "activate", "default_data_dir"]

@@ -43,6 +43,17 @@ class DataDir:
 _active: Path | None = None
 
 
+def guard_import() -> None:
+    """Call before ``import bw2data`` anywhere: if nothing chose a directory yet, choose ours.
+
+    bw2data picks its directory at import time and would otherwise create ``~/.local/share/Brightway3``.
+    """
+    if "bw2data" not in sys.modules and not os.environ.get("BRIGHTWAY2_DIR"):
+        d = DataDir(default_data_dir().resolve())
+        d.brightway.mkdir(parents=True, exist_ok=True)
+        os.environ["BRIGHTWAY2_DIR"] = str(d.brightway)
+
+
 def activate(data_dir: str | Path | None = None) -> DataDir:
     """Point Brightway at ``data_dir`` (created if needed) and open the product's project.
 
@@ -56,7 +67,6 @@ def activate(data_dir: str | Path | None = None) -> DataDir:
     (d.brightway / "logs").mkdir(exist_ok=True)
     if "bw2data" not in sys.modules:
         os.environ["BRIGHTWAY2_DIR"] = str(d.brightway)
-        os.environ.setdefault("BRIGHTWAY2_LOGS_DIR", str(d.brightway / "logs"))
     warnings.filterwarnings("ignore", message="(?s).*pypardiso")  # we deliberately do not install pypardiso
     import bw2data as bd
 
