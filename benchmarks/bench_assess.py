@@ -20,8 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(env: dict, out: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "lca_engine.cli", "assess", "inventories/examples", "--out", str(out)],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "lca_engine.cli", "assess", "inventories/examples", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - t
 
 
@@ -49,9 +54,13 @@ def main() -> None:
         api = in_process(Path(tmp) / "data", args.warm)
     print("| measurement | seconds |")
     print("|---|---|")
-    print(f"| CLI first run (fresh data dir: biosphere3, methods, DESNZ catalogue + background, foregrounds) | {cold:.2f} |")
-    print(f"| CLI warm run, median of {args.warm} (process start + imports + checks + MultiLCA + writes) | "
-          f"{statistics.median(warm):.2f} |")
+    print(
+        f"| CLI first run (fresh data dir: biosphere3, methods, DESNZ catalogue + background, foregrounds) | {cold:.2f} |"
+    )
+    print(
+        f"| CLI warm run, median of {args.warm} (process start + imports + checks + MultiLCA + writes) | "
+        f"{statistics.median(warm):.2f} |"
+    )
     print(f"| API `assess_files` warm, in-process, median of {args.warm} | {statistics.median(api[1:] or api):.3f} |")
 
 

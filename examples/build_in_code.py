@@ -22,8 +22,9 @@ def assumption(why: str, low: float, high: float) -> le.Assumption:
 
 
 def flow(fid: str, src: str, dst: str, kind: str, amount: float, unit: str, **kw) -> le.Flow:
-    return le.Flow.model_validate({"id": fid, "from": src, "to": dst, "kind": kind, "amount": amount,
-                                   "unit": unit, **kw})
+    return le.Flow.model_validate(
+        {"id": fid, "from": src, "to": dst, "kind": kind, "amount": amount, "unit": unit, **kw}
+    )
 
 
 def tray_plant(kind: str, fibre_origin: str, kwh: float, reject_share: float) -> le.Factory:
@@ -32,23 +33,64 @@ def tray_plant(kind: str, fibre_origin: str, kwh: float, reject_share: float) ->
     rejects = product_kg * reject_share
     fibre_key = "desnz.material.paper_and_board_board." + ("closed_loop" if fibre_origin == "recycled" else "primary")
     return le.Factory(
-        id=f"trays-{kind}", name=f"Moulded-pulp trays ({kind})", sector="eco-packaging",
+        id=f"trays-{kind}",
+        name=f"Moulded-pulp trays ({kind})",
+        sector="eco-packaging",
         system="micro-factory" if kind == "micro" else "baseline",
         baseline="trays-baseline.toml" if kind == "micro" else None,
         site=le.Site(name="Bridgend", lat=51.5043, lon=-3.5769),
         functional_unit=le.FunctionalUnit(amount=1000, unit="item", description="1000 moulded-pulp trays, 20 g each"),
         processes=[le.Process(id="pulp", name="Pulping"), le.Process(id="mould", name="Moulding and drying")],
         flows=[
-            flow("fibre", "market", "pulp", "material", product_kg, "kg", origin=fibre_origin, background=fibre_key,
-                 assumption=assumption("fibre mass equals product mass at steady state", 19, 21)),
-            flow("pulp_out", "pulp", "mould", "material", product_kg + rejects, "kg",
-                 assumption=assumption("product plus re-pulped rejects", 19, 30)),
-            flow("rejects", "mould", "pulp", "waste", rejects, "kg",
-                 assumption=assumption("reject share of moulded trays, illustrative", 0, 6)),
-            flow("power", "market", "mould", "energy", kwh, "kWh", background="desnz.electricity.uk",
-                 assumption=assumption("moulding and drying electricity, illustrative", 5, 80)),
-            flow("trays", "mould", "market", "product", 1000, "item", mass_per_unit="0.02 kg/item",
-                 assumption=assumption("tray mass, illustrative", 0, 1000)),
+            flow(
+                "fibre",
+                "market",
+                "pulp",
+                "material",
+                product_kg,
+                "kg",
+                origin=fibre_origin,
+                background=fibre_key,
+                assumption=assumption("fibre mass equals product mass at steady state", 19, 21),
+            ),
+            flow(
+                "pulp_out",
+                "pulp",
+                "mould",
+                "material",
+                product_kg + rejects,
+                "kg",
+                assumption=assumption("product plus re-pulped rejects", 19, 30),
+            ),
+            flow(
+                "rejects",
+                "mould",
+                "pulp",
+                "waste",
+                rejects,
+                "kg",
+                assumption=assumption("reject share of moulded trays, illustrative", 0, 6),
+            ),
+            flow(
+                "power",
+                "market",
+                "mould",
+                "energy",
+                kwh,
+                "kWh",
+                background="desnz.electricity.uk",
+                assumption=assumption("moulding and drying electricity, illustrative", 5, 80),
+            ),
+            flow(
+                "trays",
+                "mould",
+                "market",
+                "product",
+                1000,
+                "item",
+                mass_per_unit="0.02 kg/item",
+                assumption=assumption("tray mass, illustrative", 0, 1000),
+            ),
         ],
     )
 

@@ -168,7 +168,15 @@ def assess(
     except LcaEngineError as exc:
         _fail(exc)
     for c in a.checked.values():
-        _print_warnings(c.warnings)
+        uncounted = [w for w in c.warnings if "has no background factor" in w.message]
+        _print_warnings([w for w in c.warnings if w not in uncounted])
+        if uncounted:
+            ids = ", ".join(w.message.split("'")[1] for w in uncounted)
+            err.print(
+                f"[yellow]not counted:[/] {c.file}: {len(uncounted)} purchased flow(s) without a background "
+                f"factor: {ids}",
+                highlight=False,
+            )
     comp = a.comparison()
     show = comp[
         ["factory", "baseline", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
