@@ -54,9 +54,7 @@ def main() -> None:
         api = in_process(Path(tmp) / "data", args.warm)
     print("| measurement | seconds |")
     print("|---|---|")
-    print(
-        f"| CLI first run (fresh data dir: biosphere3, methods, DESNZ catalogue + background, foregrounds) | {cold:.2f} |"
-    )
+    print(f"| CLI first run (fresh data dir: builds biosphere3, methods, background, foregrounds) | {cold:.2f} |")
     print(
         f"| CLI warm run, median of {args.warm} (process start + imports + checks + MultiLCA + writes) | "
         f"{statistics.median(warm):.2f} |"

@@ -231,8 +231,22 @@ def factors(
     out.print(_df_table(df, f"Background factors, DESNZ {year} (kg CO2e, AR5 GWP100)", floats="{:.6g}"))
 
 
+def _quiet_brightway_logs() -> None:
+    """bw2data prints informational lines (e.g. which directory it uses); a CLI user needs warnings only.
+
+    With BRIGHTWAY_NO_STRUCTLOG, bw2data uses a plain logging logger of this name; a filter survives the
+    ``setLevel(INFO)`` it applies at import.
+    """
+    import logging
+    import os
+
+    os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
+    logging.getLogger("brightway-stdout-feedback").addFilter(lambda record: record.levelno >= logging.WARNING)
+
+
 def main() -> None:
     """Entry point: user errors exit 1/3 with a readable message; bugs exit 4 with a short note."""
+    _quiet_brightway_logs()
     try:
         app()
     except SystemExit:
