@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import json
 import os
 import zipfile
@@ -36,6 +37,26 @@ _UNIT_NAMES = {
     "t*km": "ton kilometer",
     "item": "unit",
 }
+
+
+@contextlib.contextmanager
+def _quiet():
+    """bw2io warns at import about optional SimaPro extras and prints progress while importing biosphere3.
+
+    Both go either to stdout/stderr (structlog mode) or to bw2data's "brightway-stdout-feedback" logger
+    (BRIGHTWAY_NO_STRUCTLOG mode, whose handler holds the original stream): silence both, only here.
+    """
+    feedback = logging.getLogger("brightway-stdout-feedback")
+
+    def drop(record):
+        return False
+
+    feedback.addFilter(drop)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        feedback.removeFilter(drop)
 
 
 def _canon(obj):
@@ -105,7 +126,7 @@ def ensure_base() -> bool:
     if "biosphere3" not in bd.databases:
         # bw2io is only needed to build; its import warns about optional SimaPro extras and its biosphere
         # import prints progress: keep both off the user's terminal.
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with _quiet():
             import bw2io as bi
 
             bi.create_default_biosphere3()
@@ -146,7 +167,7 @@ def _write_method(name: tuple, cfs: list, unit: str, description: str) -> bool:
 def install_bw2io_methods(names: list[tuple[str, str, str]]) -> None:
     """Offline workaround for bw2io's broken ``create_default_lcia_methods``: read its shipped LCIA file and
     write only the named methods, with flow keys as tuples (the shipped JSON has lists)."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with _quiet():
         import bw2io
 
     path = Path(os.path.dirname(bw2io.__file__)) / "data" / "lcia" / "lcia_39_ecoinvent.zip"
