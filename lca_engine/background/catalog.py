@@ -127,7 +127,7 @@ class Catalog:
 
     year: int
     factors: dict[str, Factor]
-    files: dict[str, str]  # path -> sha256
+    files: dict[str, str]  # path -> sha256 of every input (flat file and the mapping): the rebuild key
 
     def get(self, key: str, where: dict | None = None) -> Factor:
         if key in self.factors:
@@ -188,7 +188,7 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
         if cache.exists():
             data = json.loads(cache.read_text(encoding="utf-8"))
             factors = {k: Factor(**{**v, "components": tuple(v["components"])}) for k, v in data.items()}
-            return Catalog(year, factors, {entry["file"]: digest})
+            return Catalog(year, factors, {entry["file"]: digest, "desnz.toml": config_digest})
     df = read_flat_file(path)
     if int(df["year"].iloc[0]) != year:
         raise BackgroundError(
@@ -199,4 +199,4 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
     factors = build_factors(df, config, year, entry["source"])
     if cache is not None:
         atomic.write_text(cache, json.dumps({k: asdict(v) for k, v in sorted(factors.items())}, indent=0))
-    return Catalog(year, factors, {entry["file"]: digest})
+    return Catalog(year, factors, {entry["file"]: digest, "desnz.toml": config_digest})

@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import logging
 import json
+import logging
 import os
 import zipfile
 from pathlib import Path
