@@ -46,6 +46,14 @@ RECOVERY_NODES = ("recycling", "reuse", "energy_recovery", "composting")
 
 SYSTEMS = ("micro-factory", "baseline")
 
+#: Categories of process chemicals (the chemicals indicator reports kg per category).
+CHEMICAL_CATEGORIES = ("dyes_auxiliaries", "solvents", "acids_alkalis", "resins_binders", "other")
+ChemicalCategory = Literal["dyes_auxiliaries", "solvents", "acids_alkalis", "resins_binders", "other"]
+
+#: Environmental compartments for flows to or from 'environment'.
+COMPARTMENTS = ("air", "water", "soil", "surface water", "ground water", "rainwater")
+Compartment = Literal["air", "water", "soil", "surface water", "ground water", "rainwater"]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
@@ -114,6 +122,8 @@ class Flow(_Model):
     origin: Origin | None = None
     background: str | None = None
     substance: str | None = None
+    compartment: Compartment | None = None
+    category: ChemicalCategory | None = None
     mass_per_unit: str | None = None
     balance: bool = True
     source: str | None = None

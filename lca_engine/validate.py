@@ -15,8 +15,8 @@ from .inventory import locate
 from .model import BOUNDARY_NODES, Factory, Flow, Source
 from .units import KIND_DIMENSIONS, describe_dimension, parse_unit, ureg
 
-#: Elementary flows an emission may name (mapped to biosphere3 in lca_engine.bw).
-SUBSTANCES = ("Carbon dioxide, fossil", "Methane, fossil", "Methane, non-fossil", "Dinitrogen monoxide")
+_TO_ENV = ("air", "water", "soil")
+_FROM_ENV = ("surface water", "ground water", "rainwater", "air", "soil")
 
 #: Boundary nodes a background factor may be attached to, by direction.
 _BACKGROUND_FROM = ("market",)
@@ -143,17 +143,42 @@ def _check_flow(ctx: _Ctx, i: int, flow: Flow, nodes: set[str], sources, catalog
             "material inflow has no origin",
             'add origin = "virgin", "recycled", "reused" or "renewable"',
         )
-    if flow.substance is not None:
-        if flow.kind != "emission" or flow.to != "environment":
+    if flow.substance is not None and (flow.kind != "emission" or flow.to != "environment"):
+        ctx.error(
+            loc + ("substance",),
+            "'substance' is only for emission flows to 'environment'",
+            'set kind = "emission" and to = "environment", or remove \'substance\'',
+        )
+    if "environment" in (flow.from_, flow.to):
+        allowed = _TO_ENV if flow.to == "environment" else _FROM_ENV
+        if flow.compartment is None:
             ctx.error(
-                loc + ("substance",),
-                "'substance' is only for emission flows to 'environment'",
-                'set kind = "emission" and to = "environment", or remove \'substance\'',
+                loc + ("compartment",),
+                "a flow to or from 'environment' needs a compartment",
+                f"add compartment = one of {', '.join(repr(c) for c in allowed)} (water to 'air' is evaporation, "
+                "i.e. consumption; water to 'water' is a discharge)",
             )
-        elif flow.substance not in SUBSTANCES:
+        elif flow.compartment not in allowed:
+            direction = "to" if flow.to == "environment" else "from"
             ctx.error(
-                loc + ("substance",), f"unknown substance '{flow.substance}'", f"use one of: {', '.join(SUBSTANCES)}"
+                loc + ("compartment",),
+                f"compartment '{flow.compartment}' does not fit a flow {direction} the environment",
+                f"use one of {', '.join(repr(c) for c in allowed)}",
             )
+    elif flow.compartment is not None:
+        ctx.error(
+            loc + ("compartment",),
+            "'compartment' is only for flows to or from 'environment'",
+            'remove it, or set from/to = "environment"',
+        )
+    if flow.category is not None and flow.kind != "chemical":
+        ctx.error(loc + ("category",), "'category' is only for chemical flows", 'remove it or set kind = "chemical"')
+    if flow.kind == "chemical" and flow.from_ in BOUNDARY_NODES and flow.category is None:
+        ctx.error(
+            loc + ("category",),
+            "purchased chemical has no category",
+            'add category = "dyes_auxiliaries", "solvents", "acids_alkalis", "resins_binders" or "other"',
+        )
     if flow.background is not None:
         if flow.from_ not in _BACKGROUND_FROM and flow.to not in _BACKGROUND_TO:
             ctx.error(

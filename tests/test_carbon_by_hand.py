@@ -76,6 +76,7 @@ def test_direct_emissions_use_ar5_gwp(data_dir, tmp_path):
                 "amount": 2,
                 "unit": "g",
                 "substance": "Methane, fossil",
+                "compartment": "air",
                 "balance": False,
                 "assumption": Assumption(reasoning="test emission, not real data", low=0, high=5),
             }
