@@ -18,19 +18,24 @@ import lca_engine as le  # noqa: E402
 def main() -> None:
     result = le.assess_files([ROOT / "inventories" / "examples"], year=2025)
     comparison = result.comparison()
-    for _, row in comparison.iterrows():
+    headline = comparison[
+        comparison.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])
+    ]
+    for _, row in headline.iterrows():
+        change = "n/a" if row.relative_change != row.relative_change else f"{row.relative_change:+.1%}"
         print(
-            f"{row.factory:32s} {row.micro_factory:10.3f} vs {row.baseline_value:10.3f} {row.unit} per FU "
-            f"({row.relative_change:+.1%})  [{row.functional_unit}]"
+            f"{row.factory:28s} {row.indicator:18s} {row.micro_factory:10.4g} vs {row.baseline_value:10.4g} "
+            f"{row.unit} per FU ({change})"
         )
+    top = le.top_contributors(result.results, by="factor", n=3)
     for micro, _ in result.pairs:
-        loops = le.find_loops(result.checked[micro].factory)
-        for loop in loops:
+        for loop in le.find_loops(result.checked[micro].factory):
             print(f"  loop in {micro}: {loop.label()} recirculates {loop.recirculated_kg:.4g} kg per FU")
-        top = result.results.query("factory == @micro and contributor_type == 'factor'").nlargest(3, "value")[
-            ["contributor", "value"]
-        ]
-        print("  top background contributors:", ", ".join(f"{c} {v:.3g}" for c, v in top.itertuples(index=False)))
+        mine = top[(top.factory == micro) & (top.indicator == "carbon")]
+        print(
+            "  top carbon contributors:",
+            ", ".join(f"{f} {v:.3g}" for f, v in zip(mine.factor, mine.value, strict=True)),
+        )
 
 
 if __name__ == "__main__":

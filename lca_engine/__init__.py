@@ -17,7 +17,7 @@ from .indicators import CARBON, INDICATORS, Indicator
 from .inventory import dumps, load, loads, save
 from .load import Checked, check_factory, load_checked
 from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, Source, Stock
-from .results import read_results, write_results
+from .results import contributions, read_results, top_contributors, totals, write_results
 from .units import Q_, ureg
 
 __version__ = "0.1.0"
@@ -52,6 +52,7 @@ __all__ = [
     "build_graph",
     "check_factory",
     "collect_files",
+    "contributions",
     "dumps",
     "find_loops",
     "load",
@@ -62,6 +63,8 @@ __all__ = [
     "mass_balance",
     "read_results",
     "save",
+    "top_contributors",
+    "totals",
     "ureg",
     "write_results",
 ]

@@ -17,17 +17,20 @@ from .background.catalog import Catalog, load_catalog
 from .balance import DEFAULT_TOLERANCE
 from .errors import InventoryError, Problem
 from .load import Checked, baseline_path, check_factory, load_checked, require_same_functional_unit
-from .model import Factory
+from .model import BOUNDARY_NODES, Factory
 
 
 @dataclass
 class Assessment:
-    """Results of one run: the long result table plus the checked inputs it came from."""
+    """Results of one run: the result cube plus the checked inputs it came from."""
 
-    results: pd.DataFrame
+    results: pd.DataFrame  # the result cube (see lca_engine.results)
     pairs: list[tuple[str, str | None]]  # (micro-factory id, baseline id or None)
     checked: dict[str, Checked] = field(default_factory=dict)
     year: int = 2025
+    completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict[str, float] = field(default_factory=dict)
+    split_factors: frozenset[str] = frozenset()  # background keys whose CO2e DESNZ splits by gas
 
     def total(self, factory_id: str, indicator: str = "carbon") -> float:
         r = self.results
@@ -37,22 +40,25 @@ class Assessment:
         return float(sel["value"].iloc[0])
 
     def comparison(self) -> pd.DataFrame:
-        """Micro-factory vs baseline per functional unit, for every indicator."""
-        rows = []
+        """Micro-factory vs baseline per functional unit, for every indicator and scenario."""
         tot = self.results[self.results.contributor_type == "total"]
+        value = tot.set_index(["factory", "scenario", "indicator"])["value"]
+        rows = []
         for micro, base in self.pairs:
-            for _, r in tot[tot.factory == micro].iterrows():
-                b = float(self.total(base, r.indicator)) if base else np.nan
+            for r in tot[tot.factory == micro].itertuples():
+                b = float(value[(base, r.scenario, r.indicator)]) if base else np.nan
                 diff = r.value - b
                 rel = diff / b if base and b != 0 else np.nan
                 rows.append(
                     (
                         micro,
                         base or "",
+                        r.scenario,
                         r.sector,
                         r.functional_unit,
                         self.year,
                         r.indicator,
+                        r.family,
                         r.unit,
                         r.value,
                         b,
@@ -60,22 +66,73 @@ class Assessment:
                         rel,
                     )
                 )
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "factory",
-                "baseline",
-                "sector",
-                "functional_unit",
-                "year",
-                "indicator",
-                "unit",
-                "micro_factory",
-                "baseline_value",
-                "difference",
-                "relative_change",
-            ],
-        )
+        columns = [
+            "factory",
+            "baseline",
+            "scenario",
+            "sector",
+            "functional_unit",
+            "year",
+            "indicator",
+            "family",
+            "unit",
+            "micro_factory",
+            "baseline_value",
+            "difference",
+            "relative_change",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def carbon_basis_share(self, factory_id: str) -> float:
+        """Share of the IPCC 2021 carbon result that is on the DESNZ AR5 basis (factors without a gas split)."""
+        r = self.results
+        sel = r[(r.factory == factory_id) & (r.indicator == "carbon_ipcc2021") & (r.contributor_type == "flow")]
+        total = self.total(factory_id, "carbon_ipcc2021")
+        unsplit = sel[~sel.factor.isin(self.split_factors)]["value"].sum() if len(sel) else 0.0
+        return float(unsplit / total) if total else 0.0
+
+
+def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame:
+    """Every flow crossing the factory boundary, with the indicators that characterise it ("" = none), so
+    that a zero is never mistaken for 'no impact'."""
+    rows = []
+    by_flow = {}
+    for r in check.itertuples():
+        entry = by_flow.setdefault((r.factory, r.flow), [r.process, set(), []])
+        entry[1].update(x for x in r.characterised_by.split(",") if x)
+        entry[2].append(r.factor)
+    for f in factories:
+        for fl in f.flows:
+            internal = fl.from_ not in BOUNDARY_NODES and fl.to not in BOUNDARY_NODES
+            if internal or (fl.to == "market" and fl.kind == "product"):
+                continue
+            proc, inds, links = by_flow.get(
+                (f.id, fl.id), [fl.to if fl.from_ in BOUNDARY_NODES else fl.from_, set(), []]
+            )
+            rows.append(
+                {
+                    "factory": f.id,
+                    "flow": fl.id,
+                    "process": proc,
+                    "kind": fl.kind,
+                    "link": "; ".join(sorted(set(links))),
+                    "characterised_by": ",".join(sorted(inds)),
+                    "status": "characterised" if inds else "not characterised",
+                }
+            )
+    return pd.DataFrame(rows, columns=["factory", "flow", "process", "kind", "link", "characterised_by", "status"])
+
+
+def _run(
+    checked: dict[str, Checked], pairs, catalog: Catalog, data_dir, year: int, indicators: list[str] | None
+) -> Assessment:
+    from .bw.calc import TIMINGS, calculate
+
+    factories = [c.factory for c in checked.values()]
+    cube, check = calculate(factories, catalog, data_dir, indicators)
+    cube.insert(2, "scenario", "default")
+    split = frozenset(k for k, f in catalog.factors.items() if f.gases or f.components)
+    return Assessment(cube, pairs, checked, year, _completeness(factories, check), dict(TIMINGS), split)
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -178,17 +235,16 @@ def assess_files(
     tolerance: float = DEFAULT_TOLERANCE,
     strict_balance: bool = True,
     on_file: Callable[[Path], None] | None = None,
+    indicators: list[str] | None = None,
 ) -> Assessment:
     """Assess inventory files (or folders of them) and the baselines they name."""
     from .bw.project import activate
 
     cache = activate(data_dir).cache  # before anything imports bw2data
-    from .bw.calc import calculate
 
     catalog = load_catalog(year, cache_dir=cache)
     checked, pairs = load_many(paths, catalog, tolerance=tolerance, strict_balance=strict_balance, on_file=on_file)
-    results = calculate([c.factory for c in checked.values()], catalog, data_dir)
-    return Assessment(results, pairs, checked, year)
+    return _run(checked, pairs, catalog, data_dir, year, indicators)
 
 
 def assess(
@@ -199,12 +255,12 @@ def assess(
     data_dir: str | Path | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     strict_balance: bool = True,
+    indicators: list[str] | None = None,
 ) -> Assessment:
     """Assess models built in code (same checks and numbers as for files)."""
     from .bw.project import activate
 
     cache = activate(data_dir).cache  # before anything imports bw2data
-    from .bw.calc import calculate
 
     catalog = load_catalog(year, cache_dir=cache)
     checked = {factory.id: check_factory(factory, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance)}
@@ -216,5 +272,4 @@ def assess(
             baseline, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance
         )
         require_same_functional_unit(checked[factory.id], checked[baseline.id])
-    results = calculate([c.factory for c in checked.values()], catalog, data_dir)
-    return Assessment(results, pairs, checked, year)
+    return _run(checked, pairs, catalog, data_dir, year, indicators)

@@ -145,12 +145,19 @@ def assess(
     tolerance: float = ToleranceOpt,
     lenient: bool = LenientOpt,
     data_dir: Path | None = DataDirOpt,
+    indicators: str = typer.Option(
+        "",
+        "--indicators",
+        help="Comma-separated indicator ids to print "
+        "(default: headline set; all are computed and written). See `lca-engine indicators`.",
+    ),
 ) -> None:
     """Assess micro-factories against their baselines per functional unit; write Parquet results."""
+    import pandas as pd
     from rich.progress import Progress
 
     from .assess import assess_files, collect_files
-    from .results import write_comparison, write_results
+    from .results import write_comparison, write_completeness, write_results
 
     try:
         files = collect_files(paths)
@@ -173,36 +180,49 @@ def assess(
         if uncounted:
             ids = ", ".join(w.message.split("'")[1] for w in uncounted)
             err.print(
-                f"[yellow]not counted:[/] {c.file}: {len(uncounted)} purchased flow(s) without a background "
-                f"factor: {ids}",
+                f"[yellow]no background factor:[/] {c.file}: {ids} (their upstream burdens are not counted)",
                 highlight=False,
             )
     comp = a.comparison()
-    show = comp[
-        ["factory", "baseline", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
-    ].copy()
-    show["relative_change"] = show["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
-    show.columns = [
-        "micro-factory",
-        "baseline",
-        "indicator",
-        "unit / FU",
-        "micro-factory value",
-        "baseline value",
-        "difference",
-        "change",
-    ]
-    out.print(_df_table(show, f"Micro-factory vs baseline per functional unit (DESNZ {year} background)"))
-    for micro, _ in a.pairs:
-        out.print(f"  {micro}: {a.checked[micro].factory.functional_unit.label()}", highlight=False)
+    from .indicators import HEADLINE
+
+    head = comp[comp.indicator.isin(indicators.split(",") if indicators else HEADLINE)].copy()
+    head["indicator"] = pd.Categorical(
+        head["indicator"],
+        categories=list(dict.fromkeys(indicators.split(",") if indicators else HEADLINE)),
+        ordered=True,
+    )
+    for micro, group in head.sort_values(["factory", "indicator"]).groupby("factory", sort=True):
+        show = group[["indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]].copy()
+        show["relative_change"] = show["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
+        show.columns = ["indicator", "unit per FU", "micro-factory", "baseline", "difference", "change"]
+        fu = a.checked[micro].factory.functional_unit.label()
+        base = group["baseline"].iloc[0] or "no baseline"
+        table = _df_table(show, f"{micro} vs {base} (DESNZ {year} background)")
+        table.caption = f"per functional unit: {fu}"
+        out.print(table)
+    not_char = a.completeness[a.completeness.status == "not characterised"]
+    if len(not_char):
+        out.print(
+            f"completeness: {len(not_char)} boundary flow(s) are characterised by no indicator "
+            f"(see completeness.parquet): " + ", ".join(f"{r.factory}:{r.flow}" for r in not_char.itertuples()),
+            highlight=False,
+        )
+    t = a.timings
+    out.print(
+        f"MultiLCA: {t.get('factories', 0)} factories × {t.get('indicators', 0)} indicators in "
+        f"{t.get('multilca', 0):.3f} s (project build/check {t.get('build', 0):.2f} s, contributions "
+        f"{t.get('contributions', 0):.3f} s)",
+        highlight=False,
+    )
     write_results(a.results, out_dir / "results.parquet")
     write_comparison(comp, out_dir / "comparison.parquet")
+    write_completeness(a.completeness, out_dir / "completeness.parquet")
     from . import atomic
 
     atomic.write_text(out_dir / "comparison.csv", comp.to_csv(index=False))
     out.print(
-        f"wrote {out_dir / 'results.parquet'}, {out_dir / 'comparison.parquet'}, {out_dir / 'comparison.csv'}",
-        highlight=False,
+        f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet", highlight=False
     )
 
 
@@ -242,6 +262,19 @@ def _quiet_brightway_logs() -> None:
 
     os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
     logging.getLogger("brightway-stdout-feedback").addFilter(lambda record: record.levelno >= logging.WARNING)
+
+
+@app.command("indicators")
+def list_indicators() -> None:
+    """List the indicators (four families), their units and basis."""
+    import pandas as pd
+
+    from .indicators import INDICATORS
+
+    df = pd.DataFrame(
+        [(i.id, i.family, i.unit, i.name) for i in INDICATORS.values()], columns=["id", "family", "unit per FU", "name"]
+    )
+    out.print(_df_table(df, "Indicators"))
 
 
 def main() -> None:

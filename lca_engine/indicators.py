@@ -1,41 +1,195 @@
-"""The indicators the engine reports, named for what they are (basis included), independent of Brightway."""
+"""The indicators the engine reports — four families — named for what they are, with their basis.
+
+Pure data (no Brightway): :mod:`lca_engine.bw.methods` turns each indicator into characterisation factors.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: AR5 GWP100 values (IPCC AR5 WG1 ch. 8, Table 8.7 and 8.A.1, without climate-carbon feedback), the basis of
-#: the DESNZ CO2e factors — used to put direct foreground emissions on the same basis.
+from .model import CHEMICAL_CATEGORIES
+
+#: IPCC AR5 GWP100 without climate-carbon feedback (AR5 WG1 ch. 8, Table 8.7): the values DESNZ uses for its
+#: kg CO2e factors. Used (a) to turn DESNZ per-gas CO2e rows back into gas masses and (b) for direct foreground
+#: emissions in the AR5-basis indicator, so that it reproduces DESNZ totals exactly.
 AR5_GWP100 = {
     "Carbon dioxide, fossil": 1.0,
-    "Methane, fossil": 30.0,
+    "Methane, fossil": 28.0,
     "Methane, non-fossil": 28.0,
     "Dinitrogen monoxide": 265.0,
 }
+AR5_BY_GAS = {"CO2": 1.0, "CH4": 28.0, "N2O": 265.0}
+#: IPCC AR6 (2021) GWP100, as in bw2io's shipped "IPCC 2021" method, for the DESNZ gas split (fossil CH4).
+AR6_BY_GAS = {"CO2": 1.0, "CH4": 29.8, "N2O": 273.0}
+
+#: UK primary energy factors, SAP 10.2 (BRE for BEIS, 2021), Table 12: kWh primary per kWh delivered.
+SAP102_PEF = {"electricity": 1.501, "natural_gas": 1.130}
+
+CARRIERS = ("electricity", "natural_gas", "diesel", "lpg", "onsite_renewable")
+
+IPCC_2021_GWP100 = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
+EF31_WATER = ("EF v3.1", "water use", "user deprivation potential (deprivation-weighted water consumption)")
+RECIPE_WCP = ("ReCiPe 2016 v1.03, midpoint (H)", "water use", "water consumption potential (WCP)")
+EF31_ECOTOX = ("EF v3.1", "ecotoxicity: freshwater", "comparative toxic unit for ecosystems (CTUe)")
+EF31_HTOX_C = ("EF v3.1", "human toxicity: carcinogenic", "comparative toxic unit for human (CTUh)")
+EF31_HTOX_NC = ("EF v3.1", "human toxicity: non-carcinogenic", "comparative toxic unit for human (CTUh)")
+#: Methods taken verbatim from bw2io's shipped LCIA file (offline workaround, see lca_engine.bw.methods).
+SHIPPED_METHODS = (IPCC_2021_GWP100, EF31_WATER, RECIPE_WCP, EF31_ECOTOX, EF31_HTOX_C, EF31_HTOX_NC)
 
 
 @dataclass(frozen=True)
 class Indicator:
     id: str
+    family: str  # carbon | energy | water | chemicals
     name: str
     unit: str
     method: tuple[str, str, str]
     basis: str
+    headline: bool = False
 
 
-CARBON = Indicator(
-    id="carbon",
-    name="Greenhouse-gas emissions, GWP100 (IPCC AR5 basis, as DESNZ conversion factors)",
-    unit="kg CO2e",
-    method=("lca-engine", "climate change", "GWP100, IPCC AR5 basis (DESNZ kg CO2e)"),
-    basis=(
-        "Background factors are DESNZ kg CO2e totals, which DESNZ computes with IPCC AR5 GWP100 values. "
-        "Direct foreground emissions of CO2, CH4 and N2O are characterised with the same AR5 values so the "
-        "total stays on one basis. This is not labelled IPCC 2021 (AR6): the DESNZ totals cannot be re-based."
+def _m(*name: str) -> tuple[str, str, str]:
+    return ("lca-engine", *name)  # type: ignore[return-value]
+
+
+_INDICATORS = [
+    Indicator(
+        "carbon",
+        "carbon",
+        "Greenhouse gases, GWP100, IPCC AR5 basis (as DESNZ)",
+        "kg CO2e",
+        _m("climate change", "GWP100, IPCC AR5 basis (DESNZ kg CO2e)"),
+        "DESNZ conversion factors are kg CO2e computed with IPCC AR5 GWP100 values (CH4 28, N2O 265); direct "
+        "foreground emissions are characterised with the same values, so the total stays on one basis and equals "
+        "what DESNZ-based company reporting would give.",
+        headline=True,
     ),
-)
+    Indicator(
+        "carbon_ipcc2021",
+        "carbon",
+        "Greenhouse gases, GWP100, IPCC 2021 (AR6) where gases are known",
+        "kg CO2e",
+        _m("climate change", "GWP100, IPCC 2021 where DESNZ splits gases, else DESNZ AR5 CO2e"),
+        "IPCC 2021 GWP100 (CO2 1, fossil CH4 29.8, N2O 273; bw2io's IPCC 2021 method for direct emissions) for "
+        "the factors DESNZ splits by gas (energy, fuels, freight: per-gas CO2e rows converted to gas mass with the "
+        "AR5 values DESNZ used); DESNZ AR5 CO2e for factors published as totals only (materials, waste, water). "
+        "The share on the AR5 basis is reported with the result.",
+    ),
+    Indicator(
+        "energy_delivered",
+        "energy",
+        "Delivered energy, all carriers",
+        "kWh",
+        _m("energy", "delivered energy, all carriers"),
+        "Final energy bought or generated on site, by carrier; diesel in kWh gross CV derived from DESNZ's "
+        "per-litre and per-kWh factors.",
+        headline=True,
+    ),
+    *[
+        Indicator(
+            f"energy_{c}",
+            "energy",
+            f"Delivered energy, {c.replace('_', ' ')}",
+            "kWh",
+            _m("energy", f"delivered energy, {c.replace('_', ' ')}"),
+            "Final energy of this carrier.",
+        )
+        for c in CARRIERS
+    ],
+    Indicator(
+        "primary_energy",
+        "energy",
+        "Primary energy, UK SAP 10.2 factors (electricity and mains gas)",
+        "MJ",
+        _m("energy", "primary energy, SAP 10.2 (electricity, mains gas)"),
+        "SAP 10.2 primary energy factors (grid electricity 1.501, mains gas 1.130 kWh/kWh) applied to delivered "
+        "UK grid electricity and natural gas. Other carriers are not characterised (see the completeness check). "
+        "Cumulative Energy Demand is not computed: the open DESNZ background has no energy resource flows.",
+        headline=True,
+    ),
+    Indicator(
+        "water_withdrawal",
+        "water",
+        "Water withdrawal (mains supply and abstraction)",
+        "m3",
+        _m("water", "withdrawal"),
+        "Mains water bought plus water abstracted on site. Water recirculated inside the factory is not "
+        "withdrawn again, so reuse loops lower this indicator.",
+        headline=True,
+    ),
+    Indicator(
+        "water_consumption",
+        "water",
+        "Water consumption (evaporated, to air)",
+        "m3",
+        _m("water", "consumption"),
+        "Water leaving as vapour (elementary flow 'Water' to air), the consumption modelled by the shipped LCIA "
+        "methods. Discharges to sewer or surface water are returned, not consumed.",
+        headline=True,
+    ),
+    Indicator(
+        "water_scarcity",
+        "water",
+        "Water use, EF v3.1 (AWARE user deprivation potential)",
+        "m3 world eq.",
+        EF31_WATER,
+        "EF v3.1 method as shipped with bw2io (world-average AWARE factor for 'Water' to air).",
+    ),
+    Indicator(
+        "water_wcp",
+        "water",
+        "Water consumption potential, ReCiPe 2016 midpoint (H)",
+        "m3",
+        RECIPE_WCP,
+        "ReCiPe 2016 v1.03 midpoint (H) as shipped with bw2io.",
+    ),
+    Indicator(
+        "chemicals_total",
+        "chemicals",
+        "Process chemicals used, all categories",
+        "kg",
+        _m("chemicals", "process chemicals used, all categories"),
+        "Mass of purchased process chemicals (inventory indicator).",
+        headline=True,
+    ),
+    *[
+        Indicator(
+            f"chemicals_{c}",
+            "chemicals",
+            f"Process chemicals used, {c.replace('_', ' / ')}",
+            "kg",
+            _m("chemicals", f"process chemicals used, {c}"),
+            "Mass of purchased process chemicals in this category.",
+        )
+        for c in CHEMICAL_CATEGORIES
+    ],
+    Indicator(
+        "ecotox_freshwater",
+        "chemicals",
+        "Freshwater ecotoxicity, EF v3.1",
+        "CTUe",
+        EF31_ECOTOX,
+        "EF v3.1 (USEtox) for modelled chemical emissions; the DESNZ background carries no toxic emissions.",
+    ),
+    Indicator(
+        "human_tox_cancer",
+        "chemicals",
+        "Human toxicity, cancer, EF v3.1",
+        "CTUh",
+        EF31_HTOX_C,
+        "EF v3.1 (USEtox) for modelled chemical emissions; the DESNZ background carries no toxic emissions.",
+    ),
+    Indicator(
+        "human_tox_noncancer",
+        "chemicals",
+        "Human toxicity, non-cancer, EF v3.1",
+        "CTUh",
+        EF31_HTOX_NC,
+        "EF v3.1 (USEtox) for modelled chemical emissions; the DESNZ background carries no toxic emissions.",
+    ),
+]
 
-#: Installed alongside for users who plug in a background with elementary flows (e.g. ecoinvent).
-IPCC_2021_GWP100 = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
-
-INDICATORS = {CARBON.id: CARBON}
+INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}
+CARBON = INDICATORS["carbon"]
+HEADLINE = [i.id for i in _INDICATORS if i.headline] + ["carbon_ipcc2021"]
+FAMILIES = ("carbon", "energy", "water", "chemicals")

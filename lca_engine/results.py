@@ -1,8 +1,14 @@
-"""The long-format result table ("cube") and its Parquet persistence.
+"""The result cube: one long-format table, its Parquet persistence, and pandas helpers to read it.
 
-One row per (factory, indicator, contributor). ``contributor_type`` is ``total`` (the factory's result per
-functional unit), ``process`` (that foreground process and its supply chain) or ``factor`` (the background
-factor where the impact occurs). Totals equal the sum of either contribution family.
+One row per (factory, scenario, indicator, contributor):
+
+* ``contributor_type = "total"`` — the factory's result per functional unit (one row per indicator);
+* ``contributor_type = "flow"`` — the part due to one inventory flow (``contributor`` = flow id), with the
+  ``process`` that owns it, that process's life-cycle ``stage`` and the background ``factor`` it links to (or
+  ``biosphere3:<name>`` / ``lca-engine-biosphere:<name>`` for elementary flows).
+
+Flow rows of a factory and indicator add up to its total; :func:`contributions` groups them by process, stage,
+factor or flow, with a cut-off.
 """
 
 from __future__ import annotations
@@ -20,15 +26,20 @@ SCHEMA = pa.schema(
     [
         ("factory", pa.string()),
         ("factory_name", pa.string()),
+        ("scenario", pa.string()),  # "default" = the inventory as written
         ("system", pa.string()),  # micro-factory | baseline
         ("sector", pa.string()),
         ("functional_unit", pa.string()),
         ("year", pa.int32()),  # background data year
         ("indicator", pa.string()),
         ("indicator_name", pa.string()),
+        ("family", pa.string()),  # carbon | energy | water | chemicals
         ("unit", pa.string()),  # per functional unit
-        ("contributor_type", pa.string()),  # total | process | factor
-        ("contributor", pa.string()),
+        ("contributor_type", pa.string()),  # total | flow
+        ("contributor", pa.string()),  # flow id ("" for totals)
+        ("process", pa.string()),
+        ("stage", pa.string()),
+        ("factor", pa.string()),
         ("value", pa.float64()),
     ]
 )
@@ -37,15 +48,29 @@ COMPARISON_SCHEMA = pa.schema(
     [
         ("factory", pa.string()),
         ("baseline", pa.string()),
+        ("scenario", pa.string()),
         ("sector", pa.string()),
         ("functional_unit", pa.string()),
         ("year", pa.int32()),
         ("indicator", pa.string()),
+        ("family", pa.string()),
         ("unit", pa.string()),
         ("micro_factory", pa.float64()),
         ("baseline_value", pa.float64()),
         ("difference", pa.float64()),  # micro-factory − baseline
         ("relative_change", pa.float64()),  # difference / baseline (NaN if baseline is 0)
+    ]
+)
+
+COMPLETENESS_SCHEMA = pa.schema(
+    [
+        ("factory", pa.string()),
+        ("flow", pa.string()),
+        ("process", pa.string()),
+        ("kind", pa.string()),
+        ("link", pa.string()),  # background factor or elementary flow, "" if none
+        ("characterised_by", pa.string()),  # comma-separated indicator ids, "" = none
+        ("status", pa.string()),  # characterised | not characterised
     ]
 )
 
@@ -67,11 +92,76 @@ def write_comparison(df: pd.DataFrame, path: str | Path) -> None:
     _write(df, path, COMPARISON_SCHEMA)
 
 
+def write_completeness(df: pd.DataFrame, path: str | Path) -> None:
+    _write(df, path, COMPLETENESS_SCHEMA)
+
+
 def read_results(path: str | Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
 
-def totals(df: pd.DataFrame) -> pd.DataFrame:
+def to_cube_dtypes(df: pd.DataFrame, schema: pa.Schema = SCHEMA) -> pd.DataFrame:
+    """The same frame with exactly the dtypes a Parquet round trip gives (so in-memory == on-disk)."""
+    return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False).to_pandas()
+
+
+def totals(cube: pd.DataFrame, scenario: str = "default") -> pd.DataFrame:
     """Wide table: one row per factory, one column per indicator (totals per functional unit)."""
-    t = df[df["contributor_type"] == "total"]
+    t = cube[(cube["contributor_type"] == "total") & (cube["scenario"] == scenario)]
     return t.pivot_table(index=["factory", "system"], columns="indicator", values="value").reset_index()
+
+
+def contributions(
+    cube: pd.DataFrame,
+    factory: str,
+    indicator: str,
+    by: str = "process",
+    cutoff: float = 0.01,
+    scenario: str = "default",
+) -> pd.DataFrame:
+    """Contributions grouped ``by`` process | stage | factor | flow, largest first; parts whose absolute share
+    of the total is below ``cutoff`` are merged into one "other (< x %)" row. Columns: by, value, share."""
+    if by not in ("process", "stage", "factor", "flow"):
+        raise ValueError("by must be one of: process, stage, factor, flow")
+    col = "contributor" if by == "flow" else by
+    sel = cube[
+        (cube["factory"] == factory)
+        & (cube["indicator"] == indicator)
+        & (cube["scenario"] == scenario)
+        & (cube["contributor_type"] == "flow")
+    ]
+    total = float(
+        cube[
+            (cube["factory"] == factory)
+            & (cube["indicator"] == indicator)
+            & (cube["scenario"] == scenario)
+            & (cube["contributor_type"] == "total")
+        ]["value"].sum()
+    )
+    g = sel.groupby(col, as_index=False)["value"].sum().rename(columns={col: by})
+    g["share"] = g["value"] / total if total else 0.0
+    g = g.reindex(g["value"].abs().sort_values(ascending=False).index)
+    small = g["share"].abs() < cutoff
+    out = g[~small]
+    if small.any():
+        other = pd.DataFrame(
+            [{by: f"other (< {cutoff:.0%})", "value": g[small]["value"].sum(), "share": g[small]["share"].sum()}]
+        )
+        out = pd.concat([out, other], ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def top_contributors(cube: pd.DataFrame, by: str = "factor", n: int = 3, scenario: str = "default") -> pd.DataFrame:
+    """The ``n`` largest contributors per factory and indicator (for reports and the dashboard)."""
+    sel = cube[(cube["contributor_type"] == "flow") & (cube["scenario"] == scenario)]
+    col = "contributor" if by == "flow" else by
+    g = sel.groupby(["factory", "indicator", col], as_index=False)["value"].sum()
+    g = g[g["value"] != 0]
+    g["abs"] = g["value"].abs()
+    return (
+        g.sort_values(["factory", "indicator", "abs"], ascending=[True, True, False])
+        .groupby(["factory", "indicator"])
+        .head(n)
+        .drop(columns="abs")
+        .reset_index(drop=True)
+    )

@@ -50,19 +50,26 @@ def test_comparison_is_difference_of_totals(tiny):
 
 
 def test_contributions_add_up_and_name_the_factors(tiny):
-    r = tiny.results
-    micro = r[r.factory == "tiny-micro"]
-    by_factor = micro[micro.contributor_type == "factor"].set_index("contributor")["value"]
-    by_process = micro[micro.contributor_type == "process"].set_index("contributor")["value"]
-    assert by_factor.sum() == pytest.approx(MICRO, rel=1e-6)
-    assert by_process.sum() == pytest.approx(MICRO, rel=1e-6)
-    assert by_factor["desnz.material.clothing.primary"] == pytest.approx(0.5 / 1000 * 22310, rel=1e-6)
-    assert by_factor["desnz.electricity.uk.td"] == pytest.approx(2.5 * 0.01853, rel=1e-6)
-    assert by_process["recover"] == pytest.approx(0.010 / 1000 * 496.78228 + 0.5 * ELEC, rel=1e-6)
+    from lca_engine.results import contributions
+
+    by_factor = contributions(tiny.results, "tiny-micro", "carbon", by="factor", cutoff=0).set_index("factor")
+    by_process = contributions(tiny.results, "tiny-micro", "carbon", by="process", cutoff=0).set_index("process")
+    by_flow = contributions(tiny.results, "tiny-micro", "carbon", by="flow", cutoff=0).set_index("flow")
+    for table in (by_factor, by_process, by_flow):
+        assert table["value"].sum() == pytest.approx(MICRO, rel=1e-6)
+        assert table["share"].sum() == pytest.approx(1.0, rel=1e-6)
+    assert by_factor.loc["desnz.material.clothing.primary", "value"] == pytest.approx(0.5 / 1000 * 22310, rel=1e-6)
+    assert by_factor.loc["desnz.electricity.uk", "value"] == pytest.approx(2.5 * ELEC, rel=1e-6)
+    assert by_flow.loc["power_recover", "value"] == pytest.approx(0.5 * ELEC, rel=1e-6)
+    assert by_process.loc["recover", "value"] == pytest.approx(0.010 / 1000 * 496.78228 + 0.5 * ELEC, rel=1e-6)
+    # the cut-off merges small parts into one row, keeping the sum
+    cut = contributions(tiny.results, "tiny-micro", "carbon", by="flow", cutoff=0.05)
+    assert cut["flow"].iloc[-1] == "other (< 5%)"
+    assert cut["value"].sum() == pytest.approx(MICRO, rel=1e-6)
 
 
 def test_direct_emissions_use_ar5_gwp(data_dir, tmp_path):
-    """A foreground CH4 emission counts at 30 (fossil, AR5) on top of the DESNZ totals."""
+    """A foreground CH4 emission counts at 28 (AR5, the DESNZ basis) on top of the DESNZ totals."""
     from lca_engine import Assumption, Flow, assess
 
     f = load(DATA / "tiny_baseline.toml")
@@ -83,7 +90,7 @@ def test_direct_emissions_use_ar5_gwp(data_dir, tmp_path):
         )
     )
     a = assess(f, data_dir=data_dir)
-    assert a.total("tiny-baseline") == pytest.approx(BASELINE + 0.002 * 30, rel=1e-6)
+    assert a.total("tiny-baseline") == pytest.approx(BASELINE + 0.002 * 28, rel=1e-6)
 
 
 def test_other_year_uses_that_years_factors(data_dir):

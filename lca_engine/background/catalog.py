@@ -18,7 +18,9 @@ from ..units import parse_unit
 from .desnz import read_flat_file, sha256
 
 PREFIX = "desnz."
-_CATALOG_VERSION = 1
+_CATALOG_VERSION = 2
+#: The flat file's per-gas rows (values in kg CO2e of that gas, AR5 GWP100).
+GAS_ROWS = {"kg CO2e of CO2 per unit": "CO2", "kg CO2e of CH4 per unit": "CH4", "kg CO2e of N2O per unit": "N2O"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,18 @@ class Factor:
     desnz_id: str = ""
     table: str = ""
     components: tuple[str, ...] = ()
+    #: kg CO2e (AR5) per unit of each gas where DESNZ publishes the split; empty = CO2e total only
+    gases: tuple[tuple[str, float], ...] = ()
+    #: energy carrier delivered by this activity and kWh delivered per unit (0 = not an energy carrier)
+    carrier: str = ""
+    energy_kwh: float = 0.0
+    #: m3 of water withdrawn per unit (mains supply: 1)
+    water_m3: float = 0.0
+
+    @staticmethod
+    def from_json(data: dict) -> Factor:
+        data = {**data, "components": tuple(data["components"]), "gases": tuple(tuple(g) for g in data["gases"])}
+        return Factor(**data)
 
 
 def default_inventories_dir() -> Path:
@@ -52,8 +66,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _match(df, spec: dict) -> list[int]:
-    mask = df["ghg_unit"] == "kg CO2e"
+def _match(df, spec: dict, ghg_unit: str = "kg CO2e") -> list[int]:
+    mask = df["ghg_unit"] == ghg_unit
     for field in ("level1", "level2", "level3", "level4", "column_text", "uom"):
         if field in spec:
             mask &= df[field] == spec[field]
@@ -80,8 +94,34 @@ def build_factors(df, config: dict, year: int, source: str) -> dict[str, Factor]
                 fix="choose another row or year",
                 field=f"factors.{key}",
             )
+        gases = []
+        for ghg_unit, gas in GAS_ROWS.items():
+            gas_rows = _match(df, spec, ghg_unit)
+            if len(gas_rows) == 1 and df.loc[gas_rows[0], "value"] == df.loc[gas_rows[0], "value"]:
+                gases.append((gas, float(df.loc[gas_rows[0], "value"])))
+        energy = float(spec.get("kwh_per_unit", 0.0))
+        if "kwh_per_unit_from" in spec:  # e.g. kWh (gross CV) per litre = (CO2e per litre) / (CO2e per kWh)
+            ref = _match(df, {**spec, "uom": spec["kwh_per_unit_from"]})
+            if len(ref) != 1:
+                raise BackgroundError(
+                    f"factor '{PREFIX}{key}': no unique '{spec['kwh_per_unit_from']}' row to derive kWh per unit",
+                    fix="check kwh_per_unit_from in desnz.toml",
+                    field=f"factors.{key}",
+                )
+            energy = float(row["value"]) / float(df.loc[ref[0], "value"])
         out[PREFIX + key] = Factor(
-            PREFIX + key, spec["name"], spec["unit"], float(row["value"]), year, source, row["id"], row["level1"]
+            PREFIX + key,
+            spec["name"],
+            spec["unit"],
+            float(row["value"]),
+            year,
+            source,
+            row["id"],
+            row["level1"],
+            gases=tuple(gases) if len(gases) == 3 else (),
+            carrier=spec.get("carrier", ""),
+            energy_kwh=energy,
+            water_m3=float(spec.get("withdrawal_m3_per_unit", 0.0)),
         )
     for key, spec in config.get("factors", {}).items():
         if "components" in spec:
@@ -104,6 +144,8 @@ def build_factors(df, config: dict, year: int, source: str) -> dict[str, Factor]
                 "+".join(out[c].desnz_id for c in comps),
                 "composite",
                 comps,
+                carrier=spec.get("carrier", ""),
+                energy_kwh=float(spec.get("kwh_per_unit", 0.0)),
             )
     for family, spec in config.get("families", {}).items():
         sub = df[(df["level1"] == spec["level1"]) & (df["ghg_unit"] == "kg CO2e") & (df["uom"] == spec["uom"])]
@@ -187,7 +229,7 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
         cache = Path(cache_dir) / f"catalog-{year}-{digest[:16]}-{config_digest[:16]}-v{_CATALOG_VERSION}.json"
         if cache.exists():
             data = json.loads(cache.read_text(encoding="utf-8"))
-            factors = {k: Factor(**{**v, "components": tuple(v["components"])}) for k, v in data.items()}
+            factors = {k: Factor.from_json(v) for k, v in data.items()}
             return Catalog(year, factors, {entry["file"]: digest, "desnz.toml": config_digest})
     df = read_flat_file(path)
     if int(df["year"].iloc[0]) != year:

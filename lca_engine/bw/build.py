@@ -1,7 +1,13 @@
 """Build the embedded Brightway project from shipped data — and rebuild only what changed.
 
 Each database and method stores the hash of what it was built from (``lca_engine_hash`` in its metadata);
-a second run compares hashes and skips the writes, so a warm ``assess`` costs only the calculation.
+a warm run compares hashes and skips the writes, so it costs only the calculation.
+
+Foreground layout (see docs/architecture.md): every process is an activity whose reference product is its
+*mass output* (all its outputs to other processes and products to market, in kg, per functional unit). An
+internal flow j → i is a technosphere input of i from j, so reuse/recycling loops are cycles in the
+technosphere matrix; a consistent inventory solves to scaling 1 everywhere. Processes whose outputs have no
+mass (e.g. only energy or uncounted items) are "operations": production 1 per functional unit.
 """
 
 from __future__ import annotations
@@ -11,21 +17,29 @@ import hashlib
 import io
 import json
 import logging
-import os
-import zipfile
-from pathlib import Path
+from functools import lru_cache
 
 import bw2data as bd
 
 from ..background.catalog import Catalog
-from ..errors import BackgroundError
-from ..indicators import AR5_GWP100, CARBON, IPCC_2021_GWP100
-from ..model import BOUNDARY_NODES, Factory
-from ..units import convert
+from ..balance import WATER_DENSITY, flow_mass_kg
+from ..errors import BackgroundError, InventoryError
+from ..indicators import INDICATORS, SHIPPED_METHODS
+from ..model import BOUNDARY_NODES, Factory, Flow
+from ..units import Q_, convert
+from .flows import (
+    BIOSPHERE,
+    BIOSPHERE3,
+    GAS_CODES,
+    GHG_TOTAL,
+    GHG_UNSPLIT,
+    WATER_WITHDRAWAL,
+    chemical_code,
+    custom_flows,
+    energy_code,
+)
 
-BUILD_VERSION = "1"
-BIOSPHERE = "lca-engine-biosphere"
-GHG_CODE = "ghg-co2e-ar5-desnz"
+BUILD_VERSION = "2"
 FU_CODE = "functional-unit"
 
 _UNIT_NAMES = {
@@ -40,7 +54,7 @@ _UNIT_NAMES = {
 
 
 @contextlib.contextmanager
-def _quiet():
+def quiet():
     """bw2io warns at import about optional SimaPro extras and prints progress while importing biosphere3.
 
     Both go either to stdout/stderr (structlog mode) or to bw2data's "brightway-stdout-feedback" logger
@@ -99,168 +113,226 @@ def _write_db(name: str, data: dict, digest: str, **meta) -> None:
     bd.databases.flush()
 
 
-#: biosphere3 codes of the gases a foreground emission may name (to air, unspecified sub-compartment);
-#: checked against the installed biosphere3 at build time.
-BIOSPHERE3_GASES = {
-    "Carbon dioxide, fossil": "349b29d1-3e58-4c66-98b9-9d1a076efd2e",
-    "Methane, fossil": "0795345f-c7ae-410c-ad25-1845784c75f5",
-    "Methane, non-fossil": "da1157e2-7593-4dfd-80dd-a3449b37a4d8",
-    "Dinitrogen monoxide": "20185046-64bb-4c09-a8e7-e8a9e144ca98",
-}
-GASES = {name: ("biosphere3", code) for name, code in BIOSPHERE3_GASES.items()}
-
-
-def _check_gases() -> None:
-    for name, key in GASES.items():
-        node = bd.get_node(database=key[0], code=key[1])
-        if node["name"] != name or tuple(node["categories"]) != ("air",):
+def _check_biosphere3() -> None:
+    for (name, compartment), code in BIOSPHERE3.items():
+        node = bd.get_node(database="biosphere3", code=code)
+        if node["name"] != name or tuple(node["categories"]) != (compartment,):
             raise BackgroundError(
-                f"biosphere3 flow {key} is '{node['name']}' {node['categories']}, expected '{name}' ('air',)",
+                f"biosphere3 flow {code} is '{node['name']}' {node['categories']}, expected '{name}' ({compartment})",
                 fix="rebuild with a supported bw2io version",
             )
 
 
 def ensure_base() -> bool:
-    """biosphere3, the product's own elementary flows and the methods it needs. Returns True if it wrote."""
+    """biosphere3, the product's own elementary flows and every indicator's method. True if it wrote."""
+    from .methods import indicator_cfs
+
     wrote = False
     if "biosphere3" not in bd.databases:
-        # bw2io is only needed to build; its import warns about optional SimaPro extras and its biosphere
-        # import prints progress: keep both off the user's terminal.
-        with _quiet():
+        with quiet():
             import bw2io as bi
 
             bi.create_default_biosphere3()
+        _check_biosphere3()
         wrote = True
-    flows = {
-        (BIOSPHERE, GHG_CODE): {
-            "name": "Greenhouse gases, CO2-equivalent (IPCC AR5 GWP100, as DESNZ)",
-            "unit": "kilogram",
-            "categories": ("air",),
-            "type": "emission",
-            "comment": "Carrier of DESNZ kg CO2e totals; characterised at 1 by the carbon indicator only.",
-        }
-    }
+    flows = custom_flows()
     digest = _hash({"v": BUILD_VERSION, "flows": flows})
     if not _fresh(BIOSPHERE, digest):
         _write_db(BIOSPHERE, flows, digest, type="biosphere")
         wrote = True
-    if wrote:
-        _check_gases()
-    cfs = [((BIOSPHERE, GHG_CODE), 1.0)] + [(GASES[n], v) for n, v in sorted(AR5_GWP100.items())]
-    wrote |= _write_method(CARBON.method, cfs, CARBON.unit, CARBON.basis)
-    if IPCC_2021_GWP100 not in bd.methods or bd.methods[IPCC_2021_GWP100].get("lca_engine_hash") != BUILD_VERSION:
-        install_bw2io_methods([IPCC_2021_GWP100])
+    for ind in INDICATORS.values():
+        cfs = indicator_cfs(ind.id)
+        m_digest = _hash({"cfs": cfs, "unit": ind.unit, "v": BUILD_VERSION})
+        if ind.method in bd.methods and bd.methods[ind.method].get("lca_engine_hash") == m_digest:
+            continue
+        m = bd.Method(ind.method)
+        source = "bw2io lcia_39_ecoinvent.zip" if ind.method in SHIPPED_METHODS else "lca-engine"
+        m.register(unit=ind.unit, description=ind.basis, lca_engine_hash=m_digest, source=source)
+        m.write(cfs)
         wrote = True
     return wrote
 
 
-def _write_method(name: tuple, cfs: list, unit: str, description: str) -> bool:
-    digest = _hash({"cfs": cfs, "unit": unit, "v": BUILD_VERSION})
-    if name in bd.methods and bd.methods[name].get("lca_engine_hash") == digest:
-        return False
-    m = bd.Method(name)
-    m.register(unit=unit, description=description, lca_engine_hash=digest)
-    m.write(cfs)
-    return True
+def background_data(catalog: Catalog) -> dict:
+    from .methods import gas_masses
 
-
-def install_bw2io_methods(names: list[tuple[str, str, str]]) -> None:
-    """Offline workaround for bw2io's broken ``create_default_lcia_methods``: read its shipped LCIA file and
-    write only the named methods, with flow keys as tuples (the shipped JSON has lists)."""
-    with _quiet():
-        import bw2io
-
-    path = Path(os.path.dirname(bw2io.__file__)) / "data" / "lcia" / "lcia_39_ecoinvent.zip"
-    with zipfile.ZipFile(path) as z:
-        data = json.loads(z.read("data.json"))
-    wanted = {tuple(n) for n in names}
-    bio = {f.key for f in bd.Database("biosphere3")}
-    found = set()
-    for entry in data:
-        name = tuple(entry["name"])
-        if name not in wanted:
-            continue
-        cfs = [(tuple(e["input"]), e["amount"]) for e in entry["exchanges"] if tuple(e["input"]) in bio]
-        m = bd.Method(name)
-        m.register(
-            unit=entry.get("unit", ""),
-            description=entry.get("description", ""),
-            source="bw2io lcia_39_ecoinvent.zip (ecoinvent LCIA implementation 3.9)",
-            lca_engine_hash=BUILD_VERSION,
-        )
-        m.write(cfs)
-        found.add(name)
-    missing = wanted - found
-    if missing:
-        raise BackgroundError(
-            f"LCIA method(s) not in bw2io's shipped file: {sorted(missing)}",
-            fix="use a method name listed in bw2io/data/lcia",
-        )
-
-
-def ensure_background(catalog: Catalog) -> bool:
-    """One background database per data year: each factor an activity emitting its CO2e."""
     name = background_db_name(catalog.year)
-    digest = _hash({"v": BUILD_VERSION, "catalog": catalog.fingerprint()})
-    if _fresh(name, digest):
-        return False
     data = {}
     for key, f in sorted(catalog.factors.items()):
-        exchanges = [{"input": (name, key), "amount": 1.0, "type": "production"}]
+        ex = [{"input": (name, key), "amount": 1.0, "type": "production"}]
         if f.components:
-            exchanges += [{"input": (name, c), "amount": 1.0, "type": "technosphere"} for c in f.components]
+            ex += [{"input": (name, c), "amount": 1.0, "type": "technosphere"} for c in f.components]
         else:
-            exchanges.append({"input": (BIOSPHERE, GHG_CODE), "amount": f.value, "type": "biosphere"})
+            ex.append({"input": (BIOSPHERE, GHG_TOTAL), "amount": f.value, "type": "biosphere"})
+            if f.gases:
+                for gas, mass in sorted(gas_masses(f.gases).items()):
+                    ex.append({"input": (BIOSPHERE, GAS_CODES[gas]), "amount": mass, "type": "biosphere"})
+            else:
+                ex.append({"input": (BIOSPHERE, GHG_UNSPLIT), "amount": f.value, "type": "biosphere"})
+        if f.carrier:
+            ex.append({"input": (BIOSPHERE, energy_code(f.carrier)), "amount": f.energy_kwh, "type": "biosphere"})
+        if f.water_m3:
+            ex.append({"input": (BIOSPHERE, WATER_WITHDRAWAL), "amount": f.water_m3, "type": "biosphere"})
         data[(name, key)] = {
             "name": f.name,
             "unit": _UNIT_NAMES.get(f.unit, f.unit),
             "reference product": f.name,
             "location": "GB",
-            "exchanges": exchanges,
+            "exchanges": ex,
             "lca_engine_unit": f.unit,
             "source": f.source,
             "desnz_id": f.desnz_id,
         }
-    _write_db(name, data, digest, year=catalog.year, source=f"DESNZ GHG conversion factors {catalog.year}")
+    return data
+
+
+def ensure_background(catalog: Catalog) -> bool:
+    """One background database per data year: each factor an activity emitting its CO2e and indicator flows."""
+    name = background_db_name(catalog.year)
+    digest = _hash({"v": BUILD_VERSION, "catalog": catalog.fingerprint()})
+    if _fresh(name, digest):
+        return False
+    _write_db(
+        name, background_data(catalog), digest, year=catalog.year, source=f"DESNZ GHG conversion factors {catalog.year}"
+    )
     return True
 
 
-def foreground_data(factory: Factory, catalog: Catalog, gases: dict) -> dict:
-    """Foreground activities: one per process (scaling 1 = one functional unit's worth of that process),
-    linked to background factors, plus a functional-unit activity that takes one of each process."""
+@lru_cache(maxsize=256)
+def _biosphere3_key(name: str, compartment: str) -> tuple[str, str] | None:
+    if (name, compartment) in BIOSPHERE3:
+        return ("biosphere3", BIOSPHERE3[(name, compartment)])
+    hits = [f.key for f in bd.Database("biosphere3") if f["name"] == name and tuple(f["categories"]) == (compartment,)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _uncertainty(flow: Flow, scale: float) -> dict:
+    """Triangular distribution (stats_arrays id 5) from an assumption's range, in the exchange's unit."""
+    a = flow.assumption
+    if a is None or a.high <= a.low:
+        return {}
+    return {"uncertainty type": 5, "loc": flow.amount * scale, "minimum": a.low * scale, "maximum": a.high * scale}
+
+
+def process_modes(factory: Factory) -> dict[str, float]:
+    """Reference output per process in kg (mass mode), or 0.0 for an 'operation' process."""
+    procs = set(factory.process_ids())
+    out: dict[str, float] = dict.fromkeys(factory.process_ids(), 0.0)
+    massless: set[str] = set()
+    for f in factory.flows:
+        if f.from_ in procs and (f.to in procs or (f.to == "market" and f.kind == "product")):
+            m = flow_mass_kg(f)
+            if m is None:
+                massless.add(f.from_)
+            else:
+                out[f.from_] += m
+    return {p: (0.0 if p in massless else v) for p, v in out.items()}
+
+
+def foreground_data(factory: Factory, catalog: Catalog) -> dict:
+    """Foreground activities (one per process + a functional-unit activity), linked to the background."""
     name = foreground_db_name(factory, catalog.year)
     bg = background_db_name(catalog.year)
+    modes = process_modes(factory)
     data = {}
     for p in factory.processes:
+        ref = modes[p.id]
         data[(name, p.id)] = {
             "name": p.name or p.id,
-            "unit": "unit",
-            "reference product": f"{p.name or p.id}, per functional unit",
+            "unit": "kilogram" if ref else "unit",
+            "reference product": f"output of {p.name or p.id}" if ref else f"{p.name or p.id}, per functional unit",
             "location": "GB",
             "stage": p.stage,
-            "exchanges": [{"input": (name, p.id), "amount": 1.0, "type": "production"}],
+            "exchanges": [{"input": (name, p.id), "amount": ref or 1.0, "type": "production"}],
         }
+    fu_inputs: dict[str, float] = {p: 0.0 for p in factory.process_ids() if not modes[p]}
+    fu_inputs = {p: 1.0 for p in fu_inputs}
+
+    def add(owner: str, exchange: dict) -> None:
+        data[(name, owner)]["exchanges"].append(exchange)
+
     for f in factory.flows:
-        owner = f.to if f.from_ in BOUNDARY_NODES else f.from_
-        if owner in BOUNDARY_NODES:
+        src_proc, dst_proc = f.from_ not in BOUNDARY_NODES, f.to not in BOUNDARY_NODES
+        if src_proc and dst_proc:
+            if modes[f.from_]:
+                kg = flow_mass_kg(f)
+                add(
+                    f.to,
+                    {
+                        "input": (name, f.from_),
+                        "amount": kg,
+                        "type": "technosphere",
+                        "flow": f.id,
+                        **_uncertainty(f, kg / f.amount if f.amount else 0.0),
+                    },
+                )
             continue
-        exchanges = data[(name, owner)]["exchanges"]
+        if src_proc and f.to == "market" and f.kind == "product":
+            if modes[f.from_]:
+                fu_inputs[f.from_] = fu_inputs.get(f.from_, 0.0) + flow_mass_kg(f)
+            continue
+        owner = f.to if not src_proc else f.from_
         if f.background:
             factor = catalog.get(f.background)
-            amount = convert(f.amount, f.unit, factor.unit)
-            exchanges.append({"input": (bg, factor.key), "amount": amount, "type": "technosphere", "flow": f.id})
-        if f.substance:
-            amount = convert(f.amount, f.unit, "kg")
-            exchanges.append({"input": gases[f.substance], "amount": amount, "type": "biosphere", "flow": f.id})
+            scale = convert(1.0, f.unit, factor.unit)
+            add(
+                owner,
+                {
+                    "input": (bg, factor.key),
+                    "amount": f.amount * scale,
+                    "type": "technosphere",
+                    "flow": f.id,
+                    **_uncertainty(f, scale),
+                },
+            )
+        for key, scale in _elementary(f, factory):
+            add(
+                owner,
+                {"input": key, "amount": f.amount * scale, "type": "biosphere", "flow": f.id, **_uncertainty(f, scale)},
+            )
     data[(name, FU_CODE)] = {
         "name": f"{factory.name}, per {factory.functional_unit.label()}",
         "unit": "unit",
         "reference product": factory.functional_unit.description,
         "location": "GB",
         "exchanges": [{"input": (name, FU_CODE), "amount": 1.0, "type": "production"}]
-        + [{"input": (name, p.id), "amount": 1.0, "type": "technosphere"} for p in factory.processes],
+        + [{"input": (name, p), "amount": a, "type": "technosphere"} for p, a in sorted(fu_inputs.items())],
     }
     return data
+
+
+def _elementary(f: Flow, factory: Factory) -> list[tuple[tuple[str, str], float]]:
+    """Elementary exchanges implied by a boundary flow: (flow key, amount per unit of the flow's own unit)."""
+    out = []
+    if f.kind == "chemical" and f.from_ in BOUNDARY_NODES and f.category:
+        kg = flow_mass_kg(f)
+        if kg is not None:
+            out.append(((BIOSPHERE, chemical_code(f.category)), kg / f.amount if f.amount else 0.0))
+    if f.kind == "water" and f.from_ == "environment":
+        out.append(((BIOSPHERE, WATER_WITHDRAWAL), _water_m3(f)))
+    if f.kind == "water" and f.to == "environment" and f.compartment == "air":
+        out.append((("biosphere3", BIOSPHERE3[("Water", "air")]), _water_m3(f)))
+    if f.kind == "energy" and f.from_ == "environment":
+        out.append(((BIOSPHERE, energy_code("onsite_renewable")), convert(1.0, f.unit, "kWh")))
+    if f.substance:
+        key = _biosphere3_key(f.substance, f.compartment or "air")
+        if key is None:
+            raise InventoryError(
+                f"no biosphere3 elementary flow '{f.substance}' in compartment '{f.compartment}'",
+                fix="use the exact biosphere3 name (e.g. 'Carbon dioxide, fossil', 'Zinc II') and a top-level "
+                "compartment (air, water, soil)",
+                field=f"flows[{factory.flows.index(f)}].substance",
+            )
+        out.append((key, convert(1.0, f.unit, "kg")))
+    return out
+
+
+def _water_m3(f: Flow) -> float:
+    """m3 per unit of the flow (water mass converts at 1 kg/L, the convention of the mass balance)."""
+    q = Q_(1.0, f.unit)
+    if q.check("[mass]"):
+        return float((q / WATER_DENSITY).to("m3").magnitude)
+    return float(q.to("m3").magnitude)
 
 
 def ensure_foreground(factory: Factory, catalog: Catalog) -> bool:
@@ -268,5 +340,5 @@ def ensure_foreground(factory: Factory, catalog: Catalog) -> bool:
     digest = _hash({"v": BUILD_VERSION, "factory": factory.model_dump(mode="json"), "bg": catalog.fingerprint()})
     if _fresh(name, digest):
         return False
-    _write_db(name, foreground_data(factory, catalog, GASES), digest, factory=factory.id, system=factory.system)
+    _write_db(name, foreground_data(factory, catalog), digest, factory=factory.id, system=factory.system)
     return True

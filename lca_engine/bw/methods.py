@@ -1,0 +1,100 @@
+"""Characterisation factors for every indicator, and the offline install of bw2io's shipped LCIA methods."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import bw2data as bd
+
+from ..errors import BackgroundError
+from ..indicators import AR5_BY_GAS, AR5_GWP100, AR6_BY_GAS, CARRIERS, INDICATORS, SAP102_PEF, SHIPPED_METHODS
+from ..model import CHEMICAL_CATEGORIES
+from .flows import (
+    BIOSPHERE,
+    BIOSPHERE3,
+    GAS_CODES,
+    GHG_TOTAL,
+    GHG_UNSPLIT,
+    WATER_WITHDRAWAL,
+    chemical_code,
+    energy_code,
+)
+
+KWH_TO_MJ = 3.6
+
+
+@lru_cache(maxsize=1)
+def shipped_lcia() -> dict[tuple, dict]:
+    """bw2io's LCIA implementation file (ecoinvent 3.9 LCIA), read once. Offline workaround for
+    ``create_default_lcia_methods`` (shipped keys are lists; bw2data wants tuples)."""
+    from .build import quiet
+
+    with quiet():
+        import bw2io
+    path = Path(os.path.dirname(bw2io.__file__)) / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+    with zipfile.ZipFile(path) as z:
+        data = json.loads(z.read("data.json"))
+    return {tuple(m["name"]): m for m in data}
+
+
+def shipped_cfs(name: tuple) -> tuple[list, str]:
+    methods = shipped_lcia()
+    if name not in methods:
+        raise BackgroundError(
+            f"LCIA method {name} is not in bw2io's shipped file", fix="use a method listed by `lca-engine methods`"
+        )
+    m = methods[name]
+    return [(("biosphere3", e["input"][1]), float(e["amount"])) for e in m["exchanges"]], m.get("unit", "")
+
+
+def _b(code: str) -> tuple[str, str]:
+    return (BIOSPHERE, code)
+
+
+def _b3(name: str, compartment: str = "air") -> tuple[str, str]:
+    return ("biosphere3", BIOSPHERE3[(name, compartment)])
+
+
+def indicator_cfs(indicator_id: str) -> list[tuple[tuple[str, str], float]]:
+    """CFs for one indicator, in a fixed order (so the method hash is stable)."""
+    if indicator_id == "carbon":
+        return [(_b(GHG_TOTAL), 1.0)] + [(_b3(n), v) for n, v in sorted(AR5_GWP100.items())]
+    if indicator_id == "carbon_ipcc2021":
+        cfs, _ = shipped_cfs(SHIPPED_METHODS[0])
+        return cfs + [(_b(GHG_UNSPLIT), 1.0)] + [(_b(GAS_CODES[g]), AR6_BY_GAS[g]) for g in sorted(GAS_CODES)]
+    if indicator_id == "energy_delivered":
+        return [(_b(energy_code(c)), 1.0) for c in CARRIERS]
+    if indicator_id.startswith("energy_") and indicator_id[7:] in CARRIERS:
+        return [(_b(energy_code(indicator_id[7:])), 1.0)]
+    if indicator_id == "primary_energy":
+        return [(_b(energy_code(c)), pef * KWH_TO_MJ) for c, pef in sorted(SAP102_PEF.items())]
+    if indicator_id == "water_withdrawal":
+        return [(_b(WATER_WITHDRAWAL), 1.0)]
+    if indicator_id == "water_consumption":
+        return [(_b3("Water"), 1.0)]
+    if indicator_id == "chemicals_total":
+        return [(_b(chemical_code(c)), 1.0) for c in CHEMICAL_CATEGORIES]
+    if indicator_id.startswith("chemicals_") and indicator_id[10:] in CHEMICAL_CATEGORIES:
+        return [(_b(chemical_code(indicator_id[10:])), 1.0)]
+    method = INDICATORS[indicator_id].method
+    if method in SHIPPED_METHODS:
+        return shipped_cfs(method)[0]
+    raise BackgroundError(f"no characterisation defined for indicator '{indicator_id}'", fix="this is a bug")
+
+
+def gas_masses(gases: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """DESNZ per-gas kg CO2e (AR5) -> kg of gas."""
+    return {g: v / AR5_BY_GAS[g] for g, v in gases}
+
+
+def require_methods(names: list[tuple]) -> None:
+    missing = [n for n in names if n not in bd.methods]
+    if missing:
+        raise BackgroundError(
+            f"LCIA method(s) not installed in the project: {missing}",
+            fix="run `lca-engine assess` once to build the project, or install the method",
+        )
