@@ -38,7 +38,7 @@ def build_graph(factory: Factory) -> nx.MultiDiGraph:
             mass_kg=-1.0 if mass is None else mass,
             material=f.material,
             origin=f.origin or "",
-            background=f.background or "",
+            background=", ".join(f.background_keys),
         )
     return g
 

@@ -7,23 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .background.facts import gwp, primary_energy_factors
 from .model import CHEMICAL_CATEGORIES
 
-#: IPCC AR5 GWP100 without climate-carbon feedback (AR5 WG1 ch. 8, Table 8.7): the values DESNZ uses for its
-#: kg CO2e factors. Used (a) to turn DESNZ per-gas CO2e rows back into gas masses and (b) for direct foreground
-#: emissions in the AR5-basis indicator, so that it reproduces DESNZ totals exactly.
+#: IPCC AR5 GWP100 without climate-carbon feedback: the values DESNZ uses for its kg CO2e factors. Used (a) to
+#: turn DESNZ per-gas CO2e rows back into gas masses and (b) for direct foreground emissions in the AR5-basis
+#: indicator, so that it reproduces DESNZ totals exactly. Values and sources: inventories/background/facts.toml.
+AR5_BY_GAS = gwp("ar5")
 AR5_GWP100 = {
-    "Carbon dioxide, fossil": 1.0,
-    "Methane, fossil": 28.0,
-    "Methane, non-fossil": 28.0,
-    "Dinitrogen monoxide": 265.0,
+    "Carbon dioxide, fossil": AR5_BY_GAS["CO2"],
+    "Methane, fossil": AR5_BY_GAS["CH4"],
+    "Methane, non-fossil": AR5_BY_GAS["CH4"],
+    "Dinitrogen monoxide": AR5_BY_GAS["N2O"],
 }
-AR5_BY_GAS = {"CO2": 1.0, "CH4": 28.0, "N2O": 265.0}
 #: IPCC AR6 (2021) GWP100, as in bw2io's shipped "IPCC 2021" method, for the DESNZ gas split (fossil CH4).
-AR6_BY_GAS = {"CO2": 1.0, "CH4": 29.8, "N2O": 273.0}
+AR6_BY_GAS = gwp("ar6")
 
-#: UK primary energy factors, SAP 10.2 (BRE for BEIS, 2021), Table 12: kWh primary per kWh delivered.
-SAP102_PEF = {"electricity": 1.501, "natural_gas": 1.130}
+#: UK primary energy factors, SAP 10.2 Table 12: kWh primary per kWh delivered (facts.toml).
+SAP102_PEF = primary_energy_factors()
 
 CARRIERS = ("electricity", "natural_gas", "diesel", "lpg", "onsite_renewable")
 

@@ -120,7 +120,7 @@ class Flow(_Model):
     name: str = ""
     material: str = ""
     origin: Origin | None = None
-    background: str | None = None
+    background: str | list[str] | None = None
     substance: str | None = None
     compartment: Compartment | None = None
     category: ChemicalCategory | None = None
@@ -142,6 +142,13 @@ class Flow(_Model):
     @property
     def quantity(self) -> pint.Quantity:
         return quantity(self.amount, self.unit)
+
+    @property
+    def background_keys(self) -> list[str]:
+        """One flow may link several background factors (e.g. DESNZ carbon + a water fact)."""
+        if self.background is None:
+            return []
+        return [self.background] if isinstance(self.background, str) else list(self.background)
 
 
 class Stock(_Model):

@@ -187,12 +187,15 @@ def _check_flow(ctx: _Ctx, i: int, flow: Flow, nodes: set[str], sources, catalog
                 'attach background factors to purchases (from = "market") or to '
                 "outflows to a waste/water treatment node",
             )
+        elif not flow.background_keys or len(set(flow.background_keys)) != len(flow.background_keys):
+            ctx.error(loc + ("background",), "background list is empty or repeats a key", "list each factor key once")
         elif catalog is not None:
-            try:
-                factor = catalog.get(flow.background)
-            except LcaEngineError as exc:
-                ctx.error(loc + ("background",), exc.problems[0].message, exc.problems[0].fix)
-            else:
+            for key in flow.background_keys:
+                try:
+                    factor = catalog.get(key)
+                except LcaEngineError as exc:
+                    ctx.error(loc + ("background",), exc.problems[0].message, exc.problems[0].fix)
+                    continue
                 if unit is not None and parse_unit(factor.unit).dimensionality != unit.dimensionality:
                     want = describe_dimension(str(parse_unit(factor.unit).dimensionality))
                     ctx.error(

@@ -43,8 +43,8 @@ def test_totals_equal_plain_sum_of_amount_times_factor(assessed, catalog):
     for fid, c in assessed.checked.items():
         expected = 0.0
         for f in c.factory.flows:
-            if f.background:
-                factor = catalog.get(f.background)
+            for key in f.background_keys:
+                factor = catalog.get(key)
                 expected += convert(f.amount, f.unit, factor.unit) * factor.value
             if f.substance:
                 from lca_engine.indicators import AR5_GWP100

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .. import atomic
@@ -18,7 +18,7 @@ from ..units import parse_unit
 from .desnz import read_flat_file, sha256
 
 PREFIX = "desnz."
-_CATALOG_VERSION = 2
+_CATALOG_VERSION = 3
 #: The flat file's per-gas rows (values in kg CO2e of that gas, AR5 GWP100).
 GAS_ROWS = {"kg CO2e of CO2 per unit": "CO2", "kg CO2e of CH4 per unit": "CH4", "kg CO2e of N2O per unit": "N2O"}
 
@@ -43,6 +43,12 @@ class Factor:
     energy_kwh: float = 0.0
     #: m3 of water withdrawn per unit (mains supply: 1)
     water_m3: float = 0.0
+    #: m3 of water consumed (evaporated) per unit
+    consumption_m3: float = 0.0
+    #: range of the CO2e value over all shipped DESNZ years (triangular distribution for Monte Carlo);
+    #: equal to value when DESNZ publishes the same figure every year
+    low: float | None = None
+    high: float | None = None
 
     @staticmethod
     def from_json(data: dict) -> Factor:
@@ -202,8 +208,46 @@ def available_years(inventories: Path | None = None) -> list[int]:
 
 
 def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: Path | None = None) -> Catalog:
-    """Factors for ``year`` from the shipped flat file (hash-checked), cached as JSON in ``cache_dir``."""
+    """Factors for ``year`` from the shipped flat file (hash-checked), with
+
+    * each CO2e value's range over all shipped DESNZ years (``low``/``high``): DESNZ publishes no uncertainty,
+      so the inter-annual spread is carried as a triangular distribution for Monte Carlo — stated as such;
+    * the open facts of ``facts.toml`` (water and energy factors DESNZ does not give), keyed ``facts.<name>``.
+    """
+    from .facts import FACTS_PREFIX, facts_path, load_facts
+
     inventories = Path(inventories) if inventories else default_inventories_dir()
+    main = _load_year(year, inventories, cache_dir)
+    others = [_load_year(int(y), inventories, cache_dir) for y in _config(inventories)["files"] if int(y) != year]
+    factors = {}
+    for key, f in main.factors.items():
+        values = [f.value] + [o.factors[key].value for o in others if key in o.factors]
+        factors[key] = replace(f, low=min(values), high=max(values))
+    fpath = facts_path(inventories)
+    facts = load_facts(fpath)
+    for name, spec in sorted(facts.get("factors", {}).items()):
+        key = FACTS_PREFIX + name
+        factors[key] = Factor(
+            key,
+            spec["name"],
+            spec["unit"],
+            0.0,
+            year,
+            spec["source"],
+            "",
+            "facts",
+            water_m3=float(spec.get("withdrawal_m3_per_unit", 0.0)),
+            consumption_m3=float(spec.get("consumption_m3_per_unit", 0.0)),
+        )
+        parse_unit(spec["unit"])
+    files = {**main.files, "facts.toml": sha256(fpath)}
+    for o in others:
+        files.update(o.files)
+    return Catalog(year, factors, files)
+
+
+def _load_year(year: int, inventories: Path, cache_dir: Path | None) -> Catalog:
+    """Factors of one flat file, cached as JSON in ``cache_dir``."""
     config = _config(inventories)
     files = config["files"]
     if str(year) not in files:

@@ -160,15 +160,20 @@ def background_data(catalog: Catalog) -> dict:
     data = {}
     for key, f in sorted(catalog.factors.items()):
         ex = [{"input": (name, key), "amount": 1.0, "type": "production"}]
+        spread = _spread(f)
         if f.components:
             ex += [{"input": (name, c), "amount": 1.0, "type": "technosphere"} for c in f.components]
-        else:
-            ex.append({"input": (BIOSPHERE, GHG_TOTAL), "amount": f.value, "type": "biosphere"})
+        elif f.value:
+            ex.append({"input": (BIOSPHERE, GHG_TOTAL), "amount": f.value, "type": "biosphere", **spread})
             if f.gases:
                 for gas, mass in sorted(gas_masses(f.gases).items()):
                     ex.append({"input": (BIOSPHERE, GAS_CODES[gas]), "amount": mass, "type": "biosphere"})
             else:
-                ex.append({"input": (BIOSPHERE, GHG_UNSPLIT), "amount": f.value, "type": "biosphere"})
+                ex.append({"input": (BIOSPHERE, GHG_UNSPLIT), "amount": f.value, "type": "biosphere", **spread})
+        if f.consumption_m3:
+            ex.append(
+                {"input": ("biosphere3", BIOSPHERE3[("Water", "air")]), "amount": f.consumption_m3, "type": "biosphere"}
+            )
         if f.carrier:
             ex.append({"input": (BIOSPHERE, energy_code(f.carrier)), "amount": f.energy_kwh, "type": "biosphere"})
         if f.water_m3:
@@ -184,6 +189,13 @@ def background_data(catalog: Catalog) -> dict:
             "desnz_id": f.desnz_id,
         }
     return data
+
+
+def _spread(f) -> dict:
+    """Triangular distribution over the DESNZ years' values (stats_arrays id 5), if they differ."""
+    if f.low is None or f.high is None or not f.low < f.high:
+        return {}
+    return {"uncertainty type": 5, "loc": f.value, "minimum": f.low, "maximum": f.high}
 
 
 def ensure_background(catalog: Catalog) -> bool:
@@ -272,8 +284,8 @@ def foreground_data(factory: Factory, catalog: Catalog) -> dict:
                 fu_inputs[f.from_] = fu_inputs.get(f.from_, 0.0) + flow_mass_kg(f)
             continue
         owner = f.to if not src_proc else f.from_
-        if f.background:
-            factor = catalog.get(f.background)
+        for bkey in f.background_keys:
+            factor = catalog.get(bkey)
             scale = convert(1.0, f.unit, factor.unit)
             add(
                 owner,

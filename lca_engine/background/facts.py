@@ -1,0 +1,46 @@
+"""Open facts besides the DESNZ flat files (``inventories/background/facts.toml``): GWP sets, UK primary
+energy factors, and water/energy factors DESNZ does not give — each value cited once, there."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import BackgroundError
+
+FACTS_PREFIX = "facts."
+
+
+def facts_path(inventories: Path | None = None) -> Path:
+    from .catalog import default_inventories_dir
+
+    return (inventories or default_inventories_dir()) / "background" / "facts.toml"
+
+
+@lru_cache(maxsize=4)
+def load_facts(path: Path | None = None) -> dict:
+    path = path or facts_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackgroundError(
+            "facts file not found", file=str(path), fix="restore inventories/background/facts.toml"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BackgroundError(f"not valid TOML: {exc}", file=str(path), fix="check the syntax") from None
+    for section in ("gwp100", "primary_energy"):
+        if section not in data:
+            raise BackgroundError(f"section [{section}] missing", file=str(path), fix="restore the section")
+    return data
+
+
+def gwp(basis: str) -> dict[str, float]:
+    """{'CO2': 1.0, 'CH4': …, 'N2O': …} for basis 'ar5' or 'ar6'."""
+    table = load_facts()["gwp100"][basis]
+    return {g: float(table[g]) for g in ("CO2", "CH4", "N2O")}
+
+
+def primary_energy_factors() -> dict[str, float]:
+    table = load_facts()["primary_energy"]["sap102"]
+    return {k: float(v) for k, v in table.items() if k != "source"}
