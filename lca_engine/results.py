@@ -4,7 +4,8 @@ One row per (factory, scenario, indicator, contributor):
 
 * ``contributor_type = "total"`` — the factory's result per functional unit (one row per indicator);
 * ``contributor_type = "flow"`` — the part due to one inventory flow (``contributor`` = flow id), with the
-  ``process`` that owns it, that process's life-cycle ``stage`` and the background ``factor`` it links to (or
+  ``process`` that owns it, that process's ``stage``, the life-cycle ``module`` (EN 15804 A1 raw materials, A2
+transport, A3 manufacturing, A3 waste treatment) and the background ``factor`` it links to (or
   ``biosphere3:<name>`` / ``lca-engine-biosphere:<name>`` for elementary flows).
 
 Flow rows of a factory and indicator add up to its total; :func:`contributions` groups them by process, stage,
@@ -38,7 +39,8 @@ SCHEMA = pa.schema(
         ("contributor_type", pa.string()),  # total | flow
         ("contributor", pa.string()),  # flow id ("" for totals)
         ("process", pa.string()),
-        ("stage", pa.string()),
+        ("stage", pa.string()),  # the process's stage as written in the inventory
+        ("module", pa.string()),  # life-cycle module: A1 raw materials | A2 transport | A3 manufacturing | A3 waste…
         ("factor", pa.string()),
         ("value", pa.float64()),
     ]
@@ -119,10 +121,10 @@ def contributions(
     cutoff: float = 0.01,
     scenario: str = "default",
 ) -> pd.DataFrame:
-    """Contributions grouped ``by`` process | stage | factor | flow, largest first; parts whose absolute share
+    """Contributions grouped ``by`` process | stage | module | factor | flow, largest first; parts whose absolute share
     of the total is below ``cutoff`` are merged into one "other (< x %)" row. Columns: by, value, share."""
-    if by not in ("process", "stage", "factor", "flow"):
-        raise ValueError("by must be one of: process, stage, factor, flow")
+    if by not in ("process", "stage", "module", "factor", "flow"):
+        raise ValueError("by must be one of: process, stage, module, factor, flow")
     col = "contributor" if by == "flow" else by
     sel = cube[
         (cube["factory"] == factory)

@@ -125,3 +125,15 @@ def test_unknown_indicator_and_missing_method_errors(data_dir, catalog):
     with pytest.raises(BackgroundError) as e:
         shipped_cfs(("EF v3.1", "happiness", "smiles"))
     assert "not in bw2io's shipped file" in e.value.problems[0].message
+
+
+def test_contribution_by_life_cycle_module(tiny):
+    from lca_engine import contributions
+
+    by_module = contributions(tiny.results, "tiny-micro", "carbon", by="module", cutoff=0).set_index("module")
+    assert by_module.loc["A1 raw materials", "value"] == pytest.approx(0.5 / 1000 * 22310, rel=1e-6)
+    assert by_module.loc["A2 transport", "value"] == pytest.approx(0.05 * 0.10163, rel=1e-6)
+    assert by_module.loc["A3 waste and wastewater treatment", "value"] == pytest.approx(
+        0.01 / 1000 * 496.78228, rel=1e-6
+    )
+    assert by_module["value"].sum() == pytest.approx(tiny.total("tiny-micro"), rel=1e-6)

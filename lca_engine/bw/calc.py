@@ -34,6 +34,21 @@ from .project import activate
 
 TIMINGS: dict[str, float] = {}
 
+#: Life-cycle modules, named after EN 15804 A1-A3 (cradle to gate), for contribution by life-cycle stage.
+MODULES = ("A1 raw materials", "A2 transport", "A3 manufacturing", "A3 waste and wastewater treatment")
+
+
+def module(flow) -> str:
+    """Which life-cycle module a boundary flow belongs to (purchases of materials and chemicals are A1, freight
+    A2, energy, water and direct emissions of the processes A3, treatment of outflows A3 waste)."""
+    if flow.kind == "transport":
+        return MODULES[1]
+    if flow.from_ in ("market", "environment") and flow.kind in ("material", "chemical"):
+        return MODULES[0]
+    if flow.to in ("landfill", "recycling", "reuse", "energy_recovery", "composting", "wastewater_treatment"):
+        return MODULES[3]
+    return MODULES[2]
+
 
 def build(factories: list[Factory], catalog: Catalog, data_dir: str | Path | None = None) -> dict[str, bool]:
     """Create or refresh everything the calculation needs; returns which parts were (re)written."""
@@ -137,6 +152,7 @@ def calculate(
                     "contributor": "",
                     "process": "",
                     "stage": "",
+                    "module": "",
                     "factor": "",
                     "value": float(mlca.scores[(ind.method, f.id)]),
                 }
@@ -149,6 +165,7 @@ def calculate(
                         "contributor": fid,
                         "process": proc,
                         "stage": stage[proc],
+                        "module": module(flow_kind[fid]),
                         "factor": factor,
                         "value": float(vec[ind_i]),
                     }
