@@ -31,11 +31,11 @@ def test_example_is_valid_and_balanced(path, catalog):
         assert find_loops(c.factory), "every example micro-factory has a reuse/recycling loop"
 
 
-def test_at_least_three_sectors_with_baselines(assessed):
+def test_all_six_sectors_have_a_micro_factory_and_baseline(assessed):
+    from lca_engine.model import SECTORS
+
     micro = [m for m, b in assessed.pairs if b]
-    assert len(micro) >= 3
-    sectors = {assessed.checked[m].factory.sector for m in micro}
-    assert {"textiles", "modular housing", "eco-packaging"} <= sectors
+    assert {assessed.checked[m].factory.sector for m in micro} == set(SECTORS)
 
 
 def test_totals_equal_plain_sum_of_amount_times_factor(assessed, catalog):

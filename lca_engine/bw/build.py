@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import logging
+import uuid
 from functools import lru_cache
 
 import bw2data as bd
@@ -109,8 +110,14 @@ def _write_db(name: str, data: dict, digest: str, **meta) -> None:
         db.write(data)
     finally:
         bd.config.is_test = old
-    bd.databases[name] = {**bd.databases[name], "lca_engine_hash": digest}
+    # A rewrite gives every node a new integer id, which the processed datapackages of *dependent* databases
+    # and methods still point to: a fresh nonce per write goes into their hashes so they are rebuilt too.
+    bd.databases[name] = {**bd.databases[name], "lca_engine_hash": digest, "lca_engine_nonce": uuid.uuid4().hex}
     bd.databases.flush()
+
+
+def _nonce(name: str) -> str:
+    return bd.databases[name].get("lca_engine_nonce", "") if name in bd.databases else ""
 
 
 def _check_biosphere3() -> None:
@@ -140,9 +147,33 @@ def ensure_base() -> bool:
     if not _fresh(BIOSPHERE, digest):
         _write_db(BIOSPHERE, flows, digest, type="biosphere")
         wrote = True
+    # Computing CFs means reading bw2io's 2 MB LCIA file (~2 s): skip it when nothing they depend on changed.
+    from importlib.metadata import version
+
+    from ..indicators import AR5_BY_GAS, AR6_BY_GAS, SAP102_PEF
+
+    key = _hash(
+        {
+            "v": BUILD_VERSION,
+            "bio": _nonce(BIOSPHERE),
+            "bw2io": version("bw2io"),
+            "methods": [(i.id, i.method, i.unit) for i in INDICATORS.values()],
+            "facts": [AR5_BY_GAS, AR6_BY_GAS, SAP102_PEF],
+        }
+    )
+    if bd.databases[BIOSPHERE].get("methods_key") == key and all(i.method in bd.methods for i in INDICATORS.values()):
+        return wrote
     for ind in INDICATORS.values():
         cfs = indicator_cfs(ind.id)
-        m_digest = _hash({"cfs": cfs, "unit": ind.unit, "v": BUILD_VERSION})
+        m_digest = _hash(
+            {
+                "cfs": cfs,
+                "unit": ind.unit,
+                "v": BUILD_VERSION,
+                "bio": _nonce(BIOSPHERE),
+                "bio3": len(bd.Database("biosphere3")),
+            }
+        )
         if ind.method in bd.methods and bd.methods[ind.method].get("lca_engine_hash") == m_digest:
             continue
         m = bd.Method(ind.method)
@@ -150,6 +181,8 @@ def ensure_base() -> bool:
         m.register(unit=ind.unit, description=ind.basis, lca_engine_hash=m_digest, source=source)
         m.write(cfs)
         wrote = True
+    bd.databases[BIOSPHERE] = {**bd.databases[BIOSPHERE], "methods_key": key}
+    bd.databases.flush()
     return wrote
 
 
@@ -349,7 +382,15 @@ def _water_m3(f: Flow) -> float:
 
 def ensure_foreground(factory: Factory, catalog: Catalog) -> bool:
     name = foreground_db_name(factory, catalog.year)
-    digest = _hash({"v": BUILD_VERSION, "factory": factory.model_dump(mode="json"), "bg": catalog.fingerprint()})
+    digest = _hash(
+        {
+            "v": BUILD_VERSION,
+            "factory": factory.model_dump(mode="json"),
+            "bg": catalog.fingerprint(),
+            "bg_nonce": _nonce(background_db_name(catalog.year)),
+            "bio": _nonce(BIOSPHERE),
+        }
+    )
     if _fresh(name, digest):
         return False
     _write_db(name, foreground_data(factory, catalog), digest, factory=factory.id, system=factory.system)

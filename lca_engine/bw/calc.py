@@ -38,6 +38,15 @@ TIMINGS: dict[str, float] = {}
 MODULES = ("A1 raw materials", "A2 transport", "A3 manufacturing", "A3 waste and wastewater treatment")
 
 
+#: Below this magnitude a result is floating-point noise of the solve (e.g. 4e-19 m3), reported as 0.
+NOISE = 1e-15
+
+
+def _clean(x) -> float:
+    x = float(x)
+    return 0.0 if abs(x) < NOISE else x
+
+
 def module(flow) -> str:
     """Which life-cycle module a boundary flow belongs to (purchases of materials and chemicals are A1, freight
     A2, energy, water and direct emissions of the processes A3, treatment of outflows A3 waste)."""
@@ -96,6 +105,7 @@ def calculate(
         mlca.lcia()
     t2 = time.perf_counter()
 
+    scores = mlca.scores  # a property that sums every characterised inventory: read it once
     # adjoint: one factorisation of Aᵀ, one solve per indicator (all at once)
     A = mlca.technosphere_matrix.tocsc()
     B = mlca.biosphere_matrix
@@ -154,7 +164,7 @@ def calculate(
                     "stage": "",
                     "module": "",
                     "factor": "",
-                    "value": float(mlca.scores[(ind.method, f.id)]),
+                    "value": _clean(scores[(ind.method, f.id)]),
                 }
             )
             for (fid, proc, factor), vec in sorted(contrib.items()):
@@ -167,7 +177,7 @@ def calculate(
                         "stage": stage[proc],
                         "module": module(flow_kind[fid]),
                         "factor": factor,
-                        "value": float(vec[ind_i]),
+                        "value": _clean(vec[ind_i]),
                     }
                 )
         for (fid, proc, factor), vec in sorted(contrib.items()):
