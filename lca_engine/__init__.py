@@ -17,6 +17,7 @@ from .indicators import CARBON, INDICATORS, Indicator
 from .inventory import dumps, load, loads, save
 from .load import Checked, check_factory, load_checked
 from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, Source, Stock
+from .reconciliation import Reconciled, reconcile, reconcile_factory
 from .results import contributions, read_results, top_contributors, totals, write_results
 from .units import Q_, ureg
 
@@ -43,6 +44,7 @@ __all__ = [
     "Loop",
     "Problem",
     "Process",
+    "Reconciled",
     "Site",
     "Source",
     "Stock",
@@ -62,6 +64,8 @@ __all__ = [
     "loops_table",
     "mass_balance",
     "read_results",
+    "reconcile",
+    "reconcile_factory",
     "save",
     "top_contributors",
     "totals",

@@ -178,6 +178,8 @@ def to_dict(factory: Factory) -> dict:
         "baseline",
         "functional_unit",
         "site",
+        "end_of_use",
+        "economics",
         "sources",
         "processes",
         "flows",

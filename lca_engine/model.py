@@ -168,6 +168,36 @@ class Stock(_Model):
         return quantity(self.change, self.unit)
 
 
+class EndOfUse(_Model):
+    """What happens to the product after use — needed for the Material Circularity Indicator and the CTI outflow.
+
+    Fractions of the product mass; efficiencies of recycling; utility ratios against the industry average.
+    One provenance for the section: a cited ``source`` or an ``assumption`` (reasoning text).
+    """
+
+    collected_for_reuse: float = Field(0.0, ge=0, le=1)
+    collected_for_recycling: float = Field(0.0, ge=0, le=1)
+    collected_for_composting: float = Field(0.0, ge=0, le=1)
+    collected_for_energy_recovery: float = Field(0.0, ge=0, le=1)
+    recycling_efficiency_collection: float = Field(1.0, ge=0, le=1)
+    recycling_efficiency_feedstock: float = Field(1.0, ge=0, le=1)
+    lifetime_ratio: float = Field(1.0, gt=0)  # L / L_av
+    intensity_ratio: float = Field(1.0, gt=0)  # U / U_av
+    source: str | None = None
+    assumption: str | None = None
+    note: str = ""
+
+
+class Economics(_Model):
+    """Economic data per functional unit (for circular material productivity)."""
+
+    revenue_per_fu: float = Field(ge=0)
+    currency: str = "GBP"
+    source: str | None = None
+    assumption: Assumption | None = None
+    note: str = ""
+
+
 class Factory(_Model):
     """A micro-factory or a conventional baseline, modelled per functional unit."""
 
@@ -183,6 +213,8 @@ class Factory(_Model):
     processes: list[Process] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
     stocks: list[Stock] = Field(default_factory=list)
+    end_of_use: EndOfUse | None = None
+    economics: Economics | None = None
     sources: dict[str, Source] = Field(default_factory=dict)
 
     def process_ids(self) -> list[str]:

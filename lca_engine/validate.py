@@ -283,6 +283,31 @@ def check(
                     f"{factory.functional_unit.amount:g} {factory.functional_unit.unit}",
                     "every flow is per functional unit: scale the inventory or correct the product flow",
                 )
+    eou = factory.end_of_use
+    if eou is not None:
+        total = (
+            eou.collected_for_reuse
+            + eou.collected_for_recycling
+            + eou.collected_for_composting
+            + eou.collected_for_energy_recovery
+        )
+        if total > 1 + 1e-9:
+            ctx.error(
+                ("end_of_use",),
+                f"end-of-use collection fractions add up to {total:g} > 1",
+                "the shares of the product collected for reuse, recycling, composting and energy recovery "
+                "must sum to at most 1",
+            )
+        if bool(eou.source) == bool(eou.assumption):
+            ctx.error(
+                ("end_of_use", "source"),
+                "end-of-use data needs exactly one provenance",
+                'add source = "<id>" or assumption = "<reasoning>" (not both)',
+            )
+        elif eou.source and eou.source not in all_sources:
+            ctx.error(("end_of_use", "source"), f"unknown source id '{eou.source}'", "add it to sources.toml")
+    if factory.economics is not None:
+        _check_provenance(ctx, ("economics",), factory.economics, factory.economics.revenue_per_fu, all_sources)
     if factory.system == "micro-factory" and not factory.baseline:
         ctx.warn(
             ("baseline",),
