@@ -23,6 +23,16 @@ from .units import Q_, ureg
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """Brightway-Excel interchange is loaded on first use: importing it imports Brightway."""
+    if name in ("read_bw_excel", "write_bw_excel", "ExcelImportWarning"):
+        from .bw import excel
+
+        return getattr(excel, name)
+    raise AttributeError(f"module 'lca_engine' has no attribute {name!r}")
+
+
 __all__ = [
     "CARBON",
     "INDICATORS",
