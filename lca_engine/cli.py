@@ -264,6 +264,117 @@ def _quiet_brightway_logs() -> None:
     logging.getLogger("brightway-stdout-feedback").addFilter(lambda record: record.levelno >= logging.WARNING)
 
 
+@app.command()
+def circularity(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write every indicator with its formula inputs."),
+) -> None:
+    """MCI, CTI, ISO 59020, loop and waste indicators per factory, and the portfolio MCI (mass-weighted)."""
+    import json
+
+    import pandas as pd
+
+    from . import atomic
+    from .assess import collect_files
+    from .circularity import circularity_report, portfolio_mci
+    from .load import load_checked
+
+    reports, rows = {}, []
+    try:
+        for path in collect_files(paths):
+            c = load_checked(path, strict_balance=False)
+            r = circularity_report(c)
+            reports[c.factory.id] = r
+            cti_ = r["cti"]
+            rows.append(
+                {
+                    "factory": c.factory.id,
+                    "system": c.factory.system,
+                    "MCI": r["mci"]["value"],
+                    "circular inflow": cti_["circular_inflow"]["value"],
+                    "circular outflow": cti_["circular_outflow"]["value"],
+                    "material circularity": cti_["material_circularity"]["value"],
+                    "landfill diversion": r["waste"]["landfill_diversion"]["value"],
+                    "loops": len(r["loops"]),
+                    "product kg": r["material_flows"]["product_kg"],
+                }
+            )
+    except LcaEngineError as exc:
+        _fail(exc)
+    df = pd.DataFrame(rows)
+    shown = df.drop(columns=["product kg"]).copy()
+    for col in ("circular inflow", "circular outflow", "material circularity", "landfill diversion"):
+        shown[col] = shown[col].map(lambda v: "n/a" if v is None or v != v else f"{v:.0%}")
+    out.print(_df_table(shown, "Circularity per functional unit (shares by mass; MCI 0-1)", floats="{:.3f}"))
+    micro = df[(df.system == "micro-factory") & df["MCI"].notna() & (df["product kg"] > 0)]
+    if len(micro):
+        value = portfolio_mci(list(zip(micro["product kg"], micro["MCI"], strict=True)))
+        out.print(
+            f"portfolio MCI of the {len(micro)} micro-factories, weighted by product mass per functional unit: "
+            f"{value:.3f}",
+            highlight=False,
+        )
+    notes = {n for r in reports.values() for n in r["mci"].get("notes", []) if "not stated" in n}
+    for n in sorted(notes):
+        err.print(f"[yellow]note:[/] {n}", highlight=False)
+    if json_out:
+        atomic.write_text(json_out, json.dumps(reports, indent=2, sort_keys=True, default=float))
+        out.print(f"wrote {json_out}")
+
+
+@app.command()
+def reconcile(
+    file: Path = typer.Argument(..., help="Inventory TOML file."),
+    measurements: Path | None = typer.Option(
+        None,
+        "--measurements",
+        help="CSV with columns flow,value_kg,sigma_kg (per functional unit) overriding the inventory's values.",
+    ),
+    free: str = typer.Option("", "--free", help="Comma-separated flow ids to treat as unmeasured."),
+    relative_sigma: float = typer.Option(0.02, "--relative-sigma", help="σ of cited values, as a fraction."),
+) -> None:
+    """Reconcile measured mass flows with the process balances (weighted least squares, χ² test)."""
+    import pandas as pd
+
+    from .load import load_checked
+    from .reconciliation import reconcile_factory
+
+    try:
+        c = load_checked(file, strict_balance=False)
+        measured = {}
+        if measurements:
+            try:
+                m = pd.read_csv(measurements)
+            except (OSError, ValueError) as exc:
+                raise LcaEngineError(
+                    f"cannot read measurements: {exc}", fix="give a CSV file", file=str(measurements)
+                ) from None
+            missing = {"flow", "value_kg", "sigma_kg"} - set(m.columns)
+            if missing:
+                raise LcaEngineError(
+                    f"measurements lack column(s) {sorted(missing)}",
+                    fix="columns: flow,value_kg,sigma_kg",
+                    file=str(measurements),
+                )
+            measured = {r.flow: (float(r.value_kg), float(r.sigma_kg)) for r in m.itertuples()}
+        table, res = reconcile_factory(
+            c.factory,
+            measured=measured,
+            free=[x.strip() for x in free.split(",") if x.strip()],
+            relative_sigma=relative_sigma,
+        )
+    except LcaEngineError as exc:
+        _fail(exc)
+    out.print(_df_table(table, f"Reconciled mass flows, kg per FU — {c.factory.id}", floats="{:.5g}"))
+    verdict = "consistent" if res.consistent else "INCONSISTENT"
+    out.print(
+        f"chi2 = {res.chi2:.4g} with {res.dof} degrees of freedom, p = {res.p_value:.4g}: data {verdict} "
+        f"at 5 %; flagged: {', '.join(table[table.flag].flow) or 'none'}",
+        highlight=False,
+    )
+    raise typer.Exit(0 if res.consistent else 3)
+
+
 @app.command("export-excel")
 def export_excel(
     file: Path = typer.Argument(..., help="Inventory TOML file."),

@@ -239,3 +239,30 @@ def test_factory_reconciliation_flags_a_bad_measurement():
     # the free-flow form: leave the yarn unmeasured and it is computed as 0.05 - 0.01 = 0.04 kg
     table, res = reconcile_factory(f, free=["recovered_yarn"])
     assert table.set_index("flow").loc["recovered_yarn", "reconciled"] == pytest.approx(0.04, rel=1e-9)
+
+
+def test_cli_circularity_and_reconcile(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from lca_engine.cli import app
+
+    from .conftest import EXAMPLES
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["circularity", str(EXAMPLES), "--json", str(tmp_path / "c.json")])
+    assert res.exit_code == 0, res.output
+    assert "portfolio MCI of the 6 micro-factories" in res.output
+    data = json.loads((tmp_path / "c.json").read_text())
+    assert data["textile-merthyr-micro"]["mci"]["value"] == pytest.approx(
+        circularity_report(load(EXAMPLES / "textile_merthyr_micro.toml"))["mci"]["value"]
+    )
+    ok = runner.invoke(app, ["reconcile", str(DATA / "tiny_micro.toml")])
+    assert ok.exit_code == 0 and "data consistent" in ok.output
+    (tmp_path / "m.csv").write_text("flow,value_kg,sigma_kg\nrecovered_yarn,0.06,0.002\noffcuts,0.05,0.002\n")
+    bad = runner.invoke(app, ["reconcile", str(DATA / "tiny_micro.toml"), "--measurements", str(tmp_path / "m.csv")])
+    assert bad.exit_code == 3 and "INCONSISTENT" in bad.output and "recovered_yarn" in bad.output
+    (tmp_path / "x.csv").write_text("flow,value\nrecovered_yarn,0.06\n")
+    wrong = runner.invoke(app, ["reconcile", str(DATA / "tiny_micro.toml"), "--measurements", str(tmp_path / "x.csv")])
+    assert wrong.exit_code == 1 and "sigma_kg" in wrong.output
