@@ -8,7 +8,7 @@ Public API (Brightway is only imported when a calculation runs)::
     result.comparison()
 """
 
-from .assess import Assessment, assess, assess_files, collect_files
+from .assess import Assessment, assess, assess_files, collect_files, monte_carlo
 from .background.catalog import Catalog, Factor, load_catalog
 from .balance import BalanceResult, mass_balance
 from .errors import BackgroundError, BalanceError, InventoryError, LcaEngineError, Problem, UnitError
@@ -73,6 +73,7 @@ __all__ = [
     "loads",
     "loops_table",
     "mass_balance",
+    "monte_carlo",
     "read_results",
     "reconcile",
     "reconcile_factory",

@@ -273,3 +273,29 @@ def assess(
         )
         require_same_functional_unit(checked[factory.id], checked[baseline.id])
     return _run(checked, pairs, catalog, data_dir, year, indicators)
+
+
+def monte_carlo(
+    factories: list[Factory],
+    *,
+    draws: int = 10_000,
+    seed: int | None = None,
+    year: int = 2025,
+    data_dir: str | Path | None = None,
+    indicators: list[str] | None = None,
+    paired: bool = True,
+):
+    """Paired Monte Carlo of factories (and their baselines, if passed too) on the vectorised engine.
+
+    Returns :class:`lca_engine.uncertainty.MonteCarloResult`; ``.difference(micro_id, baseline_id)`` gives the
+    distribution of the difference and P(micro-factory < baseline).
+    """
+    from .bw.project import activate
+    from .uncertainty import monte_carlo as run
+
+    cache = activate(data_dir).cache
+    from .bw.matrices import extract
+
+    catalog = load_catalog(year, cache_dir=cache)
+    system = extract(factories, catalog, data_dir, indicators)
+    return run(system, draws=draws, seed=seed, paired=paired)

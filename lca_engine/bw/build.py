@@ -21,6 +21,7 @@ import uuid
 from functools import lru_cache
 
 import bw2data as bd
+import numpy as np
 
 from ..background.catalog import Catalog
 from ..balance import WATER_DENSITY, flow_mass_kg
@@ -40,7 +41,7 @@ from .flows import (
     energy_code,
 )
 
-BUILD_VERSION = "2"
+BUILD_VERSION = "4"
 FU_CODE = "functional-unit"
 
 _UNIT_NAMES = {
@@ -228,7 +229,7 @@ def _spread(f) -> dict:
     """Triangular distribution over the DESNZ years' values (stats_arrays id 5), if they differ."""
     if f.low is None or f.high is None or not f.low < f.high:
         return {}
-    return {"uncertainty type": 5, "loc": f.value, "minimum": f.low, "maximum": f.high}
+    return triangular(f.value, f.low, f.high)
 
 
 def ensure_background(catalog: Catalog) -> bool:
@@ -251,12 +252,21 @@ def _biosphere3_key(name: str, compartment: str) -> tuple[str, str] | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _uncertainty(flow: Flow, scale: float) -> dict:
-    """Triangular distribution (stats_arrays id 5) from an assumption's range, in the exchange's unit."""
-    a = flow.assumption
-    if a is None or a.high <= a.low:
+def triangular(loc: float, low: float, high: float) -> dict:
+    """Triangular distribution (stats_arrays id 5), or {} if it would be degenerate once stored as float32
+    (Brightway's datapackages hold distribution parameters in float32; stats_arrays rejects min >= max)."""
+    lo, mode, hi = sorted((float(np.float32(low)), float(np.float32(loc)), float(np.float32(high))))
+    if not lo < hi or float(np.float32(loc)) != mode:
         return {}
-    return {"uncertainty type": 5, "loc": flow.amount * scale, "minimum": a.low * scale, "maximum": a.high * scale}
+    return {"uncertainty type": 5, "loc": loc, "minimum": low, "maximum": high}
+
+
+def _uncertainty(flow: Flow, scale: float) -> dict:
+    """Triangular distribution from an assumption's range, in the exchange's unit."""
+    a = flow.assumption
+    if a is None or a.high <= a.low or scale <= 0:
+        return {}
+    return triangular(flow.amount * scale, a.low * scale, a.high * scale)
 
 
 def process_modes(factory: Factory) -> dict[str, float]:
@@ -301,16 +311,10 @@ def foreground_data(factory: Factory, catalog: Catalog) -> dict:
         if src_proc and dst_proc:
             if modes[f.from_]:
                 kg = flow_mass_kg(f)
-                add(
-                    f.to,
-                    {
-                        "input": (name, f.from_),
-                        "amount": kg,
-                        "type": "technosphere",
-                        "flow": f.id,
-                        **_uncertainty(f, kg / f.amount if f.amount else 0.0),
-                    },
-                )
+                # No distribution on internal flows: the producer's reference output is the sum of its outputs,
+                # so sampling one internal flow alone would break the mass balance it belongs to (and can drive a
+                # loop's gain above 1). Uncertainty enters through what crosses the factory boundary.
+                add(f.to, {"input": (name, f.from_), "amount": kg, "type": "technosphere", "flow": f.id})
             continue
         if src_proc and f.to == "market" and f.kind == "product":
             if modes[f.from_]:

@@ -1,0 +1,111 @@
+"""Take the matrices and their uncertainty out of Brightway once, for the vectorised Monte Carlo.
+
+Reads every entry of the technosphere and biosphere matrices from bw2calc's resource groups (row, column,
+static value, sign, stats_arrays distribution), and the characterisation vectors of the chosen indicators.
+The rebuilt static matrices are checked against bw2calc's own before use.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import bw2calc as bc
+import bw2data as bd
+import numpy as np
+import scipy.sparse as sp
+
+from ..background.catalog import Catalog
+from ..errors import LcaEngineError
+from ..indicators import INDICATORS
+from ..model import Factory
+from ..uncertainty import Entries, MatrixSystem
+from .build import FU_CODE, foreground_db_name
+from .calc import build
+
+
+def _entries(mm) -> Entries:
+    rows, cols, data, sign, dist, labels = [], [], [], [], [], []
+    for g in mm.groups:
+        if g.empty or len(g.row_masked) == 0:
+            continue
+        d = np.asarray(g.apply_masks(g.get_resource_by_suffix("data")), dtype=float)
+        flip = np.asarray(g.flip, dtype=bool) if g.has_flip else np.zeros(d.size, dtype=bool)
+        try:
+            params = g.apply_masks(g.get_resource_by_suffix("distributions"))
+        except Exception:  # no distributions resource in this package
+            params = None
+        if params is None or len(params) != d.size:
+            from bw_processing.constants import UNCERTAINTY_DTYPE
+
+            params = np.zeros(d.size, dtype=UNCERTAINTY_DTYPE)
+            params["loc"] = d
+        rows.append(np.asarray(g.row_masked))
+        cols.append(np.asarray(g.col_masked))
+        data.append(d)
+        sign.append(np.where(flip, -1.0, 1.0))
+        dist.append(params)
+        labels += [g.label] * d.size
+    return Entries(
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(data),
+        np.concatenate(sign),
+        np.concatenate(dist),
+        np.array(labels),
+    )
+
+
+def extract(
+    factories: list[Factory],
+    catalog: Catalog,
+    data_dir: str | Path | None = None,
+    indicators: list[str] | None = None,
+) -> MatrixSystem:
+    """Build (if needed) and read the matrices of every factory's functional unit, all in one system."""
+    build(factories, catalog, data_dir)
+    chosen = [INDICATORS[i] for i in (indicators or list(INDICATORS))]
+    demands = {
+        f.id: {bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE).id: 1.0} for f in factories
+    }
+    config = {"impact_categories": [i.method for i in chosen]}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="All values in characterization matrix")
+        mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config))
+        mlca.lci()
+        mlca.lcia()
+    tech, bio = _entries(mlca.technosphere_mm), _entries(mlca.biosphere_mm)
+    shape_a = mlca.technosphere_matrix.shape
+    shape_b = mlca.biosphere_matrix.shape
+    a = sp.coo_matrix((tech.data * tech.sign, (tech.rows, tech.cols)), shape=shape_a).tocsr()
+    b = sp.coo_matrix((bio.data * bio.sign, (bio.rows, bio.cols)), shape=shape_b).tocsr()
+    # bw2calc sums duplicate entries in float32; anything beyond that rounding means we misread the resources
+    tol_a = 1e-6 * max(1.0, abs(mlca.technosphere_matrix).max())
+    tol_b = 1e-6 * max(1.0, abs(mlca.biosphere_matrix).max())
+    if abs(a - mlca.technosphere_matrix).max() > tol_a or abs(b - mlca.biosphere_matrix).max() > tol_b:
+        raise LcaEngineError(
+            "matrices rebuilt from Brightway's resources differ from bw2calc's",
+            fix="this is a bug (a bw2calc/matrix_utils change?); please report it",
+        )
+    cf = np.vstack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])
+    f = np.column_stack([mlca.demand_arrays[fid] for fid in demands])
+    act = {v: k for k, v in mlca.dicts.activity.items()}
+    names = {}
+    for col in np.unique(np.concatenate([tech.cols, bio.cols])):
+        node = bd.get_node(id=act[int(col)])
+        names[int(col)] = f"{node['database']}:{node['code']}"
+    scores = np.array([[mlca.scores[(i.method, fid)] for fid in demands] for i in chosen])
+    return MatrixSystem(
+        tech,
+        bio,
+        shape_a[0],
+        shape_b[0],
+        cf,
+        [i.id for i in chosen],
+        f,
+        list(demands),
+        names,
+        scores,
+        mlca.technosphere_matrix.tocsc(),
+        mlca.biosphere_matrix.tocsr(),
+    )
