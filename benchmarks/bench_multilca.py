@@ -41,11 +41,15 @@ def main() -> None:
         t = time.perf_counter()
         cube, _ = calculate(factories, catalog, tmp)
         warm = time.perf_counter() - t
-        print(f"| factories | indicators | cube rows | first run s | warm run s | of which build/check s | "
-              f"MultiLCA s | contributions s |")
+        print(
+            "| factories | indicators | cube rows | first run s | warm run s | of which build/check s | "
+            "MultiLCA s | contributions s |"
+        )
         print("|---|---|---|---|---|---|---|---|")
-        print(f"| {len(factories)} | {TIMINGS['indicators']} | {len(cube)} | {first:.2f} | {warm:.2f} | "
-              f"{TIMINGS['build']:.2f} | {TIMINGS['multilca']:.3f} | {TIMINGS['contributions']:.2f} |")
+        print(
+            f"| {len(factories)} | {TIMINGS['indicators']} | {len(cube)} | {first:.2f} | {warm:.2f} | "
+            f"{TIMINGS['build']:.2f} | {TIMINGS['multilca']:.3f} | {TIMINGS['contributions']:.2f} |"
+        )
         print(f"(first run: build {first_t['build']:.2f} s)")
 
 
