@@ -24,6 +24,11 @@ from scipy.sparse.linalg import splu
 
 from .errors import LcaEngineError
 
+#: Up to this many uncertain technosphere entries the exact Woodbury solve is used; above, the iteration.
+WOODBURY_MAX = 1500
+ITERATIVE_MAX = 200
+ITERATIVE_TOL = 1e-12
+
 
 class UncertaintyError(LcaEngineError):
     """Invalid Monte Carlo request or distribution."""
@@ -147,8 +152,13 @@ class Solver:
         self.ua, self.ub = ua, ub
         k = ua.size
         self.cf_b = s.cf[:, s.bio.rows[ub]]  # indicators × k_B
+        self.fallbacks = 0
         # Woodbury pieces: Z = A⁻¹U (one LU solve per uncertain technosphere entry), M = V Z
-        if k:
+        self.mode = "woodbury" if k <= WOODBURY_MAX else "iterative"
+        if self.mode == "iterative":
+            self.m_zero = False
+            self.sel_a = sp.csr_matrix((np.ones(k), (s.tech.rows[ua], np.arange(k))), shape=(s.n, k))
+        elif k:
             u_mat = np.zeros((s.n, k))
             u_mat[s.tech.rows[ua], np.arange(k)] = 1.0
             z = self.lu.solve(u_mat)
@@ -174,6 +184,8 @@ class Solver:
         s = self.system
         b = tech_values.shape[1] if tech_values.size else bio_values.shape[1]
         k = self.ua.size
+        if self.mode == "iterative":
+            return self._solve_iterative(tech_values, bio_values, b)
         scores = np.repeat((self.q @ self.x0)[:, :, None], b, axis=2)  # indicators × m × b
         x_cols_b = np.repeat(self.x0[s.bio.cols[self.ub]][:, :, None], b, axis=2) if self.ub.size else None
         if k:
@@ -191,6 +203,34 @@ class Solver:
         if self.ub.size:
             d_b = s.bio.sign[self.ub, None] * (bio_values - s.bio.data[self.ub, None])  # k_B × b
             scores += np.einsum("ie,emb->imb", self.cf_b, d_b[:, None, :] * x_cols_b)
+        return scores
+
+    def _solve_iterative(self, tech_values: np.ndarray, bio_values: np.ndarray, b: int) -> np.ndarray:
+        """Large models (many uncertain entries): x ← x + A_mean⁻¹ (f − (A_mean + ΔA) x) for all draws at once,
+        the mean matrix's factorisation as preconditioner; draws that do not settle are solved directly."""
+        s = self.system
+        n, m = self.x0.shape
+        cols = s.tech.cols[self.ua]
+        d_a = s.tech.sign[self.ua, None] * (tech_values - s.tech.data[self.ua, None])
+        f = np.repeat(np.asarray(s.demand, dtype=float)[:, :, None], b, axis=2).reshape(n, m * b)
+        x = np.repeat(self.x0[:, :, None], b, axis=2)
+        rel = np.full(b, np.inf)
+        for _ in range(ITERATIVE_MAX):
+            delta_x = (d_a[:, None, :] * x[cols]).reshape(self.ua.size, m * b)
+            r = f - self.a @ x.reshape(n, m * b) - self.sel_a @ delta_x
+            step = self.lu.solve(r).reshape(n, m, b)
+            x += step
+            rel = np.abs(step).max(axis=(0, 1)) / np.maximum(np.abs(x).max(axis=(0, 1)), 1e-300)
+            if rel.max() < ITERATIVE_TOL:
+                break
+        for j in np.flatnonzero(~(rel < ITERATIVE_TOL * 1e3)):
+            a_j = self.a + sp.csc_matrix((d_a[:, j], (s.tech.rows[self.ua], cols)), shape=(n, n))
+            x[:, :, j] = splu(a_j.tocsc()).solve(np.asarray(s.demand, dtype=float))
+            self.fallbacks += 1
+        scores = np.einsum("in,nmb->imb", self.q, x)
+        if self.ub.size:
+            d_b = s.bio.sign[self.ub, None] * (bio_values - s.bio.data[self.ub, None])
+            scores += np.einsum("ie,emb->imb", self.cf_b, d_b[:, None, :] * x[s.bio.cols[self.ub]])
         return scores
 
 
