@@ -40,11 +40,13 @@ class Assessment:
         return float(sel["value"].iloc[0])
 
     def comparison(self) -> pd.DataFrame:
-        """Micro-factory vs baseline per functional unit, for every indicator and scenario."""
+        """Micro-factory vs baseline per functional unit (and per year where the output volume is stated)."""
         tot = self.results[self.results.contributor_type == "total"]
         value = tot.set_index(["factory", "scenario", "indicator"])["value"]
         rows = []
         for micro, base in self.pairs:
+            prod = self.checked[micro].factory.production if micro in self.checked else None
+            per_year = prod.annual_output if prod else np.nan
             for r in tot[tot.factory == micro].itertuples():
                 b = float(value[(base, r.scenario, r.indicator)]) if base else np.nan
                 diff = r.value - b
@@ -64,6 +66,8 @@ class Assessment:
                         b,
                         diff,
                         rel,
+                        per_year,
+                        diff * per_year,
                     )
                 )
         columns = [
@@ -80,6 +84,8 @@ class Assessment:
             "baseline_value",
             "difference",
             "relative_change",
+            "annual_output",
+            "difference_per_year",
         ]
         return pd.DataFrame(rows, columns=columns)
 

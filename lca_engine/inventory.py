@@ -180,10 +180,12 @@ def to_dict(factory: Factory) -> dict:
         "site",
         "end_of_use",
         "economics",
+        "production",
         "sources",
         "processes",
         "flows",
         "stocks",
+        "claims",
     ]
     return {k: data[k] for k in order if k in data}
 

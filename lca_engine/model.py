@@ -198,6 +198,15 @@ class Economics(_Model):
     note: str = ""
 
 
+class Production(_Model):
+    """Output volume, to express results per year as well as per functional unit."""
+
+    annual_output: float = Field(gt=0)  # functional units per year
+    source: str | None = None
+    assumption: Assumption | None = None
+    note: str = ""
+
+
 class Factory(_Model):
     """A micro-factory or a conventional baseline, modelled per functional unit."""
 
@@ -215,6 +224,8 @@ class Factory(_Model):
     stocks: list[Stock] = Field(default_factory=list)
     end_of_use: EndOfUse | None = None
     economics: Economics | None = None
+    production: Production | None = None
+    claims: list[dict] = Field(default_factory=list)  # extra claims to test (schema: lca_engine.claims.Claim)
     sources: dict[str, Source] = Field(default_factory=dict)
 
     def process_ids(self) -> list[str]:

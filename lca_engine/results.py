@@ -61,6 +61,8 @@ COMPARISON_SCHEMA = pa.schema(
         ("baseline_value", pa.float64()),
         ("difference", pa.float64()),  # micro-factory − baseline
         ("relative_change", pa.float64()),  # difference / baseline (NaN if baseline is 0)
+        ("annual_output", pa.float64()),  # functional units per year of the micro-factory (NaN if not stated)
+        ("difference_per_year", pa.float64()),  # difference × annual output (unit: indicator unit per year)
     ]
 )
 
@@ -82,6 +84,13 @@ def _write(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> None:
     if missing:
         raise LcaEngineError(f"result table lacks columns {missing}", fix="this is a bug; please report it")
     table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
+    with atomic.atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+
+
+def _write_frame(df: pd.DataFrame, path: str | Path) -> None:
+    """Any table as Parquet, atomically (schema inferred; for tables without a fixed schema)."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
     with atomic.atomic_path(path) as tmp:
         pq.write_table(table, tmp)
 

@@ -28,6 +28,8 @@ from .errors import LcaEngineError
 WOODBURY_MAX = 1500
 ITERATIVE_MAX = 200
 ITERATIVE_TOL = 1e-12
+#: Magnitudes below this are floating-point noise of the solve and reported as 0 (same rule as the cube).
+NOISE = 1e-15
 
 
 class UncertaintyError(LcaEngineError):
@@ -328,4 +330,5 @@ def monte_carlo(
         out[:, :, start:stop] = solver.solve(tech_all[:, start:stop], bio_all[:, start:stop])
         if progress:
             progress(stop)
+    out[np.abs(out) < NOISE] = 0.0  # round-off of the solve around zero (e.g. 5e-18 m3), as in the cube
     return MonteCarloResult(out, system.indicators, system.demand_names, seed)

@@ -306,6 +306,23 @@ def check(
             )
         elif eou.source and eou.source not in all_sources:
             ctx.error(("end_of_use", "source"), f"unknown source id '{eou.source}'", "add it to sources.toml")
+    if factory.production is not None:
+        _check_provenance(ctx, ("production",), factory.production, factory.production.annual_output, all_sources)
+    for i, raw in enumerate(factory.claims):
+        from pydantic import ValidationError
+
+        from .claims import Claim, _check_indicator
+
+        try:
+            _check_indicator(Claim.model_validate(raw), {})
+        except ValidationError as exc:
+            ctx.error(
+                ("claims", i),
+                f"invalid claim: {exc.errors()[0]['msg']}",
+                "each claim needs id, text, indicator and relative_change",
+            )
+        except LcaEngineError as exc:
+            ctx.error(("claims", i, "indicator"), exc.problems[0].message, exc.problems[0].fix)
     if factory.economics is not None:
         _check_provenance(ctx, ("economics",), factory.economics, factory.economics.revenue_per_fu, all_sources)
     if factory.system == "micro-factory" and not factory.baseline:
