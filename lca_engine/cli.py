@@ -334,6 +334,47 @@ def compare(
 
 
 @app.command()
+def scenarios(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
+    scenario_file: Path | None = typer.Option(
+        None, "--scenarios", help="Scenario file (default: inventories/scenarios.toml)."
+    ),
+    indicator: str = typer.Option("carbon", "--indicator", help="Indicator to print (all are computed)."),
+    year: int = typer.Option(2025, "--year", help="Default DESNZ background year."),
+    out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for scenarios.parquet and .csv"),
+    tolerance: float = ToleranceOpt,
+    lenient: bool = LenientOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Assess every inventory as written and under each named scenario; one cube, one comparison table."""
+    from . import atomic
+    from .assess import collect_files
+    from .results import write_comparison, write_results
+    from .scenarios import assess_scenarios, load_scenarios
+
+    try:
+        scs = load_scenarios(scenario_file)
+        a = assess_scenarios(
+            collect_files(paths), scs, year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=not lenient
+        )
+    except LcaEngineError as exc:
+        _fail(exc)
+    comp = a.comparison()
+    sel = comp[comp.indicator == indicator][
+        ["factory", "scenario", "unit", "micro_factory", "baseline_value", "relative_change"]
+    ].copy()
+    sel["relative_change"] = sel["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
+    out.print(_df_table(sel, f"{indicator} per functional unit under each scenario"))
+    write_results(a.results, out_dir / "scenarios_results.parquet")
+    write_comparison(comp, out_dir / "scenarios_comparison.parquet")
+    atomic.write_text(out_dir / "scenarios_comparison.csv", comp.to_csv(index=False))
+    out.print(
+        f"wrote {out_dir}/scenarios_results.parquet, scenarios_comparison.parquet, scenarios_comparison.csv",
+        highlight=False,
+    )
+
+
+@app.command()
 def circularity(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders."),
     json_out: Path | None = typer.Option(None, "--json", help="Write every indicator with its formula inputs."),

@@ -231,13 +231,15 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
             key,
             spec["name"],
             spec["unit"],
-            0.0,
+            float(spec.get("co2e_per_unit", 0.0)),
             year,
             spec["source"],
             "",
             "facts",
             water_m3=float(spec.get("withdrawal_m3_per_unit", 0.0)),
             consumption_m3=float(spec.get("consumption_m3_per_unit", 0.0)),
+            carrier=spec.get("carrier", ""),
+            energy_kwh=float(spec.get("kwh_per_unit", 0.0)),
         )
         parse_unit(spec["unit"])
     files = {**main.files, "facts.toml": sha256(fpath)}
