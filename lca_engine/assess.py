@@ -281,6 +281,22 @@ def assess(
     return _run(checked, pairs, catalog, data_dir, year, indicators)
 
 
+def matrix_system(
+    factories: list[Factory],
+    *,
+    year: int = 2025,
+    data_dir: str | Path | None = None,
+    indicators: list[str] | None = None,
+):
+    """The matrices and distributions of these factories, read from Brightway once (for Monte Carlo/Sobol)."""
+    from .bw.project import activate
+
+    cache = activate(data_dir).cache
+    from .bw.matrices import extract
+
+    return extract(factories, load_catalog(year, cache_dir=cache), data_dir, indicators)
+
+
 def monte_carlo(
     factories: list[Factory],
     *,

@@ -274,6 +274,12 @@ def compare(
     ),
     year: int = typer.Option(2025, "--year", help="DESNZ background data year."),
     out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for claims.* and monte_carlo.parquet."),
+    sobol: int = typer.Option(
+        0,
+        "--sobol",
+        help="Also compute Sobol indices of the difference with this many "
+        "base samples (a power of 2, e.g. 256); 0 = skip.",
+    ),
     tolerance: float = ToleranceOpt,
     lenient: bool = LenientOpt,
     data_dir: Path | None = DataDirOpt,
@@ -288,6 +294,7 @@ def compare(
     from .assess import assess_files, collect_files
     from .assess import monte_carlo as run_mc
     from .claims import Claim, evaluate, load_claims
+    from .results import _write_frame
 
     try:
         a = assess_files(
@@ -321,8 +328,37 @@ def compare(
     out.print(
         f"Monte Carlo: {len(a.checked)} factories, {draws} draws, all 22 indicators in {t_mc:.2f} s", highlight=False
     )
+    if sobol:
+        from .assess import matrix_system
+        from .sensitivity import sobol_difference
+
+        indicators = ["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"]
+        try:
+            frames = []
+            for micro, base in a.pairs:
+                if not base:
+                    continue
+                system = matrix_system(
+                    [a.checked[micro].factory, a.checked[base].factory],
+                    year=year,
+                    data_dir=data_dir,
+                    indicators=indicators,
+                )
+                df = sobol_difference(system, micro, base, samples=sobol, seed=seed, top=3)
+                df.insert(0, "factory", micro)
+                frames.append(df)
+        except LcaEngineError as exc:
+            _fail(exc)
+        sens = pd.concat(frames, ignore_index=True)
+        out.print(
+            _df_table(
+                sens[["factory", "indicator", "parameter", "S1", "ST"]],
+                f"Top drivers of the difference (Sobol, {sobol} base samples)",
+                floats="{:.3f}",
+            )
+        )
+        _write_frame(sens, out_dir / "sobol.parquet")
     atomic.write_text(out_dir / "claims.csv", verdicts.to_csv(index=False))
-    from .results import _write_frame
 
     _write_frame(verdicts, out_dir / "claims.parquet")
     _write_frame(diffs, out_dir / "monte_carlo_differences.parquet")

@@ -62,7 +62,7 @@ class MatrixSystem:
     indicators: list[str]
     demand: np.ndarray  # n × m
     demand_names: list[str]
-    activity_names: dict[int, str]
+    activity_names: dict  # column -> name; ('product', row) and ('flow', row) -> name
     reference_scores: np.ndarray | None = None  # bw2calc's deterministic scores, indicators × m
     a_mean: sp.csc_matrix | None = None  # static matrices exactly as bw2calc built them (if taken from it)
     b_mean: sp.csr_matrix | None = None
@@ -76,11 +76,16 @@ class MatrixSystem:
         return a, bm
 
     def parameter_names(self) -> list[str]:
-        """A readable name per uncertain entry, in sampling order (technosphere first, then biosphere)."""
+        """A readable name per uncertain entry, in sampling order (technosphere first, then biosphere):
+        "<activity> ← <product>" for technosphere inputs, "<activity> → <elementary flow>" for biosphere."""
+        names = self.activity_names
         out = []
-        for kind, e in (("tech", self.tech), ("bio", self.bio)):
-            for i in e.uncertain:
-                out.append(f"{kind}:{self.activity_names.get(int(e.cols[i]), e.cols[i])}[{int(e.rows[i])}]")
+        for i in self.tech.uncertain:
+            col, row = int(self.tech.cols[i]), int(self.tech.rows[i])
+            out.append(f"{names.get(col, col)} ← {names.get(('product', row), row)}")
+        for i in self.bio.uncertain:
+            col, row = int(self.bio.cols[i]), int(self.bio.rows[i])
+            out.append(f"{names.get(col, col)} → {names.get(('flow', row), row)}")
         return out
 
 

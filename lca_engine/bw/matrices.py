@@ -91,9 +91,17 @@ def extract(
     f = np.column_stack([mlca.demand_arrays[fid] for fid in demands])
     act = {v: k for k, v in mlca.dicts.activity.items()}
     names = {}
-    for col in np.unique(np.concatenate([tech.cols, bio.cols])):
+    for col in np.unique(np.concatenate([tech.cols, bio.cols, tech.rows])):
         node = bd.get_node(id=act[int(col)])
         names[int(col)] = f"{node['database']}:{node['code']}"
+    prod = {v: k for k, v in mlca.dicts.product.items()}
+    bio_ids = {v: k for k, v in mlca.dicts.biosphere.items()}
+    for row in np.unique(tech.rows):
+        node = bd.get_node(id=prod[int(row)])
+        names[("product", int(row))] = f"{node['database']}:{node['code']}"
+    for row in np.unique(bio.rows):
+        node = bd.get_node(id=bio_ids[int(row)])
+        names[("flow", int(row))] = node["name"]
     scores = np.array([[mlca.scores[(i.method, fid)] for fid in demands] for i in chosen])
     return MatrixSystem(
         tech,
