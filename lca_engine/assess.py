@@ -306,6 +306,8 @@ def monte_carlo(
     data_dir: str | Path | None = None,
     indicators: list[str] | None = None,
     paired: bool = True,
+    workers: int = 1,
+    progress=None,
 ):
     """Paired Monte Carlo of factories (and their baselines, if passed too) on the vectorised engine.
 
@@ -320,4 +322,4 @@ def monte_carlo(
 
     catalog = load_catalog(year, cache_dir=cache)
     system = extract(factories, catalog, data_dir, indicators)
-    return run(system, draws=draws, seed=seed, paired=paired)
+    return run(system, draws=draws, seed=seed, paired=paired, workers=workers, progress=progress)

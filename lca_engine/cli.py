@@ -269,6 +269,9 @@ def compare(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
     draws: int = typer.Option(2000, "--draws", min=1, help="Paired Monte Carlo draws."),
     seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same numbers)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Threads solving batches of draws in parallel (results do not depend on it)."
+    ),
     claims_file: Path | None = typer.Option(
         None, "--claims", help="Claims to test (default: inventories/claims.toml)."
     ),
@@ -303,9 +306,16 @@ def compare(
         claims = load_claims(claims_file)
         t0 = time.perf_counter()
         with Progress(console=err, transient=True) as progress:
-            task = progress.add_task(f"Monte Carlo, {draws} paired draws", total=1)
-            mc = run_mc([c.factory for c in a.checked.values()], draws=draws, seed=seed, year=year, data_dir=data_dir)
-            progress.update(task, completed=1)
+            task = progress.add_task(f"Monte Carlo, {draws} paired draws", total=draws)
+            mc = run_mc(
+                [c.factory for c in a.checked.values()],
+                draws=draws,
+                seed=seed,
+                year=year,
+                data_dir=data_dir,
+                workers=workers,
+                progress=lambda done: progress.update(task, completed=done),
+            )
         t_mc = time.perf_counter() - t0
         comp = a.comparison()
         tables = []

@@ -302,15 +302,19 @@ def monte_carlo(
     batch: int = 1000,
     paired: bool = True,
     progress=None,
+    workers: int = 1,
 ) -> MonteCarloResult:
     """Paired Monte Carlo of every functional unit in ``system``; reproducible for a given seed.
 
-    ``paired=False`` gives every functional unit its own, independent draws of *all* entries (for comparison:
-    it ignores that a factory and its baseline share the background, and widens the difference).
+    All random numbers are drawn up front from one stream, so ``batch`` and ``workers`` (threads solving batches
+    in parallel; numpy and SuperLU release the GIL) never change the result. ``paired=False`` gives every
+    functional unit its own, independent draws of *all* entries (for comparison: it ignores that a factory and
+    its baseline share the background, and widens the difference). ``progress(done)`` is called per batch.
     """
     if not isinstance(batch, int) or batch <= 0:
         raise UncertaintyError("batch must be a positive integer", fix="e.g. batch=1000", field="batch")
-    solver = Solver(system)
+    if not isinstance(workers, int) or workers <= 0:
+        raise UncertaintyError("workers must be a positive integer", fix="e.g. --workers 2", field="workers")
     m = system.demand.shape[1]
     if not paired:
         parts = []
@@ -325,15 +329,36 @@ def monte_carlo(
                 system.demand[:, [j]],
                 [system.demand_names[j]],
                 system.activity_names,
+                None,
+                system.a_mean,
+                system.b_mean,
             )
             parts.append(monte_carlo(sub, draws, None if seed is None else seed + 7919 * (j + 1), batch).scores)
         return MonteCarloResult(np.concatenate(parts, axis=1), system.indicators, system.demand_names, seed)
     tech_all, bio_all = sample(system, draws, seed)
+    solver = Solver(system)
     out = np.empty((len(system.indicators), m, draws))
-    for start in range(0, draws, batch):
+    starts = list(range(0, draws, batch))
+
+    def run(start: int) -> int:
         stop = min(start + batch, draws)
         out[:, :, start:stop] = solver.solve(tech_all[:, start:stop], bio_all[:, start:stop])
-        if progress:
-            progress(stop)
+        return stop
+
+    done = 0
+    if workers == 1:
+        for start in starts:
+            run(start)
+            done += min(batch, draws - start)
+            if progress:
+                progress(done)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for start, _ in zip(starts, pool.map(run, starts), strict=True):
+                done += min(batch, draws - start)
+                if progress:
+                    progress(done)
     out[np.abs(out) < NOISE] = 0.0  # round-off of the solve around zero (e.g. 5e-18 m3), as in the cube
     return MonteCarloResult(out, system.indicators, system.demand_names, seed)

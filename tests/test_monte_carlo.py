@@ -263,3 +263,14 @@ def test_sobol_indices_match_the_closed_form(pair, data_dir, catalog):
     assert micro["S1"] == pytest.approx(s_micro, abs=0.06)
     assert genrow["S1"] == pytest.approx(s_gen, abs=0.06)
     assert df["ST"].iloc[0] >= df["ST"].iloc[-1]  # sorted by total effect
+
+
+def test_batches_and_workers_do_not_change_the_draws(pair, data_dir, catalog):
+    from lca_engine.bw.matrices import extract
+
+    system = extract(list(pair), catalog, data_dir, ["carbon"])
+    one = run(system, draws=3000, seed=8)
+    many = run(system, draws=3000, seed=8, batch=256, workers=2)
+    assert np.array_equal(one.scores, many.scores)
+    with pytest.raises(UncertaintyError):
+        run(system, draws=10, seed=1, workers=0)
