@@ -83,11 +83,30 @@ def _holds(relative: np.ndarray, target: float) -> np.ndarray:
     return relative <= target if target < 0 else relative >= target
 
 
-def evaluate(claims: list[Claim], comparison: pd.DataFrame, mc=None) -> pd.DataFrame:
+def operations_of(factories) -> dict[str, dict[str, float]]:
+    """Operating figures per factory id from their ``[production]`` sections (absent = not stated)."""
+    out = {}
+    for f in factories:
+        p = f.production
+        if p is None:
+            continue
+        figures = {}
+        if p.output_per_labour_hour is not None:
+            figures["output_per_labour_hour"] = p.output_per_labour_hour
+        if p.planned_downtime_hours is not None and p.unplanned_downtime_hours is not None:
+            figures["downtime_hours"] = p.planned_downtime_hours + p.unplanned_downtime_hours
+        out[f.id] = figures
+    return out
+
+
+def evaluate(
+    claims: list[Claim], comparison: pd.DataFrame, mc=None, operations: dict[str, dict[str, float]] | None = None
+) -> pd.DataFrame:
     """One row per (micro-factory, claim): measured relative change, P(claim holds), verdict.
 
     ``comparison`` is :meth:`Assessment.comparison`; ``mc`` an optional paired Monte Carlo result holding the
-    micro-factories and their baselines (without it the verdict is deterministic and says so).
+    micro-factories and their baselines (without it the verdict is deterministic and says so); ``operations``
+    the stated productivity and downtime figures (:func:`operations_of`) for the operational claims.
     """
     rows = []
     pairs = comparison[["factory", "baseline"]].drop_duplicates().itertuples(index=False)
@@ -102,17 +121,30 @@ def evaluate(claims: list[Claim], comparison: pd.DataFrame, mc=None) -> pd.DataF
                 "indicator": c.indicator,
                 "claimed_change": c.relative_change,
             }
+            if c.indicator in OPERATIONAL and baseline and operations is not None:
+                fm = operations.get(factory, {}).get(c.indicator)
+                bm = operations.get(baseline, {}).get(c.indicator)
+                if fm is not None and bm is not None and bm > 0:
+                    measured = fm / bm - 1
+                    ok = bool(_holds(np.array([measured]), c.relative_change)[0])
+                    rows.append(
+                        base
+                        | {
+                            "measured_change": measured,
+                            "p_claim_holds": 1.0 if ok else 0.0,
+                            "verdict": "supported" if ok else "not supported",
+                            "why": "stated operating figures (no uncertainty carried)",
+                        }
+                    )
+                    continue
             if c.indicator in OPERATIONAL or not baseline:
+                why = (
+                    "no baseline"
+                    if not baseline
+                    else (f"the inventories do not state {c.indicator.replace('_', ' ')} for both factories")
+                )
                 rows.append(
-                    base
-                    | {
-                        "measured_change": np.nan,
-                        "p_claim_holds": np.nan,
-                        "verdict": "not assessable",
-                        "why": "no baseline"
-                        if not baseline
-                        else f"the inventories do not state {c.indicator.replace('_', ' ')}",
-                    }
+                    base | {"measured_change": np.nan, "p_claim_holds": np.nan, "verdict": "not assessable", "why": why}
                 )
                 continue
             row = comparison[(comparison.factory == factory) & (comparison.indicator == c.indicator)]

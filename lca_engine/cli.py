@@ -296,7 +296,7 @@ def compare(
     from . import atomic
     from .assess import assess_files, collect_files
     from .assess import monte_carlo as run_mc
-    from .claims import Claim, evaluate, load_claims
+    from .claims import Claim, evaluate, load_claims, operations_of
     from .results import _write_frame
 
     try:
@@ -321,7 +321,8 @@ def compare(
         tables = []
         for micro, _ in a.pairs:
             own = [Claim.model_validate(c) for c in a.checked[micro].factory.claims]
-            tables.append(evaluate(claims + own, comp[comp.factory == micro], mc))
+            ops = operations_of(c.factory for c in a.checked.values())
+            tables.append(evaluate(claims + own, comp[comp.factory == micro], mc, ops))
         verdicts = pd.concat(tables, ignore_index=True)
     except LcaEngineError as exc:
         _fail(exc)

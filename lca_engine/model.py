@@ -199,9 +199,15 @@ class Economics(_Model):
 
 
 class Production(_Model):
-    """Output volume, to express results per year as well as per functional unit."""
+    """Output volume and operating figures: results per year, and the productivity and downtime claims.
+
+    Optional figures are "not stated" when absent — never zero.
+    """
 
     annual_output: float = Field(gt=0)  # functional units per year
+    output_per_labour_hour: float | None = Field(None, gt=0)  # functional units per labour-hour
+    planned_downtime_hours: float | None = Field(None, ge=0)  # per year
+    unplanned_downtime_hours: float | None = Field(None, ge=0)  # per year
     source: str | None = None
     assumption: Assumption | None = None
     note: str = ""

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lca_engine import InventoryError, load
+from lca_engine import Assumption, InventoryError, load
 from lca_engine.claims import Claim, evaluate, load_claims
+from lca_engine.model import Production
 
 from .conftest import DATA
 
@@ -129,3 +130,54 @@ def test_cli_compare_on_tiny(tmp_path, data_dir):
     comp = assess_files([tmp_path / "m.toml"], data_dir=data_dir).comparison().set_index("indicator")
     assert comp.loc["carbon", "difference_per_year"] == pytest.approx(comp.loc["carbon", "difference"] * 20000)
     assert load(tmp_path / "m.toml").production.annual_output == 20000
+
+
+def test_productivity_and_downtime_claims_from_stated_figures():
+    from lca_engine.claims import operations_of
+
+    a = Assumption(reasoning="stated by the operator, test value", low=1, high=1e6)
+    micro = load(DATA / "tiny_micro.toml").model_copy(
+        update={
+            "production": Production(
+                annual_output=20000,
+                output_per_labour_hour=6.0,
+                planned_downtime_hours=100,
+                unplanned_downtime_hours=60,
+                assumption=a,
+            )
+        }
+    )
+    base = load(DATA / "tiny_baseline.toml").model_copy(
+        update={
+            "production": Production(
+                annual_output=500000,
+                output_per_labour_hour=5.0,
+                planned_downtime_hours=200,
+                unplanned_downtime_hours=200,
+                assumption=a,
+            )
+        }
+    )
+    claims = {c.id: c for c in load_claims()}
+    comp = pd.DataFrame(
+        [
+            {
+                "factory": "tiny-micro",
+                "baseline": "tiny-baseline",
+                "indicator": "carbon",
+                "relative_change": -0.3,
+                "baseline_value": 16.5,
+            }
+        ]
+    )
+    ops = operations_of([micro, base])
+    out = evaluate([claims["productivity-15"], claims["downtime-50"]], comp, None, ops).set_index("claim")
+    # 6 / 5 − 1 = +20 % ≥ +15 %: supported; downtime 160 / 400 − 1 = −60 % ≤ −50 %: supported
+    assert out.loc["productivity-15", "measured_change"] == pytest.approx(0.2)
+    assert out.loc["productivity-15", "verdict"] == "supported"
+    assert out.loc["downtime-50", "measured_change"] == pytest.approx(-0.6)
+    assert out.loc["downtime-50", "verdict"] == "supported"
+    # one figure missing on either side -> not assessable, never read as zero
+    ops["tiny-baseline"].pop("downtime_hours")
+    again = evaluate([claims["downtime-50"]], comp, None, ops).iloc[0]
+    assert again["verdict"] == "not assessable" and "not state" in again["why"]
