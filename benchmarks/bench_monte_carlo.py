@@ -103,9 +103,10 @@ def main() -> None:
         static = ["desnz-2025", "biosphere3", "lca-engine-biosphere"]
 
         def partitioned():
-            return bc.PartitionedMonteCarloLCA(
-                {fu: 1}, static_databases=static, data_objs=objs, seed_override=args.seed
-            )
+            p = bc.PartitionedMonteCarloLCA({fu: 1}, static_databases=static, data_objs=objs, seed_override=args.seed)
+            p.lci()  # the inner stochastic LCA is built here; next() before lci() fails
+            p.lcia()
+            return p
 
         try:
             t_part = per_draw(partitioned, next, n)
