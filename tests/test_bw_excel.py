@@ -223,7 +223,7 @@ def test_export_parses_with_bw2io_excel_importer(bx, catalog, tmp_path):
     factory = load(EXAMPLES / "textile_merthyr_micro.toml")
     out = tmp_path / "textile.xlsx"
     bx.write_bw_excel(factory, out, catalog=catalog)
-    with bx._quiet():
+    with bx.quiet():
         imp = ExcelImporter(str(out))
     assert imp.db_name == factory.id
     assert [ds["code"] for ds in imp.data] == [*factory.process_ids(), "functional-unit"]
@@ -318,7 +318,7 @@ def test_brightway_import_of_export_gives_our_carbon(bx, catalog, bw_project, tm
     out = tmp_path / "export.xlsx"
     bx.write_bw_excel(factory, out, catalog=catalog)
     activate(bw_project)
-    with bx._quiet():
+    with bx.quiet():
         imp = ExcelImporter(str(out))
         imp.apply_strategies()
         assert imp.statistics(print_stats=False)[2] == 0  # no unlinked exchange
@@ -330,7 +330,7 @@ def test_brightway_import_of_export_gives_our_carbon(bx, catalog, bw_project, tm
     assert lca.score == pytest.approx(ours, rel=1e-6)
     assert ours > 0
     # and the database Brightway now holds, exported by bw2io's own writer, still reads back as our model
-    with bx._quiet():
+    with bx.quiet():
         exported = write_lci_excel(factory.id, dirpath=str(tmp_path))
     assert bx.read_bw_excel(exported) == factory
 
@@ -346,7 +346,7 @@ def test_awkward_values_survive_a_trip_through_brightway(bx, catalog, bw_project
     out = tmp_path / "awkward.xlsx"
     bx.write_bw_excel(factory, out, catalog=catalog)
     activate(bw_project)
-    with bx._quiet():
+    with bx.quiet():
         imp = ExcelImporter(str(out))
         imp.apply_strategies()
         assert imp.statistics(print_stats=False)[2] == 0

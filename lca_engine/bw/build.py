@@ -12,11 +12,8 @@ mass (e.g. only energy or uncounted items) are "operations": production 1 per fu
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
-import logging
 import uuid
 from functools import lru_cache
 
@@ -40,6 +37,7 @@ from .flows import (
     custom_flows,
     energy_code,
 )
+from .quiet import quiet
 
 BUILD_VERSION = "4"
 FU_CODE = "functional-unit"
@@ -53,26 +51,6 @@ _UNIT_NAMES = {
     "t*km": "ton kilometer",
     "item": "unit",
 }
-
-
-@contextlib.contextmanager
-def quiet():
-    """bw2io warns at import about optional SimaPro extras and prints progress while importing biosphere3.
-
-    Both go either to stdout/stderr (structlog mode) or to bw2data's "brightway-stdout-feedback" logger
-    (BRIGHTWAY_NO_STRUCTLOG mode, whose handler holds the original stream): silence both, only here.
-    """
-    feedback = logging.getLogger("brightway-stdout-feedback")
-
-    def drop(record):
-        return False
-
-    feedback.addFilter(drop)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            yield
-    finally:
-        feedback.removeFilter(drop)
 
 
 def _canon(obj):

@@ -105,10 +105,7 @@ the file", licence "unknown — check before use").
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import logging
 import math
 import re
 import warnings
@@ -127,6 +124,7 @@ from ..inventory import field_path
 from ..model import BOUNDARY_NODES, SECTORS, Factory, Flow, FunctionalUnit, Process, Site, Source, Stock
 from ..units import Q_, convert, parse_unit, ureg
 from .project import default_data_dir
+from .quiet import quiet
 
 FORMAT = "lca-engine bw-excel 1"
 FLOW_TYPE = "lca-engine flow"
@@ -543,22 +541,6 @@ def write_bw_excel(factory: Factory, path: str | Path, year: int = 2025, *, cata
 
 
 # --------------------------------------------------------------------------------------------- import
-@contextlib.contextmanager
-def _quiet():
-    """bw2io prints progress and import-time notices; keep them off the user's terminal."""
-    feedback = logging.getLogger("brightway-stdout-feedback")
-
-    def drop(record):
-        return False
-
-    feedback.addFilter(drop)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            yield
-    finally:
-        feedback.removeFilter(drop)
-
-
 @dataclass
 class _Block:
     sheet: str
@@ -633,7 +615,7 @@ def _read_importer(path: Path):
             fix="give a Brightway Excel inventory saved as .xlsx (Excel: File › Save As › Excel Workbook)",
             **where,
         ) from None
-    with _quiet(), warnings.catch_warnings(record=True) as caught:
+    with quiet(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         from bw2io import ExcelImporter
 

@@ -31,7 +31,7 @@ KWH_TO_MJ = 3.6
 def shipped_lcia() -> dict[tuple, dict]:
     """bw2io's LCIA implementation file (ecoinvent 3.9 LCIA), read once. Offline workaround for
     ``create_default_lcia_methods`` (shipped keys are lists; bw2data wants tuples)."""
-    from .build import quiet
+    from .quiet import quiet
 
     with quiet():
         import bw2io
