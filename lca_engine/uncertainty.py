@@ -7,14 +7,28 @@ Every uncertain matrix entry gets its own random numbers from one stream, per dr
 * each factory's own exchanges are distinct entries, so two factories built from the same template get
   independent draws (no ``seed_override`` trap).
 
-Solving: A_mean is factorised once (sparse LU) and every draw is solved exactly with the Woodbury identity
-over the k uncertain technosphere entries (see :meth:`Solver.solve`): one LU solve per uncertain entry up front,
-then per draw either a matrix product (when the uncertain entries do not feed each other, as for foreground
-purchases from a fixed background) or a batched k × k dense solve. Scores are cᵀ(B_mean + ΔB)x.
+Sampling: numpy's Generator, vectorised per distribution type and in place; draws come in chunks of about
+:data:`CHUNK_VALUES` numbers, each from its own stream seeded by (seed, chunk), so batches and threads never
+change the numbers.
+
+Solving, two paths chosen by the number k of uncertain technosphere entries:
+
+* k ≤ :data:`WOODBURY_MAX` (foreground-sized uncertainty): A_mean is factorised once (sparse LU) and every draw
+  is solved exactly with the Woodbury identity (see :meth:`Solver.solve`): one LU solve per uncertain entry up
+  front, then per draw either a matrix product (when the uncertain entries do not feed each other, as for
+  foreground purchases from a fixed background) or a batched k × k dense solve;
+* larger k (uncertain background): Jacobi sweeps x ← D⁻¹f − D⁻¹O x for a block of draws at once, as one sparse
+  product with a block-diagonal matrix whose index arrays are built once and whose values are refilled per
+  block, started from the mean solution and stopped on an error estimate; draws that do not converge go to the
+  mean matrix's LU as a preconditioner, then to a direct solve. No factorisation is needed on the usual path.
+
+Scores are cᵀ(B_mean + ΔB)x.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +41,19 @@ from .errors import LcaEngineError
 #: Up to this many uncertain technosphere entries the exact Woodbury solve is used; above, the iteration.
 WOODBURY_MAX = 1500
 ITERATIVE_MAX = 200
+#: Iterations stop when no draw's solution changes by more than this, relative to its largest element.
 ITERATIVE_TOL = 1e-12
+#: Jacobi iteration: at most this many sweeps, a convergence check every JACOBI_CHECK sweeps, and draws whose
+#: error shrinks by less than 1 − JACOBI_SLOW per sweep go to the preconditioned iteration instead.
+JACOBI_MAX = 400
+#: Jacobi stops when every draw's estimated error (last change · ρ / (1 − ρ)) is below this, relative.
+JACOBI_TOL = 1e-10
+JACOBI_CHECK = 4
+JACOBI_SLOW = 0.97
+#: Draws per Jacobi block: about this many matrix entries per block keeps the product in cache (measured).
+JACOBI_BLOCK_NNZ = 3_000_000
+#: At most this many random numbers per batch (8 bytes each): large models get smaller batches, not more memory.
+BATCH_VALUES = 20_000_000
 #: Magnitudes below this are floating-point noise of the solve and reported as 0 (same rule as the cube).
 NOISE = 1e-15
 
@@ -104,43 +130,131 @@ def _validate_params(params: np.ndarray) -> None:
             ) from None
 
 
-def draw_values(params: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Random values (entries × draws) for stats_arrays parameters, vectorised per distribution type with
-    numpy's Generator (same parametrisation as stats_arrays: 2 lognormal (loc = μ of ln, scale = σ),
-    3 normal (loc, scale), 4 uniform (minimum, maximum), 5 triangular (minimum, loc = mode, maximum));
-    other types go through stats_arrays."""
-    out = np.empty((params.size, draws))
-    kinds = params["uncertainty_type"]
-    for ut in np.unique(kinds):
-        idx = np.flatnonzero(kinds == ut)
-        p = params[idx]
-        shape = (idx.size, draws)
-        if ut == 2:
-            out[idx] = np.exp(rng.normal(p["loc"][:, None], p["scale"][:, None], shape))
-        elif ut == 3:
-            out[idx] = rng.normal(p["loc"][:, None], p["scale"][:, None], shape)
-        elif ut == 4:
-            out[idx] = rng.uniform(p["minimum"][:, None], p["maximum"][:, None], shape)
-        elif ut == 5:
-            out[idx] = rng.triangular(p["minimum"][:, None], p["loc"][:, None], p["maximum"][:, None], shape)
-        else:
-            from stats_arrays import MCRandomNumberGenerator
+def _fill(kind: int, p: np.ndarray, z: np.ndarray, rng: np.random.Generator) -> None:
+    """Fill z (draws × entries, C-contiguous) with draws of one distribution type, in place. Parametrisation as
+    stats_arrays: 2 lognormal (loc = μ of ln, scale = σ, ``negative`` flips the sign), 3 normal (loc, scale),
+    4 uniform (minimum, maximum), 5 triangular (minimum, loc = mode, maximum; by its inverse CDF); other types go
+    through stats_arrays."""
+    if kind in (2, 3):
+        rng.standard_normal(out=z)
+        z *= p["scale"]
+        z += p["loc"]
+        if kind == 2:
+            np.exp(z, out=z)
+            z[:, p["negative"].astype(bool)] *= -1.0
+    elif kind == 4:
+        rng.random(out=z)
+        z *= p["maximum"] - p["minimum"]
+        z += p["minimum"]
+    elif kind == 5:
+        rng.random(out=z)
+        lo, mode, hi = p["minimum"], p["loc"], p["maximum"]
+        width = hi - lo
+        left = z < (mode - lo) / width
+        upper = hi - np.sqrt((1.0 - z) * (width * (hi - mode)))
+        z *= width * (mode - lo)
+        np.sqrt(z, out=z)
+        z += lo
+        np.copyto(z, upper, where=~left)
+    else:
+        from stats_arrays import MCRandomNumberGenerator
 
-            out[idx] = MCRandomNumberGenerator(p, seed=int(rng.integers(2**31))).generate(samples=draws)
-    return out
+        z[:] = MCRandomNumberGenerator(p, seed=int(rng.integers(2**31))).generate(samples=z.shape[0]).T
+
+
+def draw_values(params: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """Random values (entries × draws) for stats_arrays parameters (see :func:`_fill`)."""
+    sampler = _TypeBlocks(params)
+    out = np.empty((draws, params.size))
+    sampler.fill(out, rng)
+    return out.T
+
+
+class _TypeBlocks:
+    """Runs of entries with one distribution type, so every fill is a long vector operation. Systems from
+    :func:`lca_engine.bw.matrices.extract` come grouped by type (a few long runs, filled in place); otherwise the
+    entries of each type are gathered and scattered."""
+
+    MAX_RUNS = 16
+
+    def __init__(self, params: np.ndarray) -> None:
+        self.params = params
+        kinds = params["uncertainty_type"]
+        edges = np.flatnonzero(np.diff(kinds)) + 1
+        bounds = np.concatenate([[0], edges, [kinds.size]]).astype(int) if kinds.size else np.zeros(1, int)
+        runs = [(int(kinds[lo]), lo, hi) for lo, hi in itertools.pairwise(bounds.tolist())]
+        if len(runs) <= self.MAX_RUNS:
+            self.runs = [(kind, slice(lo, hi)) for kind, lo, hi in runs]
+        else:
+            self.runs = [(int(k), np.flatnonzero(kinds == k)) for k in np.unique(kinds)]
+
+    def fill(self, out: np.ndarray, rng: np.random.Generator, scratch: dict | None = None) -> None:
+        """out: draws × entries. ``scratch`` keeps work arrays between calls (no fresh pages per chunk)."""
+        scratch = {} if scratch is None else scratch
+        for i, (kind, where) in enumerate(self.runs):
+            p = self.params[where]
+            z = scratch.get(i)
+            if z is None or z.shape != (out.shape[0], p.size):
+                z = scratch[i] = np.empty((out.shape[0], p.size))
+            _fill(kind, p, z, rng)
+            out[:, where] = z
+
+
+#: Random numbers come in chunks of draws, each from its own stream seeded by (seed, chunk number): any batch
+#: made of whole chunks, solved by any thread, sees the same numbers. A chunk holds about CHUNK_VALUES numbers
+#: (between 10 and 1000 draws, fixed by the model alone): small models amortise the stream set-up over many
+#: draws, large ones keep a chunk's memory bounded.
+CHUNK_VALUES = 1_000_000
+
+
+class Sampler:
+    """Draws of every uncertain technosphere and biosphere entry, chunk by chunk (see :data:`CHUNK_VALUES`)."""
+
+    def __init__(self, system: MatrixSystem, seed: int | None) -> None:
+        ua, ub = system.tech.uncertain, system.bio.uncertain
+        self.k_a = ua.size
+        self.params = np.concatenate([system.tech.params[ua], system.bio.params[ub]])
+        if self.params.size:
+            _validate_params(self.params)
+        self.blocks = _TypeBlocks(self.params)
+        self.chunk = int(np.clip(CHUNK_VALUES // max(self.params.size, 1), 10, 1000))
+        self.seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else int(seed)
+        self._local = threading.local()  # per-thread work arrays
+
+    def draws(self, start: int, stop: int, reuse: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Values for draws [start, stop): (k_A × n), (k_B × n) — transposed views of one draws × entries array.
+        ``reuse=True`` writes into this thread's array from the previous call (valid until the next call)."""
+        local = self._local
+        if not hasattr(local, "scratch"):
+            local.scratch, local.out, local.buffer = {}, None, np.empty((self.chunk, self.params.size))
+        shape = (stop - start, self.params.size)
+        if reuse and local.out is not None and local.out.shape[1] == shape[1] and local.out.shape[0] >= shape[0]:
+            out = local.out[: shape[0]]
+        else:
+            out = np.empty(shape)
+            if reuse:
+                local.out = out
+        for c in range(start // self.chunk, -(-stop // self.chunk)):
+            lo, hi = max(start, c * self.chunk), min(stop, (c + 1) * self.chunk)
+            rng = np.random.default_rng([self.seed, c])
+            if lo == c * self.chunk and hi == (c + 1) * self.chunk:
+                self.blocks.fill(out[lo - start : hi - start], rng, local.scratch)
+            else:
+                self.blocks.fill(local.buffer, rng, local.scratch)
+                out[lo - start : hi - start] = local.buffer[lo - c * self.chunk : hi - c * self.chunk]
+        return out[:, : self.k_a].T, out[:, self.k_a :].T
+
+
+def _check_draws(draws) -> None:
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws <= 0:
+        raise UncertaintyError(f"draws = {draws!r} must be a positive integer", fix="e.g. --draws 10000", field="draws")
 
 
 def sample(system: MatrixSystem, draws: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Random values of every uncertain technosphere and biosphere entry: (k_A × draws), (k_B × draws)."""
-    if not isinstance(draws, int | np.integer) or draws <= 0:
-        raise UncertaintyError(f"draws = {draws!r} must be a positive integer", fix="e.g. --draws 10000", field="draws")
-    ua, ub = system.tech.uncertain, system.bio.uncertain
-    params = np.concatenate([system.tech.params[ua], system.bio.params[ub]])
-    if params.size == 0:
-        return np.zeros((0, draws)), np.zeros((0, draws))
-    _validate_params(params)
-    values = draw_values(params, int(draws), np.random.default_rng(seed))
-    return values[: ua.size], values[ua.size :]
+    """Random values of every uncertain technosphere and biosphere entry: (k_A × draws), (k_B × draws) — the
+    same numbers :func:`monte_carlo` uses for this seed."""
+    _check_draws(draws)
+    return Sampler(system, seed).draws(0, int(draws))
 
 
 @dataclass
@@ -152,19 +266,26 @@ class Solver:
     def __post_init__(self) -> None:
         s = self.system
         self.a, self.b = s.matrices()
-        self.lu = splu(self.a)
-        self.x0 = self.lu.solve(np.asarray(s.demand, dtype=float))
+        self._lu = None
+        self.fallbacks = 0  # draws solved directly (a fresh LU each)
+        self.handed_over = 0  # draws the Jacobi sweeps gave to the preconditioned iteration
+        self.iterations: list[int] = []
         self.q = np.asarray(s.cf @ self.b)  # indicators × activities: direct score per unit activity
         ua, ub = s.tech.uncertain, s.bio.uncertain
         self.ua, self.ub = ua, ub
         k = ua.size
-        self.cf_b = s.cf[:, s.bio.rows[ub]]  # indicators × k_B
-        self.fallbacks = 0
-        # Woodbury pieces: Z = A⁻¹U (one LU solve per uncertain technosphere entry), M = V Z
         self.mode = "woodbury" if k <= WOODBURY_MAX else "iterative"
         if self.mode == "iterative":
+            # no factorisation unless a draw needs it: the mean solution comes from the same iteration
+            self._jacobi = _JacobiLayout(s, self.a)
+            x, good = self._jacobi_sweeps(s.tech.data[ua][:, None], start=None)
+            self.x0 = x[:, :, 0] if good[0] else self.lu.solve(np.asarray(s.demand, dtype=float))
+        else:
+            self.x0 = self.lu.solve(np.asarray(s.demand, dtype=float))
+        self.cf_b = s.cf[:, s.bio.rows[ub]]  # indicators × k_B
+        # Woodbury pieces: Z = A⁻¹U (one LU solve per uncertain technosphere entry), M = V Z
+        if self.mode == "iterative":
             self.m_zero = False
-            self.sel_a = sp.csr_matrix((np.ones(k), (s.tech.rows[ua], np.arange(k))), shape=(s.n, k))
         elif k:
             u_mat = np.zeros((s.n, k))
             u_mat[s.tech.rows[ua], np.arange(k)] = 1.0
@@ -175,6 +296,13 @@ class Solver:
             self.z_bio = z[s.bio.cols[ub]]  # k_B × k
         else:
             self.m_zero = True
+
+    @property
+    def lu(self):
+        """Sparse LU of the mean matrix, factorised on first use."""
+        if self._lu is None:
+            self._lu = splu(self.a)
+        return self._lu
 
     def deterministic(self) -> np.ndarray:
         """indicators × functional units, from the static matrices."""
@@ -192,7 +320,14 @@ class Solver:
         b = tech_values.shape[1] if tech_values.size else bio_values.shape[1]
         k = self.ua.size
         if self.mode == "iterative":
-            return self._solve_iterative(tech_values, bio_values, b)
+            block = self._jacobi.block
+            return np.concatenate(
+                [
+                    self._solve_iterative(tech_values[:, i : i + block], bio_values[:, i : i + block])
+                    for i in range(0, b, block)
+                ],
+                axis=2,
+            )
         scores = np.repeat((self.q @ self.x0)[:, :, None], b, axis=2)  # indicators × m × b
         x_cols_b = np.repeat(self.x0[s.bio.cols[self.ub]][:, :, None], b, axis=2) if self.ub.size else None
         if k:
@@ -212,20 +347,80 @@ class Solver:
             scores += np.einsum("ie,emb->imb", self.cf_b, d_b[:, None, :] * x_cols_b)
         return scores
 
-    def _solve_iterative(self, tech_values: np.ndarray, bio_values: np.ndarray, b: int) -> np.ndarray:
-        """Large models (many uncertain entries): x ← x + A_mean⁻¹ (f − (A_mean + ΔA) x) for all draws at once,
-        the mean matrix's factorisation as preconditioner; draws that do not settle are solved directly."""
+    def _solve_iterative(self, tech_values: np.ndarray, bio_values: np.ndarray) -> np.ndarray:
+        """Large models (many uncertain entries): Jacobi iteration x ← D⁻¹f − D⁻¹O x for a block of draws at
+        once, as one sparse product with a block-diagonal matrix (one block per draw; structure built once,
+        values refilled per block), started from the mean solution. It converges when the spectral radius of
+        D⁻¹O is below 1 — a productive economy, the normal case for LCA matrices. Draws that do not settle
+        (slow or no convergence) are handed to the mean matrix's LU as a preconditioner, then to a direct solve."""
+        s = self.system
+        x, good = self._jacobi_sweeps(tech_values, start=self.x0)
+        bad = np.flatnonzero(~good)
+        self.handed_over += bad.size
+        if bad.size:
+            x[:, :, bad] = self._solve_preconditioned(tech_values[:, bad])
+        scores = np.einsum("in,nmb->imb", self.q, x)
+        if self.ub.size:
+            d_b = s.bio.sign[self.ub, None] * (bio_values - s.bio.data[self.ub, None])
+            scores += np.einsum("ie,emb->imb", self.cf_b, d_b[:, None, :] * x[s.bio.cols[self.ub]])
+        return scores
+
+    def _jacobi_sweeps(self, tech_values: np.ndarray, start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Jacobi sweeps for a block of draws: x (n × m × b) and which draws converged."""
+        lay = self._jacobi
+        n, m, b = self.system.n, self.system.demand.shape[1], tech_values.shape[1]
+        m_op, f_scaled, ok = lay.operator(tech_values, b)
+        if start is None:
+            x = f_scaled.copy()
+        else:
+            x = np.ascontiguousarray(np.broadcast_to(start[None, :, :], (b, n, m))).reshape(b * n, m)
+        done = np.zeros(b, dtype=bool)
+        last = np.full((b, m), np.inf)
+        it = 0
+        while it < JACOBI_MAX:
+            it += 1
+            new = m_op @ x
+            np.subtract(f_scaled, new, out=new)
+            if it % JACOBI_CHECK == 0:
+                # per draw and functional unit: the change of this sweep, relative to the largest element, and
+                # the contraction per sweep estimated from the last check; error ≈ change · ρ / (1 − ρ)
+                diff = np.subtract(new, x, out=x)
+                change = np.abs(diff, out=diff).reshape(b, n, m).transpose(0, 2, 1).copy().max(axis=2)
+                size = np.abs(new).reshape(b, n, m).transpose(0, 2, 1).copy().max(axis=2)
+                rel = change / np.maximum(size, 1e-300)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    rho = np.where(
+                        np.isfinite(last) & (last > 0), np.minimum((rel / last) ** (1.0 / JACOBI_CHECK), 1.0), 1.0
+                    )
+                    estimate = np.where(rho < 1.0, rel * rho / (1.0 - rho), np.inf)
+                done = ((estimate < JACOBI_TOL) | (rel <= 4 * np.finfo(float).eps)).all(axis=1)
+                slow = (rho > JACOBI_SLOW).any(axis=1)  # contraction too weak to be worth sweeping on
+                last = rel
+                x = new
+                if done.all() or (it >= 4 * JACOBI_CHECK and (done | slow).all()):
+                    break
+            else:
+                x = new
+        self.iterations.append(it)
+        x = x.reshape(b, n, m).transpose(1, 2, 0)  # n × m × b
+        return x, done & ok & np.isfinite(x).all(axis=(0, 1))
+
+    def _solve_preconditioned(self, tech_values: np.ndarray) -> np.ndarray:
+        """x ← x + A_mean⁻¹ (f − (A_mean + ΔA) x) for the given draws, direct solve for any that do not settle."""
         s = self.system
         n, m = self.x0.shape
+        b = tech_values.shape[1]
         cols = s.tech.cols[self.ua]
+        sel = sp.csr_matrix(
+            (np.ones(self.ua.size), (s.tech.rows[self.ua], np.arange(self.ua.size))), shape=(n, self.ua.size)
+        )
         d_a = s.tech.sign[self.ua, None] * (tech_values - s.tech.data[self.ua, None])
         f = np.repeat(np.asarray(s.demand, dtype=float)[:, :, None], b, axis=2).reshape(n, m * b)
         x = np.repeat(self.x0[:, :, None], b, axis=2)
         rel = np.full(b, np.inf)
         for _ in range(ITERATIVE_MAX):
             delta_x = (d_a[:, None, :] * x[cols]).reshape(self.ua.size, m * b)
-            r = f - self.a @ x.reshape(n, m * b) - self.sel_a @ delta_x
-            step = self.lu.solve(r).reshape(n, m, b)
+            step = self.lu.solve(f - self.a @ x.reshape(n, m * b) - sel @ delta_x).reshape(n, m, b)
             x += step
             rel = np.abs(step).max(axis=(0, 1)) / np.maximum(np.abs(x).max(axis=(0, 1)), 1e-300)
             if rel.max() < ITERATIVE_TOL:
@@ -234,11 +429,72 @@ class Solver:
             a_j = self.a + sp.csc_matrix((d_a[:, j], (s.tech.rows[self.ua], cols)), shape=(n, n))
             x[:, :, j] = splu(a_j.tocsc()).solve(np.asarray(s.demand, dtype=float))
             self.fallbacks += 1
-        scores = np.einsum("in,nmb->imb", self.q, x)
-        if self.ub.size:
-            d_b = s.bio.sign[self.ub, None] * (bio_values - s.bio.data[self.ub, None])
-            scores += np.einsum("ie,emb->imb", self.cf_b, d_b[:, None, :] * x[s.bio.cols[self.ub]])
-        return scores
+        return x
+
+
+class _JacobiLayout:
+    """Index arrays of the block-diagonal Jacobi operator, built once per model. Values start from the mean
+    matrix exactly as given (bw2calc's, when the system came from it) and add each draw's change of the
+    uncertain entries, like the Woodbury path — so both paths solve the same matrices."""
+
+    def __init__(self, s: MatrixSystem, a_mean: sp.csc_matrix) -> None:
+        t, ua = s.tech, s.tech.uncertain
+        self.n = s.n
+        # matrix positions (row, col), sorted row-major; entries sharing a position are summed
+        uniq, pos_of = np.unique(t.rows.astype(np.int64) * s.n + t.cols, return_inverse=True)
+        rows, cols = uniq // s.n, uniq % s.n
+        static = np.asarray(a_mean.tocsr()[rows, cols]).ravel()
+        on_diag = rows == cols
+        diag_pos, off_pos = np.flatnonzero(on_diag), np.flatnonzero(~on_diag)
+        self.diag_row = rows[diag_pos]
+        self.row_of, col_of = rows[off_pos], cols[off_pos]
+        self.nnz = off_pos.size
+        self.block = int(np.clip(JACOBI_BLOCK_NNZ // max(self.nnz, 1), 1, 64))
+        self.indptr1 = np.concatenate([[0], np.cumsum(np.bincount(self.row_of, minlength=s.n))])
+        self.col_of = col_of
+        self.f = np.asarray(s.demand, dtype=float)
+        self._structure: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # value at a position, per draw = static + Σ sign · (drawn − static value) over its uncertain entries
+        # = base + Σ sign · drawn, with base = static − Σ sign · static value (sparse maps: entries → positions)
+        pos_u, sign_u = pos_of[ua], t.sign[ua]
+        base = static.copy()
+        np.add.at(base, pos_u, -sign_u * t.data[ua])
+        self.base_diag, self.base_off = base[diag_pos], base[off_pos]
+        index_in = np.full(uniq.size, -1)
+        index_in[diag_pos] = np.arange(diag_pos.size)
+        index_in[off_pos] = np.arange(off_pos.size)
+        at_diag = on_diag[pos_u]
+        self.to_diag = sp.csr_matrix(
+            (sign_u[at_diag], (index_in[pos_u[at_diag]], np.flatnonzero(at_diag))), shape=(diag_pos.size, ua.size)
+        )
+        self.to_off = sp.csr_matrix(
+            (sign_u[~at_diag], (index_in[pos_u[~at_diag]], np.flatnonzero(~at_diag))), shape=(off_pos.size, ua.size)
+        )
+
+    def structure(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        if b not in self._structure:
+            blocks = np.arange(b, dtype=np.int64)
+            indptr = np.concatenate([(self.indptr1[None, :-1] + self.nnz * blocks[:, None]).ravel(), [self.nnz * b]])
+            indices = (self.col_of[None, :] + self.n * blocks[:, None]).ravel()
+            if indptr[-1] < 2**31 and self.n * b < 2**31:
+                indptr, indices = indptr.astype(np.int32), indices.astype(np.int32)
+            self._structure[b] = (indptr, indices)
+        return self._structure[b]
+
+    def operator(self, tech_values: np.ndarray, b: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """D⁻¹O as a block-diagonal CSR matrix, D⁻¹f stacked per draw, and which draws have a usable diagonal."""
+        n = self.n
+        diag = np.add((self.to_diag @ tech_values).T, self.base_diag, out=np.empty((b, self.base_diag.size)))
+        data = np.add((self.to_off @ tech_values).T, self.base_off, out=np.empty((b, self.nnz)))  # CSR order
+        d = np.zeros((b, n))
+        d[:, self.diag_row] = diag
+        ok = (d != 0).all(axis=1)
+        inv = np.divide(1.0, d, out=np.zeros_like(d), where=d != 0)
+        data *= inv[:, self.row_of]
+        indptr, indices = self.structure(b)
+        op = sp.csr_matrix((data.ravel(), indices, indptr), shape=(n * b, n * b))
+        f_scaled = (inv[:, :, None] * self.f[None, :, :]).reshape(b * n, -1)
+        return op, f_scaled, ok
 
 
 @dataclass
@@ -306,8 +562,10 @@ def monte_carlo(
 ) -> MonteCarloResult:
     """Paired Monte Carlo of every functional unit in ``system``; reproducible for a given seed.
 
-    All random numbers are drawn up front from one stream, so ``batch`` and ``workers`` (threads solving batches
-    in parallel; numpy and SuperLU release the GIL) never change the result. ``paired=False`` gives every
+    Random numbers come in chunks of draws (:data:`CHUNK_VALUES`), each from its own stream seeded by (seed, chunk), so
+    ``batch`` (draws sampled and solved together; rounded up to whole chunks, and capped so that one batch holds
+    at most :data:`BATCH_VALUES` random numbers) and ``workers`` (threads solving batches in parallel; numpy,
+    scipy's sparse products and SuperLU release the GIL) never change the result. ``paired=False`` gives every
     functional unit its own, independent draws of *all* entries (for comparison: it ignores that a factory and
     its baseline share the background, and widens the difference). ``progress(done)`` is called per batch.
     """
@@ -335,14 +593,18 @@ def monte_carlo(
             )
             parts.append(monte_carlo(sub, draws, None if seed is None else seed + 7919 * (j + 1), batch).scores)
         return MonteCarloResult(np.concatenate(parts, axis=1), system.indicators, system.demand_names, seed)
-    tech_all, bio_all = sample(system, draws, seed)
+    _check_draws(draws)
+    sampler = Sampler(system, seed)
     solver = Solver(system)
+    per_draw = max(sampler.params.size, 1)
+    batch = min(batch, max(1, BATCH_VALUES // per_draw))  # bound the memory of one batch's random numbers
+    batch = -(-batch // sampler.chunk) * sampler.chunk  # whole chunks: the numbers do not depend on batch or workers
     out = np.empty((len(system.indicators), m, draws))
     starts = list(range(0, draws, batch))
 
     def run(start: int) -> int:
         stop = min(start + batch, draws)
-        out[:, :, start:stop] = solver.solve(tech_all[:, start:stop], bio_all[:, start:stop])
+        out[:, :, start:stop] = solver.solve(*sampler.draws(start, stop, reuse=True))
         return stop
 
     done = 0

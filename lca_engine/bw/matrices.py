@@ -46,14 +46,23 @@ def _entries(mm) -> Entries:
         sign.append(np.where(flip, -1.0, 1.0))
         dist.append(params)
         labels += [g.label] * d.size
+    dist = np.concatenate(dist)
+    # grouped by distribution type, so that the sampler draws each type as one long vector (see uncertainty)
+    order = np.argsort(dist["uncertainty_type"], kind="stable")
     return Entries(
-        np.concatenate(rows),
-        np.concatenate(cols),
-        np.concatenate(data),
-        np.concatenate(sign),
-        np.concatenate(dist),
-        np.array(labels),
+        np.concatenate(rows)[order],
+        np.concatenate(cols)[order],
+        np.concatenate(data)[order],
+        np.concatenate(sign)[order],
+        dist[order],
+        np.array(labels)[order],
     )
+
+
+def _reorder(e: Entries, col_keys: list[str], row_keys: list[str]) -> Entries:
+    """Entries sorted by (distribution type, activity key, input key, value): stable across data directories."""
+    order = np.lexsort((e.data, np.array(row_keys), np.array(col_keys), e.params["uncertainty_type"]))
+    return Entries(e.rows[order], e.cols[order], e.data[order], e.sign[order], e.params[order], e.labels[order])
 
 
 def extract(
@@ -99,9 +108,15 @@ def extract(
     for row in np.unique(tech.rows):
         node = bd.get_node(id=prod[int(row)])
         names[("product", int(row))] = f"{node['database']}:{node['code']}"
+    flow_keys = {}
     for row in np.unique(bio.rows):
         node = bd.get_node(id=bio_ids[int(row)])
         names[("flow", int(row))] = node["name"]
+        flow_keys[int(row)] = f"{node['database']}:{node['code']}"
+    # random numbers follow the entry order: order by database keys, not by ids, so that a seed gives the same
+    # draws in any data directory (ids depend on the order in which databases were written)
+    tech = _reorder(tech, [names[int(c)] for c in tech.cols], [names[("product", int(r))] for r in tech.rows])
+    bio = _reorder(bio, [names[int(c)] for c in bio.cols], [flow_keys[int(r)] for r in bio.rows])
     scores = np.array([[mlca.scores[(i.method, fid)] for fid in demands] for i in chosen])
     return MatrixSystem(
         tech,
