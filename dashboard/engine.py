@@ -1,0 +1,605 @@
+"""The dashboard's only door to ``lca_engine``: every number shown comes from a function here.
+
+Expensive results are cached by Streamlit (``st.cache_resource`` for the assessment objects, ``st.cache_data`` for
+derived tables), keyed by the background year and a fingerprint of the shipped inventories, so a control change
+recomputes only what it touches. Brightway is not thread-safe and Streamlit runs every session in a thread of one
+process: all engine calls that touch the Brightway project hold one process-wide lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+import tomllib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")  # bw2data logs to stdout otherwise
+
+import lca_engine as le
+from lca_engine.circularity import circularity_report
+from lca_engine.circularity import portfolio_mci as _portfolio_mci
+from lca_engine.errors import LcaEngineError, Problem
+from lca_engine.indicators import INDICATORS
+
+__all__ = ["LcaEngineError", "Problem"]
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "inventories" / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+WALES_GEOJSON = DATA / "wales_principal_areas.geojson"
+YEARS = (2023, 2024, 2025)
+DEFAULT_YEAR = 2025
+HEADLINE = ("carbon", "energy_delivered", "water_withdrawal", "chemicals_total")
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+UPLOAD_TYPES = ("toml", "xlsx")
+SECTORS = ("textiles", "green tech", "modular housing", "advanced composites", "e-mobility", "eco-packaging")
+
+_LOCK = threading.RLock()
+
+
+# ------------------------------------------------------------------------------------------- indicators
+
+
+def indicator_name(ind: str) -> str:
+    return INDICATORS[ind].name
+
+
+def indicator_unit(ind: str) -> str:
+    return INDICATORS[ind].unit
+
+
+def indicator_ids() -> list[str]:
+    return list(INDICATORS)
+
+
+def indicator_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(i.id, i.family, i.unit, i.name) for i in INDICATORS.values()],
+        columns=["indicator", "family", "unit per functional unit", "name"],
+    )
+
+
+# ------------------------------------------------------------------------------------------- assessment
+
+
+def examples_fingerprint() -> str:
+    """Changes whenever a shipped example inventory (or the source registry) changes: part of every cache key."""
+    h = hashlib.sha256()
+    for p in sorted([*EXAMPLES.glob("*.toml"), ROOT / "inventories" / "sources.toml"]):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@st.cache_resource(show_spinner="Assessing the example micro-factories and their baselines (Brightway)…")
+def _examples(year: int, fingerprint: str) -> le.Assessment:
+    with _LOCK:
+        return le.assess_files([EXAMPLES], year=year)
+
+
+def examples(year: int = DEFAULT_YEAR) -> le.Assessment:
+    """The assessment of every shipped example (micro-factories and the baselines they name)."""
+    return _examples(year, examples_fingerprint())
+
+
+def comparison(a: le.Assessment) -> pd.DataFrame:
+    return a.comparison()
+
+
+def micro_ids(a: le.Assessment) -> list[str]:
+    return [m for m, _ in a.pairs]
+
+
+def baseline_of(a: le.Assessment, fid: str) -> str | None:
+    return dict(a.pairs).get(fid)
+
+
+def factory(a: le.Assessment, fid: str):
+    return a.checked[fid].factory
+
+
+def label(a: le.Assessment, fid: str) -> str:
+    f = factory(a, fid)
+    return f"{f.name} ({f.sector})"
+
+
+def headline(a: le.Assessment, fid: str) -> pd.DataFrame:
+    """Micro-factory vs baseline for every indicator (rows of :meth:`Assessment.comparison`)."""
+    comp = a.comparison()
+    return comp[(comp.factory == fid) & (comp.scenario == "default")].set_index("indicator")
+
+
+def total(a: le.Assessment, fid: str, indicator: str) -> float:
+    return a.total(fid, indicator)
+
+
+def all_totals(a: le.Assessment, fid: str, baseline: str | None) -> pd.DataFrame:
+    rows = []
+    for ind in INDICATORS:
+        m = a.total(fid, ind)
+        b = a.total(baseline, ind) if baseline else np.nan
+        rows.append(
+            {
+                "indicator": ind,
+                "name": INDICATORS[ind].name,
+                "unit per FU": INDICATORS[ind].unit,
+                "micro-factory": m,
+                "baseline": b,
+                "difference": m - b,
+                "change": (m - b) / b if baseline and b else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def portfolio(a: le.Assessment) -> pd.DataFrame:
+    """One row per micro-factory: site, headline change vs its baseline (relative) and its MCI."""
+    comp = a.comparison()
+    rows = []
+    for fid, base in a.pairs:
+        f = factory(a, fid)
+        c = comp[(comp.factory == fid) & (comp.scenario == "default")].set_index("indicator")
+        circ = circularity_report(a.checked[fid])
+        row = {
+            "factory": fid,
+            "name": f.name,
+            "sector": f.sector,
+            "site": f.site.name if f.site else "",
+            "lat": f.site.lat if f.site else np.nan,
+            "lon": f.site.lon if f.site else np.nan,
+            "functional unit": f.functional_unit.label(),
+            "baseline": base or "",
+            "baseline site": factory(a, base).site.name if base and factory(a, base).site else "",
+        }
+        for ind in HEADLINE:
+            row[f"{ind} change"] = float(c.loc[ind, "relative_change"]) if ind in c.index else np.nan
+            row[f"{ind} micro"] = float(c.loc[ind, "micro_factory"]) if ind in c.index else np.nan
+            row[f"{ind} baseline"] = float(c.loc[ind, "baseline_value"]) if ind in c.index else np.nan
+        row["MCI"] = circ["mci"].get("value")
+        row["product kg"] = circ["material_flows"]["product_kg"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def portfolio_mci(df: pd.DataFrame) -> float | None:
+    ok = df[df["MCI"].notna() & (df["product kg"] > 0)]
+    if ok.empty:
+        return None
+    return _portfolio_mci(list(zip(ok["product kg"], ok["MCI"], strict=True)))
+
+
+def baseline_sites(a: le.Assessment) -> pd.DataFrame:
+    rows = []
+    for fid, base in a.pairs:
+        if base:
+            f = factory(a, base)
+            rows.append(
+                {"baseline": base, "for": fid, "name": f.name, "lat": f.site.lat, "lon": f.site.lon}
+                if f.site
+                else {"baseline": base, "for": fid, "name": f.name, "lat": np.nan, "lon": np.nan}
+            )
+    return pd.DataFrame(rows, columns=["baseline", "for", "name", "lat", "lon"])
+
+
+def contributions(
+    a: le.Assessment, fid: str, indicator: str, by: str = "process", cutoff: float = 0.02
+) -> pd.DataFrame:
+    return le.contributions(a.results, fid, indicator, by=by, cutoff=cutoff)
+
+
+def balance(a: le.Assessment, fid: str):
+    """(closes?, per-process table, flows not in the balance, tolerance)."""
+    b = a.checked[fid].balance
+    return b.ok, b.table, list(b.excluded)
+
+
+def loops(a: le.Assessment, fid: str) -> pd.DataFrame:
+    return le.loops_table(le.find_loops(factory(a, fid)))
+
+
+def completeness(a: le.Assessment, fid: str) -> pd.DataFrame:
+    c = a.completeness
+    return c[c.factory == fid]
+
+
+def warnings_of(a: le.Assessment, fid: str) -> list[str]:
+    return [w.format() for w in a.checked[fid].warnings]
+
+
+def sankey(a: le.Assessment, fid: str):
+    """(plotly figure, data) of the material-flow Sankey drawn by the report (loops in orange)."""
+    from lca_engine.report.content import sankey_data
+    from lca_engine.report.sankey import figure
+
+    data = sankey_data(factory(a, fid))
+    if not data["links"]:
+        return None, data
+    fig = figure(data)
+    return fig, data
+
+
+def sankey_legend() -> list[tuple[str, str]]:
+    from lca_engine.report.sankey import LEGEND
+
+    return list(LEGEND)
+
+
+def circularity(a: le.Assessment, fid: str) -> dict:
+    return circularity_report(a.checked[fid])
+
+
+# ------------------------------------------------------------------------------------------- uncertainty
+
+
+@st.cache_data(show_spinner="Paired Monte Carlo…", max_entries=32)
+def _monte_carlo(key: str, _a: le.Assessment, fid: str, draws: int, seed: int) -> dict:
+    from lca_engine.claims import Claim, evaluate, load_claims, operations_of
+
+    base = baseline_of(_a, fid)
+    facs = [factory(_a, fid)] + ([factory(_a, base)] if base else [])
+    with _LOCK:
+        mc = le.monte_carlo(facs, draws=draws, seed=seed, year=_a.year)
+    comp = _a.comparison()
+    comp = comp[comp.factory == fid]
+    claims = load_claims() + [Claim.model_validate(c) for c in factory(_a, fid).claims]
+    verdicts = evaluate(claims, comp, mc, operations_of(facs))
+    out = {"claims": verdicts, "draws": draws, "seed": seed}
+    if base:
+        out["difference"] = mc.difference(fid, base)
+        out["samples"] = {ind: mc.of(fid, ind) - mc.of(base, ind) for ind in INDICATORS}
+    return out
+
+
+def monte_carlo(a: le.Assessment, key: str, fid: str, draws: int = 1000, seed: int = 1) -> dict:
+    """Paired Monte Carlo of a micro-factory and its baseline, with the claim check on the same draws.
+
+    Returns ``claims`` (claims.evaluate), ``difference`` (MonteCarloResult.difference) and ``samples``
+    (indicator → draws of micro-factory − baseline)."""
+    return _monte_carlo(key, a, fid, int(draws), int(seed))
+
+
+@st.cache_data(show_spinner="Sobol sensitivity…", max_entries=32)
+def _sobol(key: str, _a: le.Assessment, fid: str, indicator: str, samples: int, seed: int) -> pd.DataFrame:
+    from lca_engine.assess import matrix_system
+    from lca_engine.sensitivity import sobol_difference
+
+    base = baseline_of(_a, fid)
+    with _LOCK:
+        system = matrix_system([factory(_a, fid), factory(_a, base)], year=_a.year, indicators=[indicator])
+    return sobol_difference(system, fid, base, indicators=[indicator], samples=samples, seed=seed, top=8)
+
+
+def sobol(a: le.Assessment, key: str, fid: str, indicator: str, samples: int = 64, seed: int = 1) -> pd.DataFrame:
+    """Sobol first-order and total indices of micro-factory − baseline for one indicator (top 8 parameters)."""
+    return _sobol(key, a, fid, indicator, int(samples), int(seed))
+
+
+def parameter_label(name: str) -> str:
+    """A Monte Carlo parameter name ('fg-<id>-<year>:process ← desnz-<year>:factor') in fewer words."""
+    name = re.sub(r"fg-(.+?)-\d{4}:", r"\1 · ", name)
+    name = re.sub(r"desnz-\d{4}:", "", name)
+    return name
+
+
+# ------------------------------------------------------------------------------------------- scenarios
+
+
+def named_scenarios():
+    from lca_engine.scenarios import load_scenarios
+
+    return load_scenarios()
+
+
+@st.cache_data(show_spinner="Recomputing the scenario…", max_entries=64)
+def _scenario(
+    file: str,
+    fingerprint: str,
+    year: int,
+    scenario_year: int | None,
+    electricity_intensity: float | None,
+    renewable_share: float,
+    recycled_share: float,
+    utilisation: float,
+    fixed_energy_share: float,
+) -> pd.DataFrame:
+    from lca_engine.scenarios import Scenario, assess_scenarios
+
+    sc = Scenario(
+        name="dashboard-what-if",
+        year=scenario_year if scenario_year != year else None,
+        electricity_intensity=electricity_intensity,
+        renewable_electricity_share=renewable_share or None,
+        recycled_share=recycled_share or None,
+        utilisation=utilisation if utilisation != 1.0 else None,
+        fixed_energy_share=fixed_energy_share,
+    )
+    with _LOCK:
+        res = assess_scenarios([file], [sc], year=year)
+    return res.comparison()
+
+
+def scenario(
+    a: le.Assessment,
+    fid: str,
+    *,
+    scenario_year: int | None = None,
+    electricity_intensity: float | None = None,
+    renewable_share: float = 0.0,
+    recycled_share: float = 0.0,
+    utilisation: float = 1.0,
+    fixed_energy_share: float = 0.3,
+) -> pd.DataFrame:
+    """The micro-factory and its baseline as written ("default") and under the what-if scenario
+    ("dashboard-what-if"): rows of :meth:`Assessment.comparison` from :func:`lca_engine.scenarios.assess_scenarios`."""
+    file = a.checked[fid].file
+    if not file:
+        raise LcaEngineError("this factory has no inventory file", fix="assess it from a file")
+    return _scenario(
+        str(Path(file).resolve()),
+        _file_fingerprint(file, baseline_of(a, fid) and a.checked[baseline_of(a, fid)].file),
+        int(a.year),
+        int(scenario_year) if scenario_year else None,
+        float(electricity_intensity) if electricity_intensity is not None else None,
+        float(renewable_share),
+        float(recycled_share),
+        float(utilisation),
+        float(fixed_energy_share),
+    )
+
+
+def _file_fingerprint(*files) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        if f:
+            h.update(Path(f).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def grid_intensity(year: int) -> float:
+    """DESNZ UK electricity delivered (generation + T&D), kg CO2e per kWh, for the scenario control's default."""
+    from lca_engine.background.catalog import load_catalog
+    from lca_engine.bw.project import DataDir, default_data_dir
+    from lca_engine.scenarios import GRID
+
+    cat = load_catalog(year, cache_dir=DataDir(default_data_dir()).cache)
+    return float(cat.factors[GRID].value)
+
+
+# ------------------------------------------------------------------------------------------- report
+
+
+@st.cache_data(show_spinner="Writing the auditable report (HTML, PDF, JSON)…", max_entries=16)
+def _report(key: str, _a: le.Assessment, fid: str) -> dict[str, bytes]:
+    from lca_engine.background.catalog import load_catalog
+    from lca_engine.bw.project import DataDir, default_data_dir
+    from lca_engine.report import build_content, dumps, render_html, render_pdf, sankey_svgs
+
+    catalog = load_catalog(_a.year, cache_dir=DataDir(default_data_dir()).cache)
+    content = build_content(_a, fid, catalog=catalog)
+    (svgs,) = sankey_svgs([content])
+    page = render_html(content, svgs)
+    return {
+        "html": page.encode("utf-8"),
+        "pdf": render_pdf(page, title=content["title"]),
+        "json": dumps(content).encode("utf-8"),
+    }
+
+
+def report(a: le.Assessment, key: str, fid: str) -> dict[str, bytes]:
+    """The auditable report of a micro-factory and its baseline (lca_engine.report), as bytes per format."""
+    with _LOCK:
+        return _report(key, a, fid)
+
+
+# ------------------------------------------------------------------------------------------- downloads
+
+
+def results_files(a: le.Assessment) -> dict[str, bytes]:
+    """The result cube and the comparison, as the CLI writes them (Parquet through lca_engine.results)."""
+    with tempfile.TemporaryDirectory(prefix="lca-dashboard-") as tmp:
+        le.write_results(a.results, Path(tmp) / "results.parquet")
+        from lca_engine.results import write_comparison
+
+        comp = a.comparison()
+        write_comparison(comp, Path(tmp) / "comparison.parquet")
+        return {
+            "results.parquet": (Path(tmp) / "results.parquet").read_bytes(),
+            "results.csv": a.results.to_csv(index=False).encode("utf-8"),
+            "comparison.parquet": (Path(tmp) / "comparison.parquet").read_bytes(),
+            "comparison.csv": comp.to_csv(index=False).encode("utf-8"),
+        }
+
+
+def chart_images(figures: dict[str, object], fmt: str = "png") -> dict[str, bytes]:
+    """Static images of plotly figures through kaleido 1.x (Debian's chromium on PATH), one browser session."""
+    import kaleido
+
+    from lca_engine.report.sankey import INSTALL_FIX, _run
+
+    try:
+        from choreographer.errors import BrowserDepsError, BrowserFailedError, ChromeNotFoundError
+    except ImportError:  # pragma: no cover
+        BrowserDepsError = BrowserFailedError = ChromeNotFoundError = RuntimeError
+
+    async def export() -> list[bytes]:
+        async with kaleido.Kaleido(n=1, mathjax=False, timeout=120) as k:  # mathjax=False: no CDN
+            out = []
+            for fig in figures.values():
+                w = fig.layout.width or 1000
+                h = fig.layout.height or 500
+                out.append(await k.calc_fig(fig, opts={"format": fmt, "width": w, "height": h, "scale": 1}))
+            return out
+
+    try:
+        with _LOCK:
+            raw = _run(export())
+    except (ChromeNotFoundError, BrowserFailedError, BrowserDepsError) as exc:
+        raise LcaEngineError(f"no working Chromium for the chart export: {exc}", fix=INSTALL_FIX) from None
+    return {f"{name}.{fmt}": b for name, b in zip(figures, raw, strict=True)}
+
+
+# ------------------------------------------------------------------------------------------- upload
+
+
+@dataclass
+class Upload:
+    """An uploaded inventory, assessed like the shipped ones."""
+
+    assessment: le.Assessment
+    micro: list[str]
+    workdir: Path
+    key: str
+    notes: list[str] = field(default_factory=list)
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def _safe_name(name: str) -> str:
+    base = _SAFE.sub("_", Path(str(name).replace("\\", "/")).name).lstrip(".")
+    return base or "upload"
+
+
+def _problem(message: str, fix: str, file: str | None = None, field_: str = "upload") -> LcaEngineError:
+    return LcaEngineError(Problem(message, fix=fix, file=file, field=field_))
+
+
+def check_upload(name: str, size: int) -> None:
+    """Size and type of one uploaded file; raises a plain-words error naming the file and the fix."""
+    if size > MAX_UPLOAD_BYTES:
+        raise _problem(
+            f"the file is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB",
+            "an inventory is a few kB of TOML: upload only the inventory file (split very large Excel workbooks)",
+            file=name,
+        )
+    if size == 0:
+        raise _problem("the file is empty", "upload a TOML inventory or a Brightway Excel (.xlsx) file", file=name)
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise _problem(
+            f"'.{suffix}' files are not accepted",
+            "upload a TOML inventory (.toml) or a Brightway Excel inventory (.xlsx)",
+            file=name,
+        )
+
+
+def _toml_baseline(path: Path) -> str | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None  # the engine's loader reports it with line numbers
+    ref = data.get("baseline") if isinstance(data, dict) else None
+    return ref if isinstance(ref, str) and ref else None
+
+
+def assess_upload(
+    files: list[tuple[str, bytes]],
+    *,
+    year: int = DEFAULT_YEAR,
+    functional_unit: str | None = None,
+    sector: str | None = None,
+    site: dict | None = None,
+    workdir: str | Path | None = None,
+) -> Upload:
+    """Check, store (in a fresh temporary folder, never beside the shipped data) and assess uploaded inventories.
+
+    Files are only parsed (TOML, or Excel through the Brightway Excel importer), never executed. A micro-factory's
+    ``baseline`` must be a plain file name: one of the uploaded files, or else a shipped example baseline of that
+    name (copied into the temporary folder). Raises :class:`LcaEngineError` with the field and the fix.
+    """
+    if not files:
+        raise _problem("no file uploaded", "choose a TOML or Brightway Excel inventory")
+    seen = set()
+    for name, data in files:
+        check_upload(name, len(data))
+        safe = _safe_name(name)
+        if safe in seen:
+            raise _problem("two uploaded files have the same name", "rename one of them", file=name)
+        seen.add(safe)
+    h = hashlib.sha256()
+    for name, data in sorted(files):
+        h.update(_safe_name(name).encode() + b"\0" + data)
+    key = f"upload-{year}-{h.hexdigest()[:16]}"
+    work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="lca-dashboard-upload-"))
+    work.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    inventories: list[Path] = []
+    for name, data in files:
+        path = work / _safe_name(name)
+        path.write_bytes(data)
+        path.chmod(0o600)
+        if path.suffix.lower() == ".xlsx":
+            inventories.append(_from_excel(path, year, functional_unit, sector, site, notes))
+        elif path.name != "sources.toml":
+            inventories.append(path)
+    for path in list(inventories):
+        ref = _toml_baseline(path)
+        if not ref:
+            continue
+        if Path(ref).name != ref or ref in ("", ".", ".."):
+            raise _problem(
+                f"baseline = '{ref}' points into another folder",
+                "in an uploaded inventory, name the baseline by file name only: upload it together with the "
+                "micro-factory, or name one of the shipped example baselines",
+                file=path.name,
+                field_="baseline",
+            )
+        if not (work / ref).exists() and (EXAMPLES / ref).is_file():
+            shutil.copyfile(EXAMPLES / ref, work / ref)
+            notes.append(f"baseline '{ref}' taken from the shipped examples (inventories/examples)")
+    if not inventories:
+        raise _problem("no inventory among the uploaded files", "upload a TOML or Brightway Excel inventory")
+    with _LOCK:
+        a = le.assess_files(inventories, year=year)
+    asked = {p.resolve() for p in inventories}
+    micro = [fid for fid, _ in a.pairs if a.checked[fid].file and Path(a.checked[fid].file).resolve() in asked]
+    if not micro:
+        raise _problem(
+            "the upload holds no micro-factory",
+            'upload a micro-factory inventory (system = "micro-factory"); its baseline is assessed with it',
+            field_="system",
+        )
+    return Upload(a, micro, work, key, notes)
+
+
+def _from_excel(path: Path, year: int, functional_unit, sector, site, notes: list[str]) -> Path:
+    from lca_engine.background.catalog import load_catalog
+    from lca_engine.bw.excel import ExcelImportWarning, read_bw_excel
+    from lca_engine.bw.project import activate
+
+    try:
+        with _LOCK, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ExcelImportWarning)
+            catalog = load_catalog(year, cache_dir=activate(None).cache)
+            f = read_bw_excel(
+                path,
+                functional_unit or None,
+                sector=sector,
+                site=site,
+                system="micro-factory",
+                year=year,
+                catalog=catalog,
+            )
+    except LcaEngineError:
+        raise
+    except Exception as exc:  # a damaged or foreign workbook: say so in plain words, no traceback
+        raise _problem(
+            f"could not read the workbook as a Brightway Excel inventory ({type(exc).__name__}: {exc})",
+            "export it again with Brightway (bw2io write_lci_excel) or `lca-engine export-excel`",
+            file=path.name,
+        ) from None
+    notes.extend(f"Excel import: {w.message}" for w in caught if issubclass(w.category, ExcelImportWarning))
+    out = path.with_suffix(".toml")
+    le.save(f, out)
+    notes.append(f"'{path.name}' was converted to the TOML inventory '{out.name}'")
+    return out

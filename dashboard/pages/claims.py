@@ -1,0 +1,111 @@
+"""Claims & uncertainty: claim check, paired Monte Carlo of the difference, P(better), Sobol sensitivity."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import engine, ui
+
+st.title("Claims & uncertainty")
+try:
+    a, key = ui.current()
+except engine.LcaEngineError as exc:
+    ui.show_error(exc, "The shipped inventories could not be assessed")
+    st.stop()
+c1, c2, c3 = st.columns([3, 1, 1])
+with c1:
+    fid = ui.factory_select(a)
+with c2:
+    draws = st.number_input(
+        "Monte Carlo draws", min_value=100, max_value=20_000, value=1000, step=500, key="draws", help=ui.HELP["draws"]
+    )
+with c3:
+    seed = st.number_input(
+        "Seed", min_value=0, max_value=2**31 - 1, value=1, step=1, key="seed", help="Same seed, same numbers."
+    )
+base = engine.baseline_of(a, fid)
+try:
+    mc = engine.monte_carlo(a, key, fid, draws=draws, seed=seed)
+except engine.LcaEngineError as exc:
+    ui.show_error(exc, "The Monte Carlo could not run")
+    st.stop()
+
+st.subheader("Claim check", help=ui.HELP["claims"])
+claims = mc["claims"].copy()
+show = claims[["claim", "text", "claimed_change", "measured_change", "p_claim_holds", "verdict", "why"]].copy()
+show["claimed_change"] = show["claimed_change"].map(lambda v: ui.pct(v, decimals=0))
+show["measured_change"] = show["measured_change"].map(ui.pct)
+show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: ui.fmt(v, 3))
+show.columns = ["claim", "what is claimed", "claimed change", "measured change", "P(claim holds)", "verdict", "basis"]
+st.dataframe(show, hide_index=True, width="stretch")
+st.caption(
+    f"Paired Monte Carlo, {mc['draws']} draws, seed {mc['seed']}. Claims from inventories/claims.toml (the briefing's "
+    "figures, which no primary study backs) and any [[claims]] in the inventory."
+)
+
+if not base:
+    st.info("No baseline is named for this micro-factory: there is no difference to analyse.")
+    st.stop()
+
+st.subheader("Distribution of the difference micro-factory − baseline", help=ui.HELP["paired"])
+ind = st.selectbox(
+    "Indicator",
+    engine.indicator_ids(),
+    index=0,
+    format_func=lambda i: f"{engine.indicator_name(i)} ({engine.indicator_unit(i)})",
+    key="mc-indicator",
+)
+unit = engine.indicator_unit(ind)
+diff = mc["difference"].set_index("indicator").loc[ind]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("P(better than baseline)", ui.pct(diff["p_lower"], sign=False), help=ui.HELP["p_better"], border=True)
+m2.metric(
+    f"Mean difference ({unit} per FU)",
+    ui.fmt(diff["mean"]),
+    border=True,
+    help="Mean over the paired draws of micro-factory − baseline.",
+)
+m3.metric(f"2.5 % percentile ({unit})", ui.fmt(diff["p2_5"]), help="Lower end of the 95 % interval.", border=True)
+m4.metric(f"97.5 % percentile ({unit})", ui.fmt(diff["p97_5"]), help="Upper end of the 95 % interval.", border=True)
+st.plotly_chart(
+    ui.histogram(
+        mc["samples"][ind], unit, f"{engine.indicator_name(ind)}: micro-factory − baseline ({mc['draws']} paired draws)"
+    ),
+    key="mc-hist",
+    config={"displaylogo": False},
+)
+with st.expander("All indicators: difference statistics"):
+    st.dataframe(mc["difference"], hide_index=True, width="stretch")
+
+st.subheader("What drives the difference? (Sobol sensitivity)", help=ui.HELP["sobol"])
+s1, s2 = st.columns([1, 3])
+with s1:
+    run_sobol = st.toggle(
+        "Compute Sobol indices",
+        value=False,
+        key="sobol-on",
+        help="About 2 s per factory and indicator with 64 base samples (cached afterwards).",
+    )
+with s2:
+    samples = st.select_slider(
+        "Sobol base samples",
+        options=[32, 64, 128, 256],
+        value=64,
+        key="sobol-samples",
+        help="Saltelli base samples (a power of 2). 64 takes about 2 s; 256 about 8 s and narrows the intervals.",
+    )
+sob = None
+if run_sobol:
+    try:
+        sob = engine.sobol(a, key, fid, ind, samples=samples, seed=seed)
+    except engine.LcaEngineError as exc:
+        ui.show_error(exc, "The sensitivity analysis could not run")
+if sob is not None and len(sob):
+    st.plotly_chart(
+        ui.sobol_figure(sob, f"Top drivers of the difference in {engine.indicator_name(ind)}"),
+        key="sobol",
+        config={"displaylogo": False},
+    )
+    st.caption("Bars show the index; whiskers its 95 % confidence interval. Parameter: factory · process ← factor.")
+elif sob is not None:
+    st.caption("The difference does not vary in this indicator: no sensitivity to show.")

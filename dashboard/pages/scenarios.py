@@ -1,0 +1,124 @@
+"""Scenarios: what-if controls recomputed on the cached Brightway models (lca_engine.scenarios)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import engine, ui
+
+st.title("Scenarios")
+try:
+    a, key = ui.current()
+except engine.LcaEngineError as exc:
+    ui.show_error(exc, "The shipped inventories could not be assessed")
+    st.stop()
+fid = ui.factory_select(a)
+st.caption(
+    "Scenarios change the inventories in memory, never the files: the micro-factory and its baseline are "
+    "recomputed under the settings below and compared with the inventories as written."
+)
+c1, c2 = st.columns(2)
+with c1:
+    grid = st.radio(
+        "Grid electricity",
+        ["DESNZ 2023", "DESNZ 2024", "DESNZ 2025", "custom intensity"],
+        index=["DESNZ 2023", "DESNZ 2024", "DESNZ 2025"].index(f"DESNZ {a.year}"),
+        horizontal=True,
+        key="sc-grid",
+        help="Background year of every DESNZ factor, or a user value for grid electricity only.",
+    )
+    custom = None
+    scenario_year = a.year
+    if grid == "custom intensity":
+        custom = st.number_input(
+            "Grid intensity (kg CO2e per kWh delivered)",
+            min_value=0.0,
+            max_value=1.5,
+            value=round(engine.grid_intensity(a.year), 3),
+            step=0.01,
+            format="%.3f",
+            key="sc-intensity",
+        )
+    else:
+        scenario_year = int(grid.split()[-1])
+    renewable = st.slider(
+        "Renewable electricity share (renewable tariff)",
+        0.0,
+        1.0,
+        0.0,
+        0.05,
+        key="sc-renewable",
+        help="Share of grid electricity bought on a renewable tariff (market-based, zero CO2e).",
+    )
+with c2:
+    recycled = st.slider(
+        "Recycled share of virgin materials",
+        0.0,
+        1.0,
+        0.0,
+        0.05,
+        key="sc-recycled",
+        help="Share of each virgin material replaced by closed-loop recycled material where DESNZ has a factor.",
+    )
+    utilisation = st.slider(
+        "Utilisation (output relative to the inventory's)",
+        0.3,
+        1.5,
+        1.0,
+        0.05,
+        key="sc-utilisation",
+        help="0.7 = 70 % of the inventory's output rate: fixed energy is spread over fewer units.",
+    )
+    fixed = st.slider(
+        "Fixed share of process energy",
+        0.0,
+        1.0,
+        0.3,
+        0.05,
+        key="sc-fixed",
+        help="Share of energy that does not vary with output (used with utilisation): E·(f/u + 1 − f).",
+    )
+try:
+    comp = engine.scenario(
+        a,
+        fid,
+        scenario_year=scenario_year,
+        electricity_intensity=custom,
+        renewable_share=renewable,
+        recycled_share=recycled,
+        utilisation=utilisation,
+        fixed_energy_share=fixed,
+    )
+except engine.LcaEngineError as exc:
+    ui.show_error(exc, "The scenario could not be computed")
+    st.stop()
+
+st.subheader(
+    "Micro-factory under the scenario",
+    help="Deltas compare with the baseline under the same scenario; the tooltip gives the values as written.",
+)
+sc = comp[comp.scenario == "dashboard-what-if"].set_index("indicator")
+df = comp[comp.scenario == "default"].set_index("indicator")
+cols = st.columns(len(engine.HEADLINE))
+for col, ind in zip(cols, engine.HEADLINE, strict=True):
+    unit = engine.indicator_unit(ind)
+    col.metric(
+        f"{ui.HEADLINE_LABELS[ind]} ({unit} per FU)",
+        f"{ui.fmt(sc.loc[ind, 'micro_factory'])} {unit}",
+        delta=f"{ui.pct(sc.loc[ind, 'relative_change'])} vs baseline",
+        delta_color="inverse",
+        help=f"As written: {ui.fmt(df.loc[ind, 'micro_factory'])} {unit} ({ui.pct(df.loc[ind, 'relative_change'])} "
+        "vs baseline).",
+        border=True,
+    )
+st.plotly_chart(ui.scenario_figure(comp, list(engine.HEADLINE)), key="scenario-bars", config={"displaylogo": False})
+table = comp[comp.indicator.isin(engine.HEADLINE)][
+    ["scenario", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
+].copy()
+table["scenario"] = table["scenario"].replace({"default": "as written", "dashboard-what-if": "scenario"})
+table["relative_change"] = table["relative_change"].map(ui.pct)
+table.columns = ["case", "indicator", "unit per FU", "micro-factory", "baseline", "difference", "change vs baseline"]
+st.dataframe(table, hide_index=True, width="stretch")
+with st.expander("Named scenarios shipped in inventories/scenarios.toml"):
+    st.dataframe([s.model_dump() for s in engine.named_scenarios()], hide_index=True, width="stretch")
+    st.caption("Run them all with `lca-engine scenarios inventories/examples`.")

@@ -1,0 +1,91 @@
+"""Bring your own inventory: upload a TOML (or Brightway Excel) inventory and see it assessed like the examples.
+
+Uploads are only parsed, never executed, and written to a fresh temporary folder (never beside the shipped data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from dashboard import engine, ui
+
+MB = engine.MAX_UPLOAD_BYTES // (1024 * 1024)
+
+st.title("Bring your own inventory")
+st.markdown(
+    "Upload a micro-factory inventory (**TOML**, see `tests/data/tiny_micro.toml` and `inventories/examples/`) or a "
+    '**Brightway Excel** inventory (`.xlsx`). Its baseline is found by the file name in `baseline = "…"`: upload '
+    "it together with the micro-factory, or name one of the shipped example baselines (e.g. "
+    "`textile_conventional_baseline.toml`). A `sources.toml` may be uploaded too. "
+    f"Limit: {MB} MB per file.",
+    help=ui.HELP["fu"],
+)
+files = st.file_uploader(
+    "Inventory file(s)",
+    type=list(engine.UPLOAD_TYPES),
+    accept_multiple_files=True,
+    key="upload",
+    max_upload_size=MB,
+    help="TOML inventories and Brightway Excel workbooks; files are parsed, never executed.",
+)
+with st.expander("Options for a foreign Brightway Excel workbook (not needed for TOML or lca-engine exports)"):
+    fu = st.text_input("Functional-unit activity (name or code)", key="xl-fu")
+    sector = st.selectbox("Sector", ["", *engine.SECTORS], key="xl-sector")
+    s1, s2, s3 = st.columns(3)
+    site_name = s1.text_input("Site name", key="xl-site")
+    lat = s2.number_input("Latitude", value=51.5, format="%.4f", key="xl-lat")
+    lon = s3.number_input("Longitude", value=-3.2, format="%.4f", key="xl-lon")
+
+if not files:
+    st.info("No file uploaded yet.")
+    st.stop()
+
+payload = [(f.name, f.getvalue()) for f in files]
+site = {"name": site_name, "lat": lat, "lon": lon} if site_name else None
+digest = hashlib.sha256(
+    repr([(n, hashlib.sha256(b).hexdigest()) for n, b in payload] + [fu, sector, site, ui.year()]).encode()
+).hexdigest()
+state = st.session_state.get("upload_result")
+if not state or state[0] != digest:
+    try:
+        result = engine.assess_upload(
+            payload, year=ui.year(), functional_unit=fu or None, sector=sector or None, site=site
+        )
+    except engine.LcaEngineError as exc:
+        result = exc
+    st.session_state["upload_result"] = (digest, result)
+else:
+    result = state[1]
+
+if isinstance(result, engine.LcaEngineError):
+    ui.show_error(result, "The upload could not be assessed")
+    st.stop()
+
+st.success(
+    f"Assessed {len(result.micro)} micro-factory inventor{'y' if len(result.micro) == 1 else 'ies'} with "
+    f"{'its baseline' if len(result.micro) == 1 else 'their baselines'} (DESNZ {result.assessment.year} background).",
+    icon=":material/check_circle:",
+)
+for n in result.notes:
+    st.caption(n)
+a = result.assessment
+fid = result.micro[0]
+if len(result.micro) > 1:
+    fid = st.selectbox("Micro-factory", result.micro, format_func=lambda i: engine.label(a, i), key="upload-factory")
+st.header(engine.factory(a, fid).name)
+ui.factory_view(a, fid, key="upload")
+st.subheader("Downloads for this upload")
+files_out = engine.results_files(a)
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Result cube (Parquet)",
+    files_out["results.parquet"],
+    "upload_results.parquet",
+    "application/vnd.apache.parquet",
+    key="up-dl-parquet",
+)
+d2.download_button(
+    "Comparison (CSV)", files_out["comparison.csv"], "upload_comparison.csv", "text/csv", key="up-dl-csv"
+)

@@ -1,0 +1,487 @@
+"""Shared page parts: palette, number formats, help texts, error display and plotly figures.
+
+No numbers are computed here: every value comes from :mod:`dashboard.engine`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import engine
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+}
+MICRO = OKABE_ITO["blue"]
+BASELINE = OKABE_ITO["orange"]
+SECTOR_COLOURS = dict(
+    zip(
+        engine.SECTORS,
+        [
+            OKABE_ITO["reddish_purple"],
+            OKABE_ITO["bluish_green"],
+            OKABE_ITO["vermillion"],
+            OKABE_ITO["blue"],
+            OKABE_ITO["orange"],
+            OKABE_ITO["sky_blue"],
+        ],
+        strict=True,
+    )
+)
+HEADLINE_LABELS = {
+    "carbon": "Carbon",
+    "energy_delivered": "Energy (delivered)",
+    "water_withdrawal": "Water withdrawal",
+    "chemicals_total": "Chemicals",
+}
+FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#222222"}
+
+ATTRIBUTION = (
+    "Map: contains OS data © Crown copyright and database right 2014. Source: Office for National Statistics, "
+    "licensed under the Open Government Licence v3.0. Boundary GeoJSON: Martin Chorley, "
+    "github.com/martinjc/UK-GeoJSON (CC BY 4.0)."
+)
+
+HELP = {
+    "fu": "Functional unit (FU): the product or service every number refers to, e.g. one knitted jumper. A "
+    "micro-factory and its baseline must deliver the same functional unit, so they can be compared one to one.",
+    "baseline": "The conventional factory making the same functional unit, named in the micro-factory's inventory "
+    "(`baseline = …`). Changes are micro-factory − baseline, and relative to the baseline.",
+    "mci": "Material Circularity Indicator (Ellen MacArthur Foundation & Granta, 2019): 0 = fully linear (virgin "
+    "material in, landfill out), 1 = fully circular. From the recycled/reused/renewable share of the inputs, the "
+    "product's collection for reuse or recycling after use, and its utility (lifetime) relative to the average.",
+    "cti": "Circular Transition Indicators (WBCSD v4): % circular inflow (recycled, reused or renewable input "
+    "mass), % circular outflow (mass recovered after use or as process waste), % material circularity (their "
+    "mass-weighted mean) and circular material productivity (revenue per tonne of virgin input).",
+    "iso": "ISO 59020:2024 core circularity indicators the inventory supports: reused, recycled and renewable "
+    "content of inflows; reused, recycled and bio-recirculated share of outflows; water and energy indicators.",
+    "paired": "Paired Monte Carlo: every draw samples each uncertain number once, so the micro-factory and its "
+    "baseline see the same draw of every shared background factor (e.g. grid electricity). The difference is "
+    "therefore not blurred by uncertainty they share. Engineering assumptions (low/high ranges) and the spread of "
+    "DESNZ factors over 2023–2025 are the distributions sampled.",
+    "p_better": "Share of paired draws in which the micro-factory's result is lower (better) than the baseline's.",
+    "sobol": "Sobol indices (variance-based global sensitivity, SALib): how much of the variance of the difference "
+    "micro-factory − baseline each uncertain input explains on its own (S1, first order) and with its interactions "
+    "(ST, total).",
+    "claims": "Claims are data (inventories/claims.toml): supported if P(claim holds) ≥ 0.95, not supported if "
+    "≤ 0.05, inconclusive in between; 'not assessable' when the inventories do not state what the claim is about.",
+    "balance": "Mass balance: for every process, mass in = mass out + stock change within the tolerance (1 %).",
+    "draws": "Number of paired Monte Carlo draws. 1,000 takes well under a second; more draws give smoother "
+    "histograms and more precise probabilities.",
+}
+
+
+# ------------------------------------------------------------------------------------------- formats
+
+
+def fmt(x, sig: int = 4) -> str:
+    """A number with ``sig`` significant digits (thousands separated), 'n/a' for missing."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    x = float(x)
+    if x == 0:
+        return "0"
+    if abs(x) < 1e-3 or abs(x) >= 1e15:
+        return f"{x:.{sig}g}"
+    decimals = max(0, sig - 1 - math.floor(math.log10(abs(x))))
+    return f"{x:,.{decimals}f}"
+
+
+def pct(x, sign: bool = True, decimals: int = 1) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    return f"{x:+.{decimals}%}" if sign else f"{x:.{decimals}%}"
+
+
+def show_error(exc: engine.LcaEngineError, title: str = "The input has problems") -> None:
+    """Plain-words display of an engine error: one line per problem with where, what and the fix."""
+    lines = [f"**{title}** ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):"]
+    for p in exc.problems:
+        where = []
+        if p.file:
+            where.append(f"file `{p.file.rsplit('/', 1)[-1]}`" + (f", line {p.line}" if p.line else ""))
+        if p.field:
+            where.append(f"field `{p.field}`")
+        head = " · ".join(where)
+        lines.append(f"- {head + ': ' if head else ''}{p.message}" + (f"  \n  **Fix:** {p.fix}" if p.fix else ""))
+    st.error("\n".join(lines))
+
+
+# ------------------------------------------------------------------------------------------- state
+
+
+def year() -> int:
+    return int(st.session_state.get("year", engine.DEFAULT_YEAR))
+
+
+def current():
+    """(assessment of the shipped examples for the chosen year, cache key)."""
+    y = year()
+    return engine.examples(y), f"examples-{y}-{engine.examples_fingerprint()}"
+
+
+def factory_select(a, label: str = "Micro-factory", key: str = "factory_select") -> str:
+    ids = engine.micro_ids(a)
+    chosen = st.session_state.get("selected_factory")
+    index = ids.index(chosen) if chosen in ids else 0
+    fid = st.selectbox(
+        label,
+        ids,
+        index=index,
+        format_func=lambda i: engine.label(a, i),
+        key=key,
+        help="The micro-factory to show; its conventional baseline is the one named in its inventory.",
+    )
+    st.session_state["selected_factory"] = fid
+    return fid
+
+
+# ------------------------------------------------------------------------------------------- figures
+
+
+def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        font=FONT,
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        title_y=0.98,
+        title_yanchor="top",
+        **kw,
+    )
+    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#888888")
+    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#888888")
+    return fig
+
+
+@lru_cache(maxsize=1)
+def wales_geojson() -> dict:
+    return json.loads(engine.WALES_GEOJSON.read_text(encoding="utf-8"))
+
+
+def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
+    """Micro-factory sites on an offline map of Wales (white background + principal-area outlines)."""
+    gj = wales_geojson()
+    fig = go.Figure()
+    for sector, df in portfolio.groupby("sector", sort=True):
+        hover = [
+            f"<b>{r['name']}</b><br>{r['site']}<br>sector: {sector}<br>"
+            + "<br>".join(f"{HEADLINE_LABELS[i]}: {pct(r[f'{i} change'])} vs baseline" for i in engine.HEADLINE)
+            + f"<br>MCI: {fmt(r['MCI'], 3)}"
+            for _, r in df.iterrows()
+        ]
+        fig.add_trace(
+            go.Scattermap(
+                lat=df["lat"],
+                lon=df["lon"],
+                mode="markers",
+                marker={"size": 16, "color": SECTOR_COLOURS.get(sector, OKABE_ITO["black"]), "opacity": 0.95},
+                name=f"{sector} micro-factory",
+                text=hover,
+                hoverinfo="text",
+            )
+        )
+    near = bases.dropna()
+    near = near[(near.lat.between(50.5, 54.5)) & (near.lon.between(-6.0, -1.0))]
+    if len(near):
+        fig.add_trace(
+            go.Scattermap(
+                lat=near["lat"],
+                lon=near["lon"],
+                mode="markers",
+                marker={"size": 9, "color": OKABE_ITO["grey"], "opacity": 0.9},
+                name="baseline site (conventional)",
+                text=[f"<b>baseline</b>: {r['name']}<br>for {r['for']}" for _, r in near.iterrows()],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(
+        map={
+            "style": "white-bg",
+            "center": {"lat": 52.35, "lon": -3.55},
+            "zoom": 6.2,
+            "layers": [
+                {"source": gj, "type": "fill", "color": "#EEF3F7", "below": "traces"},
+                {"source": gj, "type": "line", "color": "#7A7A7A", "line": {"width": 0.8}, "below": "traces"},
+            ],
+        },
+        height=560,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        font=FONT,
+        legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
+    )
+    return fig
+
+
+def change_bars(portfolio: pd.DataFrame) -> go.Figure:
+    """Headline relative change vs baseline per micro-factory (negative = less than the baseline)."""
+    fig = go.Figure()
+    colours = [OKABE_ITO["black"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["reddish_purple"]]
+    for ind, colour in zip(engine.HEADLINE, colours, strict=True):
+        fig.add_trace(
+            go.Bar(
+                y=portfolio["site"].str.split(",").str[0] + " · " + portfolio["sector"],
+                x=portfolio[f"{ind} change"] * 100,
+                name=HEADLINE_LABELS[ind],
+                orientation="h",
+                marker_color=colour,
+                hovertemplate="%{y}<br>" + HEADLINE_LABELS[ind] + ": %{x:+.1f} %<extra></extra>",
+            )
+        )
+    _layout(
+        fig,
+        height=160 + 70 * len(portfolio),
+        barmode="group",
+        xaxis_title="change vs baseline per FU (%; negative = less than the baseline)",
+        legend={"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"},
+    )
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 90})
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def contribution_figure(parts: dict[str, pd.DataFrame], by: str, unit: str, title: str) -> go.Figure:
+    """Horizontal bars of contributions (micro-factory and baseline side by side)."""
+    fig = go.Figure()
+    for (who, df), colour in zip(parts.items(), [MICRO, BASELINE], strict=False):
+        fig.add_trace(
+            go.Bar(
+                y=df[by].astype(str),
+                x=df["value"],
+                name=who,
+                orientation="h",
+                marker_color=colour,
+                customdata=np.stack([df["share"] * 100], axis=-1),
+                hovertemplate="%{y}: %{x:.4g} " + unit + " (%{customdata[0]:.1f} %)<extra>" + who + "</extra>",
+            )
+        )
+    n = sum(len(df) for df in parts.values())
+    _layout(fig, height=160 + 26 * n, barmode="group", title=title, xaxis_title=f"{unit} per functional unit")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def histogram(samples: np.ndarray, unit: str, title: str) -> go.Figure:
+    fig = go.Figure(
+        go.Histogram(
+            x=samples,
+            nbinsx=50,
+            marker_color=MICRO,
+            opacity=0.85,
+            name="micro-factory − baseline",
+            hovertemplate="%{x}: %{y} draws<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash", annotation_text="no difference")
+    _layout(fig, height=360, title=title, xaxis_title=f"micro-factory − baseline ({unit} per FU)", yaxis_title="draws")
+    return fig
+
+
+def sobol_figure(df: pd.DataFrame, title: str) -> go.Figure:
+    labels = [engine.parameter_label(p) for p in df["parameter"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=df["ST"],
+            name="ST (total)",
+            orientation="h",
+            marker_color=OKABE_ITO["blue"],
+            error_x={"type": "data", "array": df["ST_conf"], "color": "#555555"},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=df["S1"],
+            name="S1 (first order)",
+            orientation="h",
+            marker_color=OKABE_ITO["sky_blue"],
+            error_x={"type": "data", "array": df["S1_conf"], "color": "#555555"},
+        )
+    )
+    _layout(fig, height=140 + 48 * len(df), barmode="group", title=title, xaxis_title="Sobol index (share of variance)")
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def scenario_figure(comp: pd.DataFrame, indicators: list[str]) -> go.Figure:
+    """Micro-factory and baseline, as written and under the what-if scenario, relative to the baseline as written."""
+    fig = go.Figure()
+    styles = {
+        ("default", "micro"): (MICRO, "", "micro-factory, as written"),
+        ("dashboard-what-if", "micro"): (MICRO, "/", "micro-factory, scenario"),
+        ("default", "base"): (BASELINE, "", "baseline, as written"),
+        ("dashboard-what-if", "base"): (BASELINE, "/", "baseline, scenario"),
+    }
+    ref = comp[comp.scenario == "default"].set_index("indicator")["baseline_value"]
+    for (sc, who), (colour, pattern, name) in styles.items():
+        sel = comp[comp.scenario == sc].set_index("indicator").reindex(indicators)
+        vals = sel["micro_factory" if who == "micro" else "baseline_value"] / ref.reindex(indicators) * 100
+        fig.add_trace(
+            go.Bar(
+                x=[HEADLINE_LABELS.get(i, i) for i in indicators],
+                y=vals,
+                name=name,
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                hovertemplate="%{x}: %{y:.1f} % of the baseline as written<extra>" + name + "</extra>",
+            )
+        )
+    _layout(
+        fig,
+        height=420,
+        barmode="group",
+        title="Relative to the baseline as written (= 100 %)",
+        yaxis_title="% of baseline as written",
+    )
+    return fig
+
+
+# ------------------------------------------------------------------------------------------- blocks
+
+
+def indicator_cards(a, fid: str, key: str = "") -> None:
+    """st.metric per headline indicator: micro-factory value, delta vs baseline (absolute and %)."""
+    head = engine.headline(a, fid)
+    base = engine.baseline_of(a, fid)
+    cols = st.columns(len(engine.HEADLINE))
+    for col, ind in zip(cols, engine.HEADLINE, strict=True):
+        r = head.loc[ind]
+        unit = r["unit"]
+        with col:
+            st.metric(
+                f"{HEADLINE_LABELS[ind]} ({unit} per FU)",
+                f"{fmt(r['micro_factory'])} {unit}",
+                delta=(f"{fmt(r['difference'], 3)} {unit} ({pct(r['relative_change'])}) vs baseline" if base else None),
+                delta_color="inverse",
+                help=f"{engine.indicator_name(ind)}. Baseline: {fmt(r['baseline_value'])} {unit} per FU. "
+                + HELP["baseline"],
+                border=True,
+            )
+
+
+def _opaque(rgba: str) -> str:
+    return re.sub(r",\s*[0-9.]+\)$", ")", rgba).replace("rgba", "rgb")
+
+
+def sankey_block(a, fid: str, key: str) -> go.Figure | None:
+    fig, data = engine.sankey(a, fid)
+    if fig is None:
+        st.info("No mass flows to draw (give flows in mass units or `mass_per_unit`).")
+        return None
+    fig.update_layout(width=None, autosize=True)
+    st.plotly_chart(fig, key=f"sankey-{key}", config={"displaylogo": False})
+    legend = " · ".join(f"<span style='color:{_opaque(c)}'>■</span> {t}" for t, c in engine.sankey_legend())
+    st.caption(f"kg per functional unit. {legend}", unsafe_allow_html=True)
+    lp = engine.loops(a, fid)
+    if len(lp):
+        st.markdown("**Reuse / recycling loops** (highlighted in orange in the diagram)")
+        st.dataframe(
+            lp.rename(columns={"recirculated_kg_per_fu": "recirculated (kg per FU)"}),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption("No reuse or recycling loop inside the factory.")
+    if data["excluded"]:
+        st.caption("Not drawn (no mass): " + ", ".join(data["excluded"]))
+    return fig
+
+
+def contribution_block(a, fid: str, key: str) -> go.Figure:
+    base = engine.baseline_of(a, fid)
+    c1, c2 = st.columns([2, 1])
+    with c1:
+        ind = st.selectbox(
+            "Indicator",
+            engine.indicator_ids(),
+            index=0,
+            format_func=lambda i: f"{engine.indicator_name(i)} ({engine.indicator_unit(i)})",
+            key=f"contrib-ind-{key}",
+        )
+    with c2:
+        by = st.selectbox(
+            "Group contributions by",
+            ["process", "stage", "module", "factor", "flow"],
+            key=f"contrib-by-{key}",
+            help="process / life-cycle stage / EN 15804 module / background factor (DESNZ) / inventory flow",
+        )
+    parts = {"micro-factory": engine.contributions(a, fid, ind, by=by)}
+    if base:
+        parts["baseline"] = engine.contributions(a, base, ind, by=by)
+    unit = engine.indicator_unit(ind)
+    fig = contribution_figure(parts, by, unit, f"Top contributors: {engine.indicator_name(ind)}")
+    st.plotly_chart(fig, key=f"contrib-{key}", config={"displaylogo": False})
+    st.caption("Parts below 2 % of the total are merged into 'other'. Contributions add up exactly to the total.")
+    return fig
+
+
+def balance_block(a, fid: str, key: str) -> None:
+    ok, table, excluded = engine.balance(a, fid)
+    if ok:
+        st.success(
+            "Mass balance closes for every process and the factory (tolerance 1 %).", icon=":material/check_circle:"
+        )
+    else:
+        st.warning("Mass balance does NOT close within the tolerance — see the table.", icon=":material/warning:")
+    with st.expander("Mass-balance table (kg per functional unit)", expanded=not ok):
+        st.dataframe(table, hide_index=True, width="stretch")
+        if excluded:
+            st.caption("Not in the balance: " + "; ".join(excluded))
+
+
+def factory_view(a, fid: str, key: str) -> dict[str, go.Figure]:
+    """The whole factory view (used by the Factory page and for uploaded inventories). Returns its figures."""
+    f = engine.factory(a, fid)
+    base = engine.baseline_of(a, fid)
+    st.markdown(
+        f"**Functional unit:** {f.functional_unit.label()} · **Site:** {f.site.name if f.site else 'n/a'} · "
+        f"**Baseline:** {engine.factory(a, base).name if base else 'none named'} · DESNZ {a.year} background",
+        help=HELP["fu"],
+    )
+    if not base:
+        st.info("No baseline is named in this inventory: the figures describe the micro-factory alone.")
+    indicator_cards(a, fid, key)
+    with st.expander("All 22 indicators per functional unit"):
+        st.dataframe(
+            engine.all_totals(a, fid, base),
+            hide_index=True,
+            width="stretch",
+            column_config={"change": st.column_config.NumberColumn(format="percent")},
+        )
+    figs = {}
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Material flows", help="Sankey of every mass flow per functional unit; loops in orange.")
+        fig = sankey_block(a, fid, key)
+        if fig is not None:
+            figs["sankey"] = fig
+    with right:
+        st.subheader("Mass balance", help=HELP["balance"])
+        balance_block(a, fid, key)
+        warn = engine.warnings_of(a, fid)
+        if warn:
+            with st.expander(f"{len(warn)} warning(s) from the checks"):
+                for w in warn:
+                    st.text(w)
+    st.subheader("Contributions")
+    figs["contributions"] = contribution_block(a, fid, key)
+    return figs

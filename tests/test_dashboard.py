@@ -1,0 +1,264 @@
+"""The Streamlit dashboard, run for real with ``streamlit.testing.v1.AppTest`` on the real engine.
+
+Every number checked here is recomputed in the test through the engine's public API (assess_files, comparison,
+circularity, monte_carlo + claims, scenarios) and compared with the text the page shows. The test data folder
+and home come from tests/conftest.py (temporary; Brightway never touches the user's home).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lca_engine as le
+from lca_engine.circularity import circularity_report, portfolio_mci
+from lca_engine.scenarios import Scenario, assess_scenarios
+
+from .conftest import EXAMPLES, ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+MICRO = "textile-merthyr-micro"
+BASE = "textile-conventional-baseline"
+MICRO_FILE = EXAMPLES / "textile_merthyr_micro.toml"
+TIMEOUT = 240
+
+
+@pytest.fixture(scope="module")
+def assessed():
+    """The same assessment the dashboard shows: every shipped example on the 2025 background."""
+    return le.assess_files([EXAMPLES], year=2025)
+
+
+def number(text: str) -> float:
+    """The first number in a metric's text ('4,006 kg CO2e' → 4006.0; '-48.8%' → -48.8)."""
+    m = re.search(r"[-+−]?[0-9][0-9,]*\.?[0-9]*(?:e[-+]?[0-9]+)?", text)
+    assert m, f"no number in {text!r}"
+    return float(m.group(0).replace(",", "").replace("−", "-"))
+
+
+def close(shown: str, expected: float) -> bool:
+    """The shown value equals ``expected`` to the 4 significant digits the dashboard shows."""
+    return abs(number(shown) - expected) <= 5.1e-4 * abs(expected) + 1e-12
+
+
+def metric(at: AppTest, label_start: str):
+    found = [m for m in at.metric if m.label.startswith(label_start)]
+    assert found, f"no metric '{label_start}…' among {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture(scope="module")
+def app():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    no_exception(at)
+    return at
+
+
+def page(at: AppTest, name: str, factory: str | None = MICRO) -> AppTest:
+    at.switch_page(f"pages/{name}.py").run()
+    no_exception(at)
+    if factory and at.selectbox and at.selectbox[0].label == "Micro-factory" and at.selectbox[0].value != factory:
+        at.selectbox[0].set_value(factory).run()
+        no_exception(at)
+    return at
+
+
+def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, assessed):
+    at = app
+    assert at.title[0].value.startswith("Portfolio")
+    comp = assessed.comparison()
+    table = at.dataframe[0].value
+    assert len(table) == len(assessed.pairs)
+    name = assessed.checked[MICRO].factory.name
+    row = table[table["name"] == name].iloc[0]
+    for ind, col in [("carbon", "Carbon"), ("water_withdrawal", "Water withdrawal"), ("chemicals_total", "Chemicals")]:
+        rel = comp[(comp.factory == MICRO) & (comp.indicator == ind)]["relative_change"].iloc[0]
+        assert row[f"{col} change"] == f"{rel:+.1%}"
+    mci = circularity_report(assessed.checked[MICRO])["mci"]["value"]
+    assert number(row["MCI"]) == pytest.approx(mci, abs=5e-4)
+    items = []
+    for fid, _ in assessed.pairs:
+        r = circularity_report(assessed.checked[fid])
+        items.append((r["material_flows"]["product_kg"], r["mci"]["value"]))
+    assert number(metric(at, "Portfolio MCI").value) == pytest.approx(portfolio_mci(items), abs=5e-4)
+    below = int((comp[comp.indicator == "carbon"]["relative_change"] < 0).sum())
+    assert metric(at, "Carbon below baseline").value == f"{below} of {len(assessed.pairs)}"
+    # map (offline white-bg map with the Wales GeoJSON) and the attribution under it
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 2
+    assert any("Open Government Licence v3.0" in c.value and "CC BY 4.0" in c.value for c in at.caption)
+
+
+def test_factory_page_cards_match_the_engine(app, assessed):
+    at = page(app, "factory")
+    comp = assessed.comparison()
+    for ind, label in [
+        ("carbon", "Carbon"),
+        ("energy_delivered", "Energy"),
+        ("water_withdrawal", "Water"),
+        ("chemicals_total", "Chemicals"),
+    ]:
+        row = comp[(comp.factory == MICRO) & (comp.indicator == ind)].iloc[0]
+        m = metric(at, label)
+        assert row["unit"] in m.label and "per FU" in m.label
+        assert close(m.value, row["micro_factory"]), (ind, m.value, row["micro_factory"])
+        pct = re.search(r"\(([-+][0-9.]+)%\)", m.delta)
+        assert pct and float(pct.group(1)) == pytest.approx(100 * row["relative_change"], abs=0.051), m.delta
+    assert any("Mass balance closes" in s.value for s in at.success)
+    assert len(at.get("plotly_chart")) >= 2  # Sankey + contributions
+    # the contribution control recomputes the chart
+    at.selectbox(key="contrib-by-factory").set_value("stage").run()
+    no_exception(at)
+
+
+def test_circular_credentials_and_report_download(app, assessed):
+    at = page(app, "circularity")
+    r = circularity_report(assessed.checked[MICRO])
+    rb = circularity_report(assessed.checked[BASE])
+    assert number(metric(at, "MCI, micro-factory").value) == pytest.approx(r["mci"]["value"], abs=5e-4)
+    assert number(metric(at, "MCI, baseline").value) == pytest.approx(rb["mci"]["value"], abs=5e-4)
+    assert number(metric(at, "% circular outflow").value) == pytest.approx(
+        100 * r["cti"]["circular_outflow"]["value"], abs=0.051
+    )
+    at.button(key="prepare-report").click().run()
+    no_exception(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Download report (HTML)", "Download report (PDF)", "Download report (JSON)"} <= set(labels)
+
+
+def test_claims_and_uncertainty_match_a_paired_monte_carlo(app, assessed):
+    at = page(app, "claims")
+    at.number_input(key="draws").set_value(500).run()
+    no_exception(at)
+    micro, base = assessed.checked[MICRO].factory, assessed.checked[BASE].factory
+    mc = le.monte_carlo([micro, base], draws=500, seed=1)
+    diff = mc.difference(MICRO, BASE).set_index("indicator").loc["carbon"]
+    assert number(metric(at, "P(better than baseline)").value) == pytest.approx(100 * diff["p_lower"], abs=0.051)
+    assert close(metric(at, "Mean difference").value, diff["mean"])
+    from lca_engine.claims import evaluate, load_claims, operations_of
+
+    comp = assessed.comparison()
+    verdicts = evaluate(load_claims(), comp[comp.factory == MICRO], mc, operations_of([micro, base]))
+    shown = at.dataframe[0].value
+    assert list(shown["verdict"]) == list(verdicts["verdict"])
+    assert len(at.get("plotly_chart")) == 1  # histogram; Sobol on demand
+    at.toggle(key="sobol-on").set_value(True).run()
+    no_exception(at)
+    assert len(at.get("plotly_chart")) == 2  # + Sobol bars
+
+
+def test_scenario_controls_recompute_with_the_engine(app):
+    at = page(app, "scenarios")
+    at.radio(key="sc-grid").set_value("custom intensity").run()
+    at.number_input(key="sc-intensity").set_value(0.05).run()
+    at.slider(key="sc-recycled").set_value(0.5).run()
+    no_exception(at)
+    expected = assess_scenarios(
+        [MICRO_FILE], [Scenario(name="test-dash", electricity_intensity=0.05, recycled_share=0.5)]
+    ).comparison()
+    row = expected[(expected.scenario == "test-dash") & (expected.indicator == "carbon")].iloc[0]
+    m = metric(at, "Carbon")
+    assert close(m.value, row["micro_factory"]), (m.value, row["micro_factory"])
+    assert number(m.delta) == pytest.approx(100 * row["relative_change"], abs=0.051)
+
+
+def _upload_page(app) -> AppTest:
+    """A fresh session on the upload page (uploads stay in a session; the engine's caches are shared)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/upload.py").run()
+    no_exception(at)
+    assert any("No file uploaded yet" in i.value for i in at.info)
+    return at
+
+
+def test_good_upload_is_assessed_like_a_shipped_inventory(app, tmp_path):
+    text = MICRO_FILE.read_text(encoding="utf-8").replace(f'id = "{MICRO}"', 'id = "my-upload-micro"', 1)
+    # a different inventory from the example: the knitting machine uses 3 kWh instead of 2 per jumper
+    knit = text.index('id = "power_knit"')
+    text = text[:knit] + text[knit:].replace("amount = 2.0", "amount = 3.0", 1)
+    at = _upload_page(app)
+    at.file_uploader(key="upload").set_value(("my_micro.toml", text.encode(), "application/toml")).run()
+    no_exception(at)
+    assert any("Assessed 1 micro-factory" in s.value for s in at.success)
+    assert any("taken from the shipped examples" in c.value for c in at.caption)
+    (tmp_path / "my_micro.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "textile_conventional_baseline.toml").write_bytes(
+        (EXAMPLES / "textile_conventional_baseline.toml").read_bytes()
+    )
+    expected = le.assess_files([tmp_path / "my_micro.toml"]).comparison()
+    row = expected[(expected.factory == "my-upload-micro") & (expected.indicator == "carbon")].iloc[0]
+    assert close(metric(at, "Carbon").value, row["micro_factory"])
+    # shipped data untouched
+    assert not (EXAMPLES / "my_micro.toml").exists()
+
+
+def test_bad_upload_shows_field_and_fix(app):
+    text = MICRO_FILE.read_text(encoding="utf-8").replace('unit = "kg"', 'unit = "kgg"', 1)
+    at = _upload_page(app)
+    at.file_uploader(key="upload").set_value(("bad.toml", text.encode(), "application/toml")).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "kgg" in errors and "field" in errors and "Fix:" in errors
+    assert "Traceback" not in errors
+
+
+def test_oversized_upload_is_refused_in_plain_words(app):
+    at = _upload_page(app)
+    big = b"# padding\n" * (2 * 1024 * 1024 // 10 + 10)
+    at.file_uploader(key="upload").set_value(("big.toml", big, "application/toml")).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "the limit is 2 MB" in errors and "big.toml" in errors
+
+
+def test_upload_handler_refuses_baselines_outside_the_upload(tmp_path):
+    from dashboard import engine
+
+    text = MICRO_FILE.read_text(encoding="utf-8").replace(
+        'baseline = "textile_conventional_baseline.toml"', 'baseline = "../../etc/passwd"', 1
+    )
+    with pytest.raises(engine.LcaEngineError) as err:
+        engine.assess_upload([("m.toml", text.encode())], workdir=tmp_path / "w")
+    assert err.value.problems[0].field == "baseline"
+    with pytest.raises(engine.LcaEngineError) as err:
+        engine.assess_upload([("m.py", b"print(1)")], workdir=tmp_path / "w2")
+    assert "not accepted" in err.value.problems[0].message
+    assert engine._safe_name("../../evil/../x.toml") == "x.toml"
+
+
+def test_downloads_page_and_result_files(app, assessed):
+    from dashboard import engine
+
+    at = page(app, "downloads")
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Result cube (Parquet)", "Result cube (CSV)", "Comparison (CSV)"} <= labels
+    files = engine.results_files(assessed)
+    cube = pd.read_parquet(io.BytesIO(files["results.parquet"]))
+    pd.testing.assert_frame_equal(cube, le.results.to_cube_dtypes(assessed.results), check_exact=False)
+    comp = pd.read_csv(io.BytesIO(files["comparison.csv"]))
+    assert len(comp) == len(assessed.comparison())
+    at.button(key="render-images").click().run()
+    no_exception(at)
+    images = [b for b in at.get("download_button") if b.label.endswith(".png")]
+    assert any("sankey" in b.label for b in images) and any("contributions" in b.label for b in images)
+
+
+def test_cli_dashboard_says_where_the_app_is_missing(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from lca_engine import cli
+
+    monkeypatch.setattr(cli, "dashboard_app", lambda: tmp_path / "nowhere" / "app.py")
+    result = CliRunner().invoke(cli.app, ["dashboard"])
+    assert result.exit_code == 1
+    assert "not installed here" in result.output and "fix:" in result.output

@@ -1,0 +1,254 @@
+"""The dashboard in a real browser: `streamlit run dashboard/app.py` in a subprocess, every page loaded in headless
+Debian Chromium (selenium + chromedriver), charts drawn, no exception shown, uploads through the real file input.
+
+Screenshots go to a temporary folder, and also to $DASHBOARD_SCREENSHOTS when that is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES, ROOT
+
+APP = ROOT / "dashboard" / "app.py"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="needs Debian's chromium and chromium-driver: sudo apt-get install -y chromium chromium-driver",
+)
+
+# (url path, title shown, number of plotly charts expected at least)
+PAGES = [
+    ("", "Portfolio", 2),
+    ("factory", "Factory", 2),
+    ("circularity", "Circular credentials", 0),
+    ("claims", "Claims & uncertainty", 1),
+    ("scenarios", "Scenarios", 1),
+    ("downloads", "Downloads", 0),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard served by Streamlit, with its own temporary data folder and home."""
+    tmp = tmp_path_factory.mktemp("dashboard-browser")
+    (tmp / "home").mkdir()
+    env = dict(os.environ)
+    env.update(
+        {
+            "LCA_ENGINE_DATA_DIR": str(tmp / "data"),
+            "HOME": str(tmp / "home"),
+            "BRIGHTWAY_NO_STRUCTLOG": "1",
+        }
+    )
+    env.pop("BRIGHTWAY2_DIR", None)  # the engine derives it from LCA_ENGINE_DATA_DIR
+    port = _free_port()
+    log = open(tmp / "streamlit.log", "wb")  # closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.maxUploadSize",
+            "2",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=APP.parent,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                log.flush()
+                pytest.fail("streamlit did not start:\n" + (tmp / "streamlit.log").read_text(errors="replace"))
+            time.sleep(0.3)
+        yield url, tmp
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    _, tmp = server
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--enable-unsafe-swiftshader",  # software WebGL for the map (plotly scatter_map / MapLibre)
+        "--window-size=1500,2400",
+        f"--user-data-dir={tmp / 'chromium-profile'}",
+    ):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> list[Path]:
+    dirs = [tmp_path_factory.mktemp("screenshots")]
+    if os.environ.get("DASHBOARD_SCREENSHOTS"):
+        extra = Path(os.environ["DASHBOARD_SCREENSHOTS"])
+        extra.mkdir(parents=True, exist_ok=True)
+        dirs.append(extra)
+    return dirs
+
+
+def _save(driver, dirs: list[Path], name: str) -> None:
+    for d in dirs:
+        assert driver.save_screenshot(str(d / f"{name}.png")), f"screenshot {name} failed"
+
+
+def _settle(driver, charts: int = 0, timeout: float = 150, text: str | None = None) -> None:
+    """Wait until the app has finished running (no status widget / spinner for a moment), shows at least
+    ``charts`` drawn plotly charts and, if given, ``text``; fail at once on a Streamlit exception box."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.time() + timeout
+    quiet_since = None
+    while time.time() < deadline:
+        exc = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+        assert not exc, "Streamlit exception on the page:\n" + exc[0].text
+        running = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"], [data-testid="stSpinner"]')
+        drawn = driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")
+        ready = (
+            not running
+            and len(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"]')) > 0
+            and len({e.id for e in drawn}) >= charts
+            and len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) >= charts
+            and (text is None or text in driver.find_element(By.TAG_NAME, "body").text)
+        )
+        if ready:
+            quiet_since = quiet_since or time.time()
+            if time.time() - quiet_since > 1.5:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.25)
+    body = driver.find_element(By.TAG_NAME, "body").text[:2000]
+    pytest.fail(f"page did not settle (charts ≥ {charts}, text {text!r}) within {timeout} s; page text:\n{body}")
+
+
+def test_every_page_renders_with_charts(server, browser, shots):
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    for n, (path, title, charts) in enumerate(PAGES, start=1):
+        browser.get(f"{url}/{path}")
+        _settle(browser, charts, text=title)
+        h1 = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"] h1').text
+        assert title.split(" ")[0] in h1, (path, h1)
+        if path == "":
+            assert "Open Government Licence v3.0" in browser.find_element(By.TAG_NAME, "body").text
+            assert browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .maplibregl-canvas, .js-plotly-plot canvas")
+        if path == "factory":
+            metrics = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')
+            assert len(metrics) >= 4 and all(m.text for m in metrics[:4])
+        _save(browser, shots, f"{n:02d}_{path or 'portfolio'}")
+
+
+def test_scenario_control_recomputes(server, browser, shots):
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    browser.get(f"{url}/scenarios")
+    _settle(browser, 1, text="Scenarios")
+    before = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+    label = next(e for e in browser.find_elements(By.CSS_SELECTOR, "label") if e.text.strip() == "DESNZ 2023")
+    label.click()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        after = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+        if after and after != before:
+            break
+        time.sleep(0.25)
+    _settle(browser, 1)
+    after = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+    assert after != before, "changing the grid year did not change the carbon result"
+    _save(browser, shots, "07_scenarios_grid_2023")
+
+
+def _upload(browser, url: str, path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{url}/upload")
+    _settle(browser, 0, text="No file uploaded yet")
+    browser.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(path))
+
+
+def test_upload_good_inventory(server, browser, shots, tmp_path):
+    url, _ = server
+    good = tmp_path / "my_textile_micro.toml"
+    text = (EXAMPLES / "textile_merthyr_micro.toml").read_text(encoding="utf-8")
+    good.write_text(text.replace('id = "textile-merthyr-micro"', 'id = "my-textile-micro"', 1), encoding="utf-8")
+    _upload(browser, url, good)
+    _settle(browser, 2, text="Assessed 1 micro-factory")
+    _save(browser, shots, "08_upload_good")
+
+
+def test_upload_bad_inventory_shows_plain_error(server, browser, shots, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    url, _ = server
+    bad = tmp_path / "bad_micro.toml"
+    text = (EXAMPLES / "textile_merthyr_micro.toml").read_text(encoding="utf-8")
+    bad.write_text(text.replace('unit = "kg"', 'unit = "kgg"', 1), encoding="utf-8")
+    _upload(browser, url, bad)
+    _settle(browser, 0, text="The upload could not be assessed")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "kgg" in body and "Fix:" in body
+    assert "Traceback" not in body
+    _save(browser, shots, "09_upload_bad")
