@@ -16,10 +16,11 @@ from .graph import Loop, build_graph, find_loops, loops_table
 from .indicators import CARBON, INDICATORS, Indicator
 from .inventory import dumps, load, loads, save
 from .load import Checked, check_factory, load_checked
-from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, Source, Stock
+from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, SocioEconomic, Source, Stated, Stock
 from .reconciliation import Reconciled, reconcile, reconcile_factory
 from .results import contributions, read_results, top_contributors, totals, write_results
 from .units import Q_, ureg
+from .wales import WalesAlignment, alignment, assessment_alignment, load_policy, portfolio_alignment
 
 __version__ = "0.1.0"
 
@@ -56,11 +57,16 @@ __all__ = [
     "Process",
     "Reconciled",
     "Site",
+    "SocioEconomic",
     "Source",
+    "Stated",
     "Stock",
     "UnitError",
+    "WalesAlignment",
+    "alignment",
     "assess",
     "assess_files",
+    "assessment_alignment",
     "build_graph",
     "check_factory",
     "collect_files",
@@ -70,10 +76,12 @@ __all__ = [
     "load",
     "load_catalog",
     "load_checked",
+    "load_policy",
     "loads",
     "loops_table",
     "mass_balance",
     "monte_carlo",
+    "portfolio_alignment",
     "read_results",
     "reconcile",
     "reconcile_factory",

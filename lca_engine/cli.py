@@ -480,6 +480,73 @@ def circularity(
 
 
 @app.command()
+def wales(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
+    year: int = typer.Option(2025, "--year", help="DESNZ background data year (2023, 2024, 2025)."),
+    factory: str = typer.Option("", "--factory", help="Show the full tables for this micro-factory id only."),
+    out_dir: Path | None = typer.Option(None, "--out", help="Write wales_alignment.parquet/.csv and .json here."),
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Wales alignment: Well-being of Future Generations goals and National Indicators, Beyond Recycling targets,
+    Circular Economy Fund criteria (a pre-assessment with evidence, not a funding decision)."""
+    import json
+
+    import pandas as pd
+
+    from . import atomic
+    from .assess import assess_files, collect_files
+    from .results import _write_frame
+    from .wales import DISCLAIMER, assessment_alignment, load_policy, portfolio_alignment
+
+    try:
+        a = assess_files(collect_files(paths), year=year, data_dir=data_dir)
+        policy = load_policy()
+        ids = [m for m, _ in a.pairs if not factory or m == factory]
+        if factory and not ids:
+            raise LcaEngineError(
+                f"no micro-factory '{factory}' in these inventories", fix=f"one of: {', '.join(m for m, _ in a.pairs)}"
+            )
+        found = {m: assessment_alignment(a, m, policy) for m in ids}
+    except LcaEngineError as exc:
+        _fail(exc)
+    out.print(_df_table(portfolio_alignment(a, policy), "Wales alignment, portfolio (counts of measures / criteria)"))
+    for fid, w in found.items():
+        per = w.wfg.drop_duplicates("measure")
+        shown = per[["national_indicator", "measure", "unit", "micro_factory", "baseline", "direction"]].copy()
+        shown["national_indicator"] = [
+            "—" if pd.isna(v) else f"NI {v}" + ("" if ok else " (wording to check)")
+            for v, ok in zip(per["national_indicator"], per["indicator_checked"], strict=True)
+        ]
+        for col in ("micro_factory", "baseline"):
+            shown[col] = shown[col].map(lambda v: "—" if v is None or pd.isna(v) else f"{v:.4g}")
+        out.print(_df_table(shown, f"{fid}: measures under the well-being goals", floats="{:.4g}"))
+        out.print(
+            _df_table(
+                w.beyond_recycling[["target", "factory_value", "status", "applies_as"]],
+                f"{fid}: Beyond Recycling",
+                floats="{:.3f}",
+            )
+        )
+        out.print(_df_table(w.grants[["criterion_id", "status", "figure"]], f"{fid}: Circular Economy Fund criteria"))
+        if w.not_stated:
+            err.print(f"[yellow]not stated[/] in {fid}: {', '.join(w.not_stated)}", highlight=False)
+    out.print(DISCLAIMER, highlight=False)
+    if out_dir:
+        frames = []
+        for fid, w in found.items():
+            for part, df in (("wfg", w.wfg), ("beyond_recycling", w.beyond_recycling), ("grant_criteria", w.grants)):
+                frames.append(df.assign(factory=fid, table=part).astype({c: "string" for c in df.columns}))
+        table = pd.concat(frames, ignore_index=True)
+        _write_frame(table, Path(out_dir) / "wales_alignment.parquet")
+        atomic.write_text(Path(out_dir) / "wales_alignment.csv", table.to_csv(index=False))
+        atomic.write_text(
+            Path(out_dir) / "wales_alignment.json",
+            json.dumps({fid: w.to_dict() for fid, w in found.items()}, indent=2, default=str),
+        )
+        out.print(f"wrote {out_dir}/wales_alignment.(parquet|csv|json)")
+
+
+@app.command()
 def reconcile(
     file: Path = typer.Argument(..., help="Inventory TOML file."),
     measurements: Path | None = typer.Option(

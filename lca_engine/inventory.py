@@ -181,6 +181,7 @@ def to_dict(factory: Factory) -> dict:
         "end_of_use",
         "economics",
         "production",
+        "socio_economic",
         "sources",
         "processes",
         "flows",

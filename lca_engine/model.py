@@ -29,6 +29,8 @@ FlowKind = Literal["material", "energy", "water", "chemical", "emission", "waste
 
 ORIGINS = ("virgin", "recycled", "reused", "renewable")
 Origin = Literal["virgin", "recycled", "reused", "renewable"]
+#: Where recycled or re-used input comes from: grant schemes count post-consumer feedstock, not own process waste.
+RecycledSource = Literal["post-consumer", "pre-consumer", "own-process"]
 
 #: Nodes outside the factory. Flows come from / go to one of these or to a process id.
 BOUNDARY_NODES: dict[str, str] = {
@@ -120,6 +122,7 @@ class Flow(_Model):
     name: str = ""
     material: str = ""
     origin: Origin | None = None
+    recycled_source: RecycledSource | None = None  # for recycled / reused inflows; absent = "not stated"
     background: str | list[str] | None = None
     substance: str | None = None
     compartment: Compartment | None = None
@@ -213,6 +216,80 @@ class Production(_Model):
     note: str = ""
 
 
+SITE_STATUSES = ("former industrial", "brownfield", "greenfield", "existing building")
+SiteStatus = Literal["former industrial", "brownfield", "greenfield", "existing building"]
+CIRCULAR_STRATEGIES = ("repair", "reuse", "refurbishment", "remanufacture", "recycling")
+CircularStrategy = Literal["repair", "reuse", "refurbishment", "remanufacture", "recycling"]
+WAYS_OF_WORKING = ("long_term", "prevention", "integration", "collaboration", "involvement")
+WayOfWorking = Literal["long_term", "prevention", "integration", "collaboration", "involvement"]
+
+
+class Stated(_Model):
+    """One stated figure with its own provenance (a cited source or a labelled assumption)."""
+
+    value: float
+    source: str | None = None
+    assumption: Assumption | None = None
+    note: str = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number(cls, v):
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ValueError("must be a number")
+        return v
+
+
+def _stated(v):
+    """Accept a bare number so that validation can say what is missing (its provenance), not just 'not a table'."""
+    return {"value": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+class SocioEconomic(_Model):
+    """Optional jobs, skills, site and sourcing data the Welsh funders ask about. Every figure is a
+    :class:`Stated` (value + source or assumption); anything absent is reported as "not stated", never as 0.
+    Shares are fractions from 0 to 1."""
+
+    jobs_fte: Stated | None = None  # jobs at the site, full-time equivalent
+    jobs_created_fte: Stated | None = None  # of which new jobs (created, not moved)
+    living_wage_share: Stated | None = None  # share of jobs on permanent contracts paid ≥ the real Living Wage
+    apprenticeships: Stated | None = None  # apprenticeship places per year
+    training_places: Stated | None = None  # other training places per year
+    site_status: SiteStatus | None = None
+    former_use: str = ""
+    site_source: str | None = None  # source id for the site status / former use
+    welsh_sourcing_share: Stated | None = None  # share of input mass sourced within Wales
+    local_sourcing_share: Stated | None = None  # share of input mass sourced within local_radius_km
+    local_radius_km: float | None = Field(None, gt=0)
+    renewable_electricity_share: Stated | None = None  # on-site generation + renewable supply contracts
+    onsite_generation_kw: Stated | None = None  # installed renewable capacity on site, kW
+    onsite_generation_kwh: Stated | None = None  # renewable electricity generated on site per year, kWh
+    trl: Stated | None = None  # technology readiness level, 1–9
+    match_funding_share: Stated | None = None  # applicant's share of the eligible capital cost
+    circular_strategies: list[CircularStrategy] = Field(default_factory=list)
+    community_benefits: str = ""
+    ways_of_working: dict[WayOfWorking, str] = Field(default_factory=dict)  # what the inventory states, per way
+
+    @field_validator(
+        "jobs_fte",
+        "jobs_created_fte",
+        "living_wage_share",
+        "apprenticeships",
+        "training_places",
+        "welsh_sourcing_share",
+        "local_sourcing_share",
+        "renewable_electricity_share",
+        "onsite_generation_kw",
+        "onsite_generation_kwh",
+        "trl",
+        "match_funding_share",
+        mode="before",
+    )
+    @classmethod
+    def _bare_number(cls, v):
+        return _stated(v)
+
+
 class Factory(_Model):
     """A micro-factory or a conventional baseline, modelled per functional unit."""
 
@@ -231,6 +308,7 @@ class Factory(_Model):
     end_of_use: EndOfUse | None = None
     economics: Economics | None = None
     production: Production | None = None
+    socio_economic: SocioEconomic | None = None
     claims: list[dict] = Field(default_factory=list)  # extra claims to test (schema: lca_engine.claims.Claim)
     sources: dict[str, Source] = Field(default_factory=dict)
 

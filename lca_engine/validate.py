@@ -74,6 +74,67 @@ def _check_unit(ctx: _Ctx, loc: tuple, unit: str, kind: str):
     return u
 
 
+#: SocioEconomic figures that are shares (fractions 0–1) and those that are counts or amounts (≥ 0).
+SHARE_FIELDS = (
+    "living_wage_share",
+    "welsh_sourcing_share",
+    "local_sourcing_share",
+    "renewable_electricity_share",
+    "match_funding_share",
+)
+AMOUNT_FIELDS = (
+    "jobs_fte",
+    "jobs_created_fte",
+    "apprenticeships",
+    "training_places",
+    "onsite_generation_kw",
+    "onsite_generation_kwh",
+)
+
+
+def _check_socio_economic(ctx: _Ctx, factory: Factory, sources: dict[str, Source]) -> None:
+    se = factory.socio_economic
+    for name in (*SHARE_FIELDS, *AMOUNT_FIELDS, "trl"):
+        stated = getattr(se, name)
+        if stated is None:
+            continue
+        loc = ("socio_economic", name)
+        v = stated.value
+        if name in SHARE_FIELDS and not 0 <= v <= 1:
+            hint = f"; {v:g} % is written {v / 100:g}" if 1 < v <= 100 else ""
+            ctx.error(loc + ("value",), f"{name} = {v:g} is not a share from 0 to 1", f"give a fraction{hint}")
+            continue
+        if name in AMOUNT_FIELDS and v < 0:
+            ctx.error(
+                loc + ("value",), f"{name} = {v:g} is negative", "give a number ≥ 0 (or leave it out: 'not stated')"
+            )
+            continue
+        if name == "trl" and (v != int(v) or not 1 <= v <= 9):
+            ctx.error(loc + ("value",), f"trl = {v:g} is not a technology readiness level", "give a whole number 1–9")
+            continue
+        _check_provenance(ctx, loc, stated, v, sources)
+    if se.jobs_fte and se.jobs_created_fte and se.jobs_created_fte.value > se.jobs_fte.value:
+        ctx.error(
+            ("socio_economic", "jobs_created_fte"),
+            f"jobs_created_fte {se.jobs_created_fte.value:g} exceeds jobs_fte {se.jobs_fte.value:g}",
+            "new jobs are part of the site's jobs: check both figures",
+        )
+    if se.local_sourcing_share and se.local_radius_km is None:
+        ctx.error(
+            ("socio_economic", "local_radius_km"),
+            "local_sourcing_share is given without the radius it refers to",
+            "add local_radius_km = <km>",
+        )
+    if se.site_source and se.site_source not in sources:
+        ctx.error(("socio_economic", "site_source"), f"unknown source id '{se.site_source}'", "add it to sources.toml")
+    if se.former_use and se.site_status in (None, "greenfield"):
+        ctx.warn(
+            ("socio_economic", "former_use"),
+            f"former_use is given but site_status is {se.site_status or 'not stated'}",
+            'set site_status = "former industrial" or "brownfield" if the site had that use',
+        )
+
+
 def _check_provenance(ctx: _Ctx, loc: tuple, item, amount: float, sources: dict[str, Source]) -> None:
     if item.source and item.assumption:
         ctx.error(
@@ -325,6 +386,15 @@ def check(
             ctx.error(("claims", i, "indicator"), exc.problems[0].message, exc.problems[0].fix)
     if factory.economics is not None:
         _check_provenance(ctx, ("economics",), factory.economics, factory.economics.revenue_per_fu, all_sources)
+    if factory.socio_economic is not None:
+        _check_socio_economic(ctx, factory, all_sources)
+    for i, f in enumerate(factory.flows):
+        if f.recycled_source and f.origin not in ("recycled", "reused"):
+            ctx.error(
+                ("flows", i, "recycled_source"),
+                f"recycled_source '{f.recycled_source}' on a flow whose origin is {f.origin or 'not given'}",
+                'set origin = "recycled" or "reused", or remove recycled_source',
+            )
     if factory.system == "micro-factory" and not factory.baseline:
         ctx.warn(
             ("baseline",),
