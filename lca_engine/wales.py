@@ -325,6 +325,7 @@ def wfg_table(
                     "direction": direction,
                     "evidence": rule.evidence,
                     "source": policy.cite(ni["source"]) if ni else policy.cite("wfg-act-2015"),
+                    "source_id": ni["source"] if ni else "wfg-act-2015",
                 }
             )
     order = list(policy.goals)
@@ -349,6 +350,7 @@ def ways_of_working(policy: WalesPolicy, factory: Factory) -> pd.DataFrame:
                 "what the Act asks": w.get("description", ""),
                 "what the inventory states": stated.get(wid, NOT_STATED),
                 "source": policy.cite(w.get("source")),
+                "source_id": w.get("source", ""),
             }
             for wid, w in policy.ways.items()
         ]
@@ -406,6 +408,7 @@ def beyond_recycling(policy: WalesPolicy, factory: Factory) -> pd.DataFrame:
                 "status": status,
                 "target_checked": bool(t.get("verified")),
                 "source": policy.cite(t.get("source")),
+                "source_id": t.get("source", ""),
             }
         )
     return pd.DataFrame(rows)
@@ -457,6 +460,7 @@ def grant_checklist(
                 "evidence": evidence,
                 "criterion_checked": bool(c.get("verified")),
                 "source": policy.cite(c.get("source")),
+                "source_id": c.get("source", ""),
             }
         )
 
@@ -607,6 +611,7 @@ class WalesAlignment:
     beyond_recycling: pd.DataFrame
     grants: pd.DataFrame
     not_stated: list[str]
+    sources: dict[str, dict] = field(default_factory=dict)  # policy sources cited by the rows, by id
     disclaimer: str = DISCLAIMER
 
     def to_dict(self) -> dict:
@@ -625,6 +630,7 @@ class WalesAlignment:
             "ways_of_working": records(self.ways),
             "beyond_recycling": records(self.beyond_recycling),
             "grant_criteria": records(self.grants),
+            "policy_sources": self.sources,
         }
 
 
@@ -642,15 +648,19 @@ def alignment(
     missing = [name for name in STATED_FIELDS if _stated(micro, name) is None]
     if not (micro.socio_economic and micro.socio_economic.site_status):
         missing.append("site_status")
-    return WalesAlignment(
-        micro.id,
-        baseline.id if baseline else None,
+    tables = (
         wfg_table(policy, micro, baseline, results),
         ways_of_working(policy, micro),
         beyond_recycling(policy, micro),
         grant_checklist(policy, micro, baseline, comp),
-        missing,
     )
+    cited = sorted({sid for df in tables for sid in df.get("source_id", []) if sid})
+    sources = {
+        sid: {k: policy.sources[sid].get(k, "") for k in ("publisher", "title", "edition", "table", "url", "licence")}
+        for sid in cited
+        if sid in policy.sources
+    }
+    return WalesAlignment(micro.id, baseline.id if baseline else None, *tables, missing, sources)
 
 
 def assessment_alignment(assessment, factory_id: str, policy: WalesPolicy | None = None) -> WalesAlignment:

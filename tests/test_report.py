@@ -346,3 +346,22 @@ def test_bad_requests_are_user_errors(data_dir, tmp_path):
         render_report([MICRO], tmp_path, formats=("docx",), data_dir=data_dir)
     with pytest.raises(LcaEngineError, match="no micro-factory"):
         render_report([EXAMPLES / "textile_conventional_baseline.toml"], tmp_path, data_dir=data_dir)
+
+
+def test_wales_alignment_section_equals_the_api(assessed, rendered):
+    """The report's Wales section is the API's table (same directions and figures), with every cited policy
+    source listed and the pre-assessment disclaimer."""
+    from lca_engine.wales import assessment_alignment
+
+    assessment, _, _ = assessed
+    data = _json(rendered)["wales"]
+    api = assessment_alignment(assessment, "textile-merthyr-micro")
+    assert [r["direction"] for r in data["wfg"]] == list(api.wfg["direction"])
+    ghg = next(r for r in data["wfg"] if r["national_indicator"] == 42)
+    assert ghg["micro_factory"] == pytest.approx(assessment.total("textile-merthyr-micro"), rel=1e-11)
+    assert [r["status"] for r in data["grant_criteria"]] == list(api.grants["status"])
+    cited = {r["source_id"] for part in ("wfg", "beyond_recycling", "grant_criteria") for r in data[part]}
+    assert cited <= set(data["policy_sources"]) and all(s["publisher"] for s in data["policy_sources"].values())
+    html = _html(rendered)
+    assert "6. Wales alignment" in html and "Circular Economy Fund criteria" in html
+    assert "[wg-national-indicators-2021]" in html and "Welsh Government" in html

@@ -425,6 +425,7 @@ def input_files(checked: list[Checked], year: int, inventories: Path, root: Path
     rows.append((f"DESNZ {year} flat file", bg / config["files"][str(year)]["file"]))
     rows.append(("background mapping", bg / "desnz.toml"))
     rows.append(("background facts", facts_path(inventories)))
+    rows.append(("Welsh policy facts", inventories / "wales_policy.toml"))
     return [{"role": role, "file": _display_path(p, root), "name": p.name, "sha256": sha256(p)} for role, p in rows]
 
 
@@ -448,6 +449,13 @@ def circularity_for(checked: Checked) -> Any:
             fix="reinstall lca-engine: the report needs lca_engine.circularity",
         ) from None
     return circularity_report(checked)
+
+
+def wales_for(assessment, factory_id: str, inventories: Path) -> dict:
+    """Wales alignment (WFG goals and National Indicators, Beyond Recycling, Circular Economy Fund criteria)."""
+    from ..wales import assessment_alignment, load_policy
+
+    return assessment_alignment(assessment, factory_id, load_policy(inventories / "wales_policy.toml")).to_dict()
 
 
 def carbon_statement(assessment, ids: list[str]) -> dict:
@@ -518,6 +526,7 @@ def build_content(
         "indicators": indicator_rows(assessment, factory_id, baseline_id),
         "contributions": contribution_tables(assessment, ids, cutoff, catalog),
         "circularity": {fid: circularity_for(assessment.checked[fid]) for fid in ids},
+        "wales": wales_for(assessment, factory_id, inventories),
         "sankey": {fid: sankey_data(assessment.checked[fid].factory) for fid in ids},
         "mass_balance": {fid: balance_table(assessment.checked[fid]) for fid in ids},
         "completeness": {fid: completeness_rows(assessment, fid) for fid in ids},
