@@ -11,7 +11,6 @@ paired Monte Carlo: P(claim holds) = share of draws in which the relative change
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InventoryError, Problem
 from .indicators import INDICATORS
+from .tomlfile import read_toml
 
 #: Claims about operations rather than the life cycle; assessed from socio-economic inventory data when stated.
 OPERATIONAL = {"output_per_labour_hour": "higher is better", "downtime_hours": "lower is better"}
@@ -49,12 +49,7 @@ def load_claims(path: str | Path | None = None) -> list[Claim]:
     from .background.catalog import default_inventories_dir
 
     path = Path(path) if path else default_inventories_dir() / "claims.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InventoryError("claims file not found", file=str(path), fix="give an existing claims.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InventoryError(f"not valid TOML: {exc}", file=str(path), fix="check the syntax") from None
+    data = read_toml(path, "claims file", fix="give an existing claims.toml")
     claims, problems = [], []
     for i, entry in enumerate(data.get("claims", [])):
         try:

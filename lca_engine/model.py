@@ -224,6 +224,26 @@ WAYS_OF_WORKING = ("long_term", "prevention", "integration", "collaboration", "i
 WayOfWorking = Literal["long_term", "prevention", "integration", "collaboration", "involvement"]
 
 
+#: SocioEconomic figures that are shares (fractions 0–1) and those that are counts or amounts (≥ 0); with "trl",
+#: every figure that is a :class:`Stated`.
+SOCIO_SHARES = (
+    "living_wage_share",
+    "welsh_sourcing_share",
+    "local_sourcing_share",
+    "renewable_electricity_share",
+    "match_funding_share",
+)
+SOCIO_AMOUNTS = (
+    "jobs_fte",
+    "jobs_created_fte",
+    "apprenticeships",
+    "training_places",
+    "onsite_generation_kw",
+    "onsite_generation_kwh",
+)
+SOCIO_STATED = (*SOCIO_AMOUNTS, *SOCIO_SHARES, "trl")
+
+
 class Stated(_Model):
     """One stated figure with its own provenance (a cited source or a labelled assumption)."""
 
@@ -270,21 +290,7 @@ class SocioEconomic(_Model):
     community_benefits: str = ""
     ways_of_working: dict[WayOfWorking, str] = Field(default_factory=dict)  # what the inventory states, per way
 
-    @field_validator(
-        "jobs_fte",
-        "jobs_created_fte",
-        "living_wage_share",
-        "apprenticeships",
-        "training_places",
-        "welsh_sourcing_share",
-        "local_sourcing_share",
-        "renewable_electricity_share",
-        "onsite_generation_kw",
-        "onsite_generation_kwh",
-        "trl",
-        "match_funding_share",
-        mode="before",
-    )
+    @field_validator(*(SOCIO_SHARES + SOCIO_AMOUNTS + ("trl",)), mode="before")
     @classmethod
     def _bare_number(cls, v):
         return _stated(v)

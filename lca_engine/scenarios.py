@@ -7,7 +7,6 @@ scenario and stacks the results in one cube, with the scenario's name in the ``s
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .background.catalog import Catalog, Factor
 from .errors import InventoryError, Problem
 from .model import BOUNDARY_NODES, Factory, Flow
+from .tomlfile import read_toml
 
 GRID = "desnz.electricity.uk"
 RENEWABLE = "facts.electricity.renewable_market_based"
@@ -42,12 +42,7 @@ def load_scenarios(path: str | Path | None = None) -> list[Scenario]:
     from .background.catalog import default_inventories_dir
 
     path = Path(path) if path else default_inventories_dir() / "scenarios.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InventoryError("scenario file not found", file=str(path), fix="give an existing file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InventoryError(f"not valid TOML: {exc}", file=str(path), fix="check the syntax") from None
+    data = read_toml(path, "scenario file", fix="give an existing scenarios.toml")
     out, problems, seen = [], [], set()
     for i, entry in enumerate(data.get("scenarios", [])):
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -10,15 +9,13 @@ from pydantic import ValidationError
 from .errors import InventoryError, Problem
 from .inventory import field_path, locate
 from .model import Source
+from .tomlfile import read_toml
 
 
 def load_sources(path: str | Path) -> dict[str, Source]:
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InventoryError(f"not valid TOML: {exc}", fix="check the syntax", file=str(path)) from None
+    data = read_toml(path, "sources file", fix="give an existing sources.toml")
+    text = path.read_text(encoding="utf-8")  # for the line numbers of entry errors
     out, problems = {}, []
     for sid, entry in data.items():
         try:

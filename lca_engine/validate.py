@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .background.catalog import Catalog
 from .errors import InventoryError, LcaEngineError, Problem
 from .inventory import locate
-from .model import BOUNDARY_NODES, Factory, Flow, Source
+from .model import BOUNDARY_NODES, SOCIO_AMOUNTS, SOCIO_SHARES, SOCIO_STATED, Factory, Flow, Source
 from .units import KIND_DIMENSIONS, describe_dimension, parse_unit, ureg
 
 _TO_ENV = ("air", "water", "soil")
@@ -74,37 +74,19 @@ def _check_unit(ctx: _Ctx, loc: tuple, unit: str, kind: str):
     return u
 
 
-#: SocioEconomic figures that are shares (fractions 0–1) and those that are counts or amounts (≥ 0).
-SHARE_FIELDS = (
-    "living_wage_share",
-    "welsh_sourcing_share",
-    "local_sourcing_share",
-    "renewable_electricity_share",
-    "match_funding_share",
-)
-AMOUNT_FIELDS = (
-    "jobs_fte",
-    "jobs_created_fte",
-    "apprenticeships",
-    "training_places",
-    "onsite_generation_kw",
-    "onsite_generation_kwh",
-)
-
-
 def _check_socio_economic(ctx: _Ctx, factory: Factory, sources: dict[str, Source]) -> None:
     se = factory.socio_economic
-    for name in (*SHARE_FIELDS, *AMOUNT_FIELDS, "trl"):
+    for name in SOCIO_STATED:
         stated = getattr(se, name)
         if stated is None:
             continue
         loc = ("socio_economic", name)
         v = stated.value
-        if name in SHARE_FIELDS and not 0 <= v <= 1:
+        if name in SOCIO_SHARES and not 0 <= v <= 1:
             hint = f"; {v:g} % is written {v / 100:g}" if 1 < v <= 100 else ""
             ctx.error(loc + ("value",), f"{name} = {v:g} is not a share from 0 to 1", f"give a fraction{hint}")
             continue
-        if name in AMOUNT_FIELDS and v < 0:
+        if name in SOCIO_AMOUNTS and v < 0:
             ctx.error(
                 loc + ("value",), f"{name} = {v:g} is negative", "give a number ≥ 0 (or leave it out: 'not stated')"
             )

@@ -15,7 +15,6 @@ Rules of the road, stated in every output:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,8 @@ import pandas as pd
 
 from .circularity.graph_indicators import material_flows, waste_metrics
 from .errors import InventoryError
-from .model import Factory
+from .model import SOCIO_STATED, Factory
+from .tomlfile import read_toml
 
 DISCLAIMER = (
     "Pre-assessment with evidence, not a funding decision: the figures come from the inventories and this engine's "
@@ -65,14 +65,7 @@ def default_policy_file() -> Path:
 
 def load_policy(path: str | Path | None = None) -> WalesPolicy:
     path = Path(path) if path else default_policy_file()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InventoryError(
-            "Wales policy file not found", file=str(path), fix="give an existing wales_policy.toml"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InventoryError(f"not valid TOML: {exc}", file=str(path), fix="check the syntax") from None
+    data = read_toml(path, "Wales policy file", fix="give an existing wales_policy.toml")
 
     def by_id(key: str) -> dict[str, dict]:
         return {e["id"]: e for e in data.get(key, [])}
@@ -153,20 +146,7 @@ class Figures:
     stated: dict[str, float | None] = field(default_factory=dict)
 
 
-STATED_FIELDS = (
-    "jobs_fte",
-    "jobs_created_fte",
-    "living_wage_share",
-    "apprenticeships",
-    "training_places",
-    "welsh_sourcing_share",
-    "local_sourcing_share",
-    "renewable_electricity_share",
-    "onsite_generation_kw",
-    "onsite_generation_kwh",
-    "trl",
-    "match_funding_share",
-)
+STATED_FIELDS = SOCIO_STATED
 
 
 def figures(factory: Factory, results: pd.DataFrame | None = None) -> Figures:

@@ -259,3 +259,19 @@ def test_cli_wales_writes_the_tables_and_refuses_an_unknown_factory(tmp_path, da
     assert pd.read_parquet(tmp_path / "wales_alignment.parquet")["table"].nunique() == 3
     bad = runner.invoke(app, ["wales", *files, "--data-dir", str(data_dir), "--factory", "nope"])
     assert bad.exit_code == 1 and "textile-merthyr-micro" in bad.output
+
+
+def test_bad_policy_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "wales_policy.toml"
+    bad.write_text('[[goal]]\nid = "prosperous"\nname = "A prosperous Wales\n')
+    with pytest.raises(InventoryError) as e:
+        load_policy(bad)
+    p = e.value.problems[0]
+    assert "not valid TOML" in p.message and p.line == 3 and p.file == str(bad)
+    bad.write_text('[[goal]]\nid = "prosperous"\nname = "A prosperous Wales"\nsource = "nowhere"\n')
+    with pytest.raises(InventoryError) as e:
+        load_policy(bad)
+    assert "unknown source 'nowhere'" in e.value.problems[0].message
+    with pytest.raises(InventoryError) as e:
+        load_policy(tmp_path / "missing.toml")
+    assert "not found" in e.value.problems[0].message

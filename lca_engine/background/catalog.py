@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from .. import atomic
 from ..errors import BackgroundError
+from ..tomlfile import read_toml
 from ..units import parse_unit
 from .desnz import read_flat_file, sha256
 
@@ -194,12 +194,7 @@ class Catalog:
 
 def _config(inventories: Path) -> dict:
     path = inventories / "background" / "desnz.toml"
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BackgroundError(
-            "background catalogue not found", file=str(path), fix="restore inventories/background/desnz.toml"
-        ) from None
+    return read_toml(path, "background catalogue", BackgroundError, fix="restore inventories/background/desnz.toml")
 
 
 def available_years(inventories: Path | None = None) -> list[int]:

@@ -3,11 +3,11 @@ energy factors, and water/energy factors DESNZ does not give — each value cite
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import BackgroundError
+from ..tomlfile import read_toml
 
 FACTS_PREFIX = "facts."
 
@@ -21,14 +21,7 @@ def facts_path(inventories: Path | None = None) -> Path:
 @lru_cache(maxsize=4)
 def load_facts(path: Path | None = None) -> dict:
     path = path or facts_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BackgroundError(
-            "facts file not found", file=str(path), fix="restore inventories/background/facts.toml"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BackgroundError(f"not valid TOML: {exc}", file=str(path), fix="check the syntax") from None
+    data = read_toml(path, "facts file", BackgroundError, fix="restore inventories/background/facts.toml")
     for section in ("gwp100", "primary_energy"):
         if section not in data:
             raise BackgroundError(f"section [{section}] missing", file=str(path), fix="restore the section")
