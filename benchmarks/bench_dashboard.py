@@ -52,7 +52,7 @@ def main() -> None:
     at = AppTest.from_file(APP, default_timeout=600)
     timed("first load, Portfolio (cold engine" + (")" if args.data_dir else ", new data dir)"), at)
     timed("reload, Portfolio (warm cache)", AppTest.from_file(APP, default_timeout=600))
-    for page in ("factory", "circularity", "claims", "scenarios", "upload", "downloads"):
+    for page in ("factory", "circularity", "wales", "claims", "scenarios", "upload", "downloads"):
         at.switch_page(f"pages/{page}.py")
         timed(f"first visit: {page}", at)
         at.switch_page(f"pages/{page}.py")
@@ -64,6 +64,10 @@ def main() -> None:
     step("factory: select another factory", lambda: at.selectbox[0].set_value(ids[-1]))
     step("factory: contributions by stage", lambda: at.selectbox(key="contrib-by-factory").set_value("stage"))
     step("factory: indicator", lambda: at.selectbox(key="contrib-ind-factory").set_value("water_consumption"))
+
+    at.switch_page("pages/wales.py")
+    timed("wales page", at)
+    step("wales: select another factory", lambda: at.selectbox[0].set_value(ids[0]))
 
     at.switch_page("pages/claims.py")
     timed("claims page", at)

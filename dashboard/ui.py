@@ -83,6 +83,21 @@ HELP = {
     "claims": "Claims are data (inventories/claims.toml): supported if P(claim holds) ≥ 0.95, not supported if "
     "≤ 0.05, inconclusive in between; 'not assessable' when the inventories do not state what the claim is about.",
     "balance": "Mass balance: for every process, mass in = mass out + stock change within the tolerance (1 %).",
+    "wfg": "Well-being of Future Generations (Wales) Act 2015: public bodies in Wales must work towards seven "
+    "well-being goals, in five ways of working. Here each measure of the micro-factory is placed under the goals "
+    "(and National Indicator) it speaks to, with the direction of change against its baseline.",
+    "ni": "National Indicators: the indicators the Welsh Ministers set under s.10 of the Act to measure progress "
+    "towards the goals (e.g. NI 42, greenhouse-gas emissions attributable to consumption in Wales). A factory does not "
+    "report on them; its measures show in which direction it moves the indicator. Wording marked 'to check' was "
+    "not yet read in the publisher's own text.",
+    "ways": "The five ways of working of the Act (long term, prevention, integration, collaboration, involvement): "
+    "filled only from what the inventory states in [socio_economic] ways_of_working.",
+    "beyond_recycling": "Beyond Recycling (Welsh Government, 2021): the strategy to make the circular economy in "
+    "Wales a reality, with recycling, landfill and zero-waste targets. Statutory targets bind local authorities' "
+    "municipal waste, so for a factory they are benchmarks; consultation proposals are shown as such.",
+    "cef": "Circular Economy Fund (Welsh Government, administered by WRAP Cymru): grants for projects that "
+    "increase the recycled content of products or extend product life. Each criterion is tested from the inventory "
+    "where it can be (met / not met / not stated); qualitative criteria are left to the assessor.",
     "draws": "Number of paired Monte Carlo draws. 1,000 takes well under a second; more draws give smoother "
     "histograms and more precise probabilities.",
 }

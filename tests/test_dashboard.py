@@ -136,6 +136,36 @@ def test_circular_credentials_and_report_download(app, assessed):
     assert {"Download report (HTML)", "Download report (PDF)", "Download report (JSON)"} <= set(labels)
 
 
+def test_wales_alignment_page_matches_the_api(app, assessed):
+    from lca_engine.wales import assessment_alignment
+
+    at = page(app, "wales")
+    assert at.title[0].value == "Wales alignment"
+    w = assessment_alignment(assessed, MICRO)
+    # portfolio counts on top, one row per micro-factory
+    assert len(at.dataframe[0].value) == len(assessed.pairs)
+    # NI 42 (life-cycle GHG): the same direction and micro-factory value as the API
+    expected = w.wfg[w.wfg.national_indicator == 42].iloc[0]
+    wfg = next(d.value for d in at.dataframe if "National Indicator (wording)" in d.value.columns)
+    row = wfg[wfg["NI"] == "NI 42"].iloc[0]
+    assert expected["direction"] in row["direction"]
+    assert close(row["micro-factory"], expected["micro_factory"]), (row["micro-factory"], expected["micro_factory"])
+    # a figure the API does not give is shown in words ("not stated", "not assessed" or the stated text), never 0
+    for api, (_, shown_row) in zip(w.wfg.itertuples(), wfg.iterrows(), strict=True):
+        assert shown_row["measure"] == api.measure
+        if pd.isna(api.micro_factory):
+            assert shown_row["micro-factory"] in {"not stated", "not assessed", api.stated}, shown_row
+        if pd.isna(api.relative_change):
+            assert shown_row["change"] == "—"
+    assert any("not a funding decision" in i.value for i in at.info)
+    # a grant criterion's status from the API
+    grants = next(d.value for d in at.dataframe if "criterion" in d.value.columns)
+    g = w.grants.iloc[0]
+    shown = grants[grants["criterion"].str.endswith(g["criterion"])].iloc[0]
+    assert shown["status"].endswith(g["status"]) and shown["figure"] == (g["figure"] or "—")
+    assert any("[socio_economic]" in c.value for c in at.caption)
+
+
 def test_claims_and_uncertainty_match_a_paired_monte_carlo(app, assessed):
     at = page(app, "claims")
     at.number_input(key="draws").set_value(500).run()

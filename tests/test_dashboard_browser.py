@@ -28,14 +28,15 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's chromium and chromium-driver: sudo apt-get install -y chromium chromium-driver",
 )
 
-# (url path, title shown, number of plotly charts expected at least)
+# (url path, title shown, number of plotly charts expected at least, screenshot name)
 PAGES = [
-    ("", "Portfolio", 2),
-    ("factory", "Factory", 2),
-    ("circularity", "Circular credentials", 0),
-    ("claims", "Claims & uncertainty", 1),
-    ("scenarios", "Scenarios", 1),
-    ("downloads", "Downloads", 0),
+    ("", "Portfolio", 2, "01_portfolio"),
+    ("factory", "Factory", 2, "02_factory"),
+    ("circularity", "Circular credentials", 0, "03_circularity"),
+    ("wales", "Wales alignment", 0, "10_wales"),
+    ("claims", "Claims & uncertainty", 1, "04_claims"),
+    ("scenarios", "Scenarios", 1, "05_scenarios"),
+    ("downloads", "Downloads", 0, "06_downloads"),
 ]
 
 
@@ -186,7 +187,7 @@ def test_every_page_renders_with_charts(server, browser, shots):
     from selenium.webdriver.common.by import By
 
     url, _ = server
-    for n, (path, title, charts) in enumerate(PAGES, start=1):
+    for path, title, charts, shot in PAGES:
         browser.get(f"{url}/{path}")
         _settle(browser, charts, text=title)
         h1 = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"] h1').text
@@ -197,7 +198,16 @@ def test_every_page_renders_with_charts(server, browser, shots):
         if path == "factory":
             metrics = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')
             assert len(metrics) >= 4 and all(m.text for m in metrics[:4])
-        _save(browser, shots, f"{n:02d}_{path or 'portfolio'}")
+        if path == "wales":
+            body = browser.find_element(By.TAG_NAME, "body").text
+            assert "not a funding decision" in body and "Circular Economy Fund checklist" in body
+            assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')) >= 5
+            browser.set_window_size(1500, 4400)  # the whole page: five sections and the disclaimer
+            _settle(browser, charts, text="not a funding decision")
+            _save(browser, shots, shot)
+            browser.set_window_size(1500, 2400)
+            continue
+        _save(browser, shots, shot)
 
 
 def test_scenario_control_recomputes(server, browser, shots):
