@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .balance import DEFAULT_TOLERANCE
 from .errors import LcaEngineError
@@ -48,11 +49,12 @@ def _fail(exc: LcaEngineError) -> None:
 
 
 def _df_table(df, title: str, floats: str = "{:.4g}") -> Table:
-    t = Table(title=title, title_justify="left")
+    t = Table(title=Text(title), title_justify="left")
     for c in df.columns:
         t.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
     for _, row in df.iterrows():
-        t.add_row(*[floats.format(v) if isinstance(v, float) else str(v) for v in row])
+        # Text, not markup: inventory strings such as "[x]" must print as written
+        t.add_row(*[Text(floats.format(v) if isinstance(v, float) else str(v)) for v in row])
     return t
 
 
@@ -512,7 +514,9 @@ def wales(
     out.print(_df_table(portfolio_alignment(a, policy), "Wales alignment, portfolio (counts of measures / criteria)"))
     for fid, w in found.items():
         per = w.wfg.drop_duplicates("measure")
-        shown = per[["national_indicator", "measure", "unit", "micro_factory", "baseline", "direction"]].copy()
+        shown = per[
+            ["national_indicator", "measure", "unit", "micro_factory", "baseline", "direction", "source_id"]
+        ].copy()
         shown["national_indicator"] = [
             "—" if pd.isna(v) else f"NI {v}" + ("" if ok else " (wording to check)")
             for v, ok in zip(per["national_indicator"], per["indicator_checked"], strict=True)
@@ -520,16 +524,19 @@ def wales(
         for col in ("micro_factory", "baseline"):
             shown[col] = shown[col].map(lambda v: "—" if v is None or pd.isna(v) else f"{v:.4g}")
         out.print(_df_table(shown, f"{fid}: measures under the well-being goals", floats="{:.4g}"))
-        out.print(
-            _df_table(
-                w.beyond_recycling[["target", "factory_value", "status", "applies_as"]],
-                f"{fid}: Beyond Recycling",
-                floats="{:.3f}",
-            )
-        )
-        out.print(_df_table(w.grants[["criterion_id", "status", "figure"]], f"{fid}: Circular Economy Fund criteria"))
+        br = w.beyond_recycling.copy()
+        br["target"] = [t + ("" if ok else " [to check]") for t, ok in zip(br.target, br.target_checked, strict=True)]
+        br = br[["target", "factory_value", "status", "applies_as", "source_id"]]
+        out.print(_df_table(br, f"{fid}: Beyond Recycling", floats="{:.3f}"))
+        grants = w.grants[["criterion_id", "status", "figure", "source_id"]]
+        out.print(_df_table(grants, f"{fid}: Circular Economy Fund criteria"))
         if w.not_stated:
             err.print(f"[yellow]not stated[/] in {fid}: {', '.join(w.not_stated)}", highlight=False)
+    cited = {sid: src for w in found.values() for sid, src in w.sources.items()}
+    out.print("Policy sources:", highlight=False)
+    for sid, src in sorted(cited.items()):
+        edition = f", {src['edition']}" if src.get("edition") else ""
+        out.print(f"  [{sid}] {src['publisher']}: {src['title']}{edition}", highlight=False, markup=False)
     out.print(DISCLAIMER, highlight=False)
     if out_dir:
         frames = []

@@ -524,6 +524,8 @@ def grant_checklist(
         bits.append(f"jobs {jobs:g} FTE" if jobs is not None else f"jobs {NOT_STATED}")
         if created is not None:
             bits.append(f"of which new {created:g}")
+        if se and se.community_benefits:
+            bits.append(f"community: {se.community_benefits}")
         good = (per_year is not None and per_year < 0) or bool(created)
         row(
             "cef_added_value_outcomes",

@@ -253,6 +253,8 @@ def test_cli_wales_writes_the_tables_and_refuses_an_unknown_factory(tmp_path, da
     res = runner.invoke(app, ["wales", *files, "--data-dir", str(data_dir), "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "not a funding decision" in res.output and "Beyond Recycling" in res.output
+    assert "[to check]" in res.output  # printed as written, not eaten as console markup
+    assert "[wg-national-indicators-2021]" in res.output  # the cited policy sources are listed
     data = json.loads((tmp_path / "wales_alignment.json").read_text())
     carbon = next(r for r in data["textile-merthyr-micro"]["wfg"] if r["national_indicator"] == 42)
     assert carbon["direction"] in ("better", "worse")
