@@ -1,7 +1,7 @@
 """Paired Monte Carlo on synthetic ecoinvent-sized backgrounds: the vectorised engine against bw2calc 3.1.
 
 Run:  .venv/bin/python benchmarks/bench_monte_carlo_synthetic.py [--sizes 2000,20000] [--draws 10000,200]
-          [--bw-draws 200,50] [--seed 1] [--batch 1000] [--profile 0]
+          [--bw-draws 200,50] [--seed 1] [--batch 1000] [--profile 0] [--workers 2]
 
 Everything lives in a fresh temporary data directory (``LCA_ENGINE_DATA_DIR``), deleted at the end.
 
@@ -292,7 +292,7 @@ def capture_solvers():
         unc.Solver = original
 
 
-def run_ours(system, draws: int, seed: int, batch: int, label: str) -> dict:
+def run_ours(system, draws: int, seed: int, batch: int, label: str, workers: int = 1) -> dict:
     from lca_engine.uncertainty import monte_carlo
 
     t_last = [time.perf_counter()]
@@ -304,7 +304,7 @@ def run_ours(system, draws: int, seed: int, batch: int, label: str) -> dict:
 
     with capture_solvers() as made, PeakMemory() as mem:
         t = time.perf_counter()
-        res = monte_carlo(system, draws=draws, seed=seed, batch=batch, progress=progress)
+        res = monte_carlo(system, draws=draws, seed=seed, batch=batch, progress=progress, workers=workers)
         elapsed = time.perf_counter() - t
     solver = made[-1]
     return {
@@ -454,7 +454,7 @@ def check_mean(results: list, label: str, ours: np.ndarray, theirs: np.ndarray) 
     )
 
 
-def run_size(n: int, draws: int, bw_draws: int, seed: int, batch: int, checks: list) -> dict:
+def run_size(n: int, draws: int, bw_draws: int, seed: int, batch: int, checks: list, workers: int = 1) -> dict:
     import bw2calc as bc
     import bw2data as bd
 
@@ -495,6 +495,13 @@ def run_size(n: int, draws: int, bw_draws: int, seed: int, batch: int, checks: l
     ours = run_ours(system, draws, seed, batch, "lca-engine, all distributions")
     log(f"N={n}: lca-engine foreground-only, {draws:,} draws")
     ours_fg = run_ours(fg_system, draws, seed, batch, "lca-engine, foreground only")
+    ours_w = None
+    if workers > 1:
+        log(f"N={n}: lca-engine monte_carlo, {draws:,} draws, {workers} workers")
+        ours_w = run_ours(system, draws, seed, batch, f"lca-engine, {workers} workers", workers)
+        same = bool(np.array_equal(ours_w["scores"], ours["scores"]))
+        checks.append(same)
+        print(f"{'PASS' if same else 'FAIL'}  {workers} workers give the same draws as 1 (same seed)")
 
     log(f"N={n}: bw2calc, {bw_draws} draws each")
     bw = run_bw(info, bw_draws, seed)
@@ -531,6 +538,8 @@ def run_size(n: int, draws: int, bw_draws: int, seed: int, batch: int, checks: l
         "bw_draws": bw_draws,
         "ours": ours,
         "ours_fg": ours_fg,
+        "ours_w": ours_w,
+        "workers": workers,
         "bw": bw,
         "t_build": t_build,
         "t_write": info["t_write"],
@@ -620,6 +629,10 @@ def report(rows: list[dict], checks: list[bool]) -> None:
                 ofg,
             ),
         ]
+        if r.get("ours_w"):
+            ow = r["ours_w"]
+            label = f"lca-engine `monte_carlo`, all distributions, {r['workers']} workers ({r['draws']:,} draws)"
+            lines.insert(1, (label, ow["setup"], ow["per_draw"], None))
         for label, setup, t, base in lines:
             total = setup + 1e4 * t
             if base is None:
@@ -671,6 +684,7 @@ def main() -> None:
         "--batch", default="1000", help="monte_carlo batch: one value, or one per size (library default 1000)"
     )
     ap.add_argument("--profile", type=int, default=0, help="cProfile N draws of ours at the largest size")
+    ap.add_argument("--workers", type=int, default=2, help="also time ours with this many worker threads (1: skip)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     draws = per_size(args.draws, sizes, "draws")
@@ -684,7 +698,7 @@ def main() -> None:
         import bw2data  # noqa: F401
 
         checks: list[bool] = []
-        rows = [run_size(n, draws[n], bw_draws[n], args.seed, batch[n], checks) for n in sizes]
+        rows = [run_size(n, draws[n], bw_draws[n], args.seed, batch[n], checks, args.workers) for n in sizes]
         report(rows, checks)
         if args.profile:
             big = max(rows, key=lambda r: r["n"])

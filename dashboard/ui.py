@@ -265,10 +265,10 @@ def change_bars(portfolio: pd.DataFrame) -> go.Figure:
         fig,
         height=160 + 70 * len(portfolio),
         barmode="group",
-        xaxis_title="change vs baseline per FU (%; negative = less than the baseline)",
-        legend={"orientation": "h", "y": -0.22, "x": 0, "yanchor": "top"},
+        xaxis_title="% change vs baseline<br>(− = less)",
+        legend={"orientation": "h", "y": -0.3, "x": 0, "yanchor": "top"},
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 90})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 120})
     fig.update_yaxes(autorange="reversed")
     return fig
 

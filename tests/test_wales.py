@@ -277,3 +277,41 @@ def test_bad_policy_file_is_a_clear_error(tmp_path):
     with pytest.raises(InventoryError) as e:
         load_policy(tmp_path / "missing.toml")
     assert "not found" in e.value.problems[0].message
+
+
+def test_every_rule_lands_under_its_indicator_and_goals_with_hand_values(micro, base, data_dir):
+    """Each mapping rule appears once per goal of its National Indicator (policy file) or its own goals, and the
+    figures computed by hand from the two tiny inventories come out with the right direction:
+    virgin input 0.5 vs 0.7 kg (NI 14, better), waste not recycled 0.010 vs 0.200 kg (NI 15, better),
+    output per labour-hour 6 vs 4 (NI 9, better), downtime is a claim not a row, chemicals 0 vs 0 (no change),
+    water withdrawal and carbon equal to the assessment's totals."""
+    from lca_engine import assess
+    from lca_engine.wales import RULES
+
+    prod = {"source": "desnz-2025", "annual_output": 1000}
+    m = micro.model_copy(update={"production": Production(output_per_labour_hour=6, **prod)})
+    b = base.model_copy(update={"production": Production(output_per_labour_hour=4, **prod)})
+    a = assess(m, b, data_dir=data_dir, year=2025)
+    df = wfg_table(POLICY, m, b, a.results)
+    for rule in RULES:
+        rows = df[df.measure == rule.measure]
+        goals = POLICY.indicators[rule.indicator]["goals"] if rule.indicator in POLICY.indicators else rule.goals
+        assert sorted(rows.goal_id) == sorted(goals), rule.key
+        assert (
+            rows.national_indicator.iloc[0] == rule.indicator
+            if rule.indicator
+            else rows.national_indicator.isna().all()
+        )
+        assert rows.direction.nunique() == 1 and rows.evidence.iloc[0] == rule.evidence
+    expect = {
+        "Virgin material input": (0.5, 0.7, "better"),
+        "Process waste not recycled": (0.010, 0.200, "better"),
+        "Output per labour-hour": (6.0, 4.0, "better"),
+        "Process chemicals": (0.0, 0.0, "no change"),
+        "Water withdrawal": (a.total(m.id, "water_withdrawal"), a.total(b.id, "water_withdrawal"), None),
+        "Life-cycle GHG": (a.total(m.id), a.total(b.id), None),
+    }
+    for measure, (mv, bv, direction) in expect.items():
+        r = _row(df, measure)
+        assert r.micro_factory == pytest.approx(mv, abs=1e-12) and r.baseline == pytest.approx(bv, abs=1e-12)
+        assert r.direction == (direction or ("better" if mv < bv else "worse")), measure

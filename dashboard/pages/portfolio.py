@@ -45,6 +45,7 @@ with left:
 with right:
     st.subheader("Headline change vs baseline", help=ui.HELP["baseline"])
     st.plotly_chart(ui.change_bars(df), key="change-bars", config={"displaylogo": False})
+    st.caption("Relative change per functional unit; negative = less than the conventional baseline.")
 
 st.subheader("Micro-factories")
 table = df[["name", "sector", "site", "functional unit", "baseline", "baseline site"]].copy()
