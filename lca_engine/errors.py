@@ -65,3 +65,7 @@ class BalanceError(LcaEngineError):
 
 class BackgroundError(LcaEngineError):
     """Background data (factor files, factor keys, years) is missing or inconsistent."""
+
+
+class UncertaintyError(LcaEngineError):
+    """Invalid Monte Carlo request or distribution."""
