@@ -287,8 +287,10 @@ def test_cli_dashboard_says_where_the_app_is_missing(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
     from lca_engine import cli
+    from lca_engine.cli import serve
 
-    monkeypatch.setattr(cli, "dashboard_app", lambda: tmp_path / "nowhere" / "app.py")
+    assert serve.dashboard_app().is_file()  # the source tree's app is found
+    monkeypatch.setattr(serve, "dashboard_app", lambda: tmp_path / "nowhere" / "app.py")
     result = CliRunner().invoke(cli.app, ["dashboard"])
     assert result.exit_code == 1
     assert "not installed here" in result.output and "fix:" in result.output

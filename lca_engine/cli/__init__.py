@@ -1,0 +1,37 @@
+"""``lca-engine`` command line: parse arguments, call the API, print. No logic of its own.
+
+Exit codes: 0 success · 1 invalid input (file, unit, provenance, background, year) · 2 usage error ·
+3 mass balance does not close (use --lenient to report instead) · 4 unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from .common import EXIT_INTERNAL, _quiet_brightway_logs, app, err
+
+# importing a command module registers its commands; `--help` lists them in this order
+for _module in ("inventory", "assess", "uncertainty", "circular", "report", "serve", "excel"):
+    importlib.import_module(f"{__name__}.{_module}")
+
+
+def main() -> None:
+    """Entry point: user errors exit 1/3 with a readable message; bugs exit 4 with a short note."""
+    _quiet_brightway_logs()
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:
+        if "--debug" in sys.argv or __import__("os").environ.get("LCA_ENGINE_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+        err.print("This is a bug in lca-engine; rerun with LCA_ENGINE_DEBUG=1 for the traceback and report it.")
+        sys.exit(EXIT_INTERNAL)
+
+
+__all__ = ["app", "main"]

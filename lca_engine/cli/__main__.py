@@ -1,0 +1,5 @@
+"""`python -m lca_engine.cli` = `lca-engine`."""
+
+from . import main
+
+main()

@@ -1,0 +1,89 @@
+"""Brightway Excel interchange commands: export-excel, import-excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import LcaEngineError
+from .common import DataDirOpt, _fail, _print_warnings, app, err, out
+
+
+@app.command("export-excel")
+def export_excel(
+    file: Path = typer.Argument(..., help="Inventory TOML file."),
+    out_file: Path = typer.Option(..., "--out", help="Brightway Excel file to write (.xlsx)."),
+    year: int = typer.Option(2025, "--year", help="DESNZ background year the links point to (desnz-<year>)."),
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Write an inventory as a Brightway (bw2io) Excel inventory; our own exports re-import losslessly."""
+    from ..background.catalog import load_catalog
+    from ..bw.excel import write_bw_excel
+    from ..bw.project import DataDir, default_data_dir
+    from ..load import load_checked
+
+    try:
+        catalog = load_catalog(year, cache_dir=DataDir(data_dir or default_data_dir()).cache)
+        factory = load_checked(file, catalog=catalog, strict_balance=False).factory
+        write_bw_excel(factory, out_file, year=year, catalog=catalog)
+    except LcaEngineError as exc:
+        _fail(exc)
+    out.print(f"wrote {out_file} ({len(factory.processes)} processes, {len(factory.flows)} flows)", highlight=False)
+
+
+@app.command("import-excel")
+def import_excel(
+    file: Path = typer.Argument(..., help="Brightway Excel inventory (.xlsx)."),
+    out_file: Path = typer.Option(..., "--out", help="Inventory TOML file to write."),
+    functional_unit: str | None = typer.Option(
+        None,
+        "--functional-unit",
+        help="Name of the activity that is the functional unit (needed for files not written by lca-engine).",
+    ),
+    sector: str | None = typer.Option(None, "--sector", help="Sector of the factory (foreign files)."),
+    site: str | None = typer.Option(None, "--site", help='Site as "Name,lat,lon" (foreign files).'),
+    system: str = typer.Option("micro-factory", "--system", help="micro-factory or baseline."),
+    year: int = typer.Option(2025, "--year"),
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Read a Brightway (bw2io) Excel inventory into our per-functional-unit model and save it as TOML."""
+    import warnings
+
+    from ..background.catalog import load_catalog
+    from ..bw.excel import ExcelImportWarning, read_bw_excel
+    from ..bw.project import activate
+    from ..inventory import save
+    from ..load import check_factory
+
+    site_dict = None
+    if site:
+        parts = [p.strip() for p in site.split(",")]
+        if len(parts) != 3:
+            err.print('--site must be "Name,lat,lon", e.g. "Merthyr Tydfil,51.7487,-3.3816"')
+            raise typer.Exit(2)
+        try:
+            site_dict = {"name": parts[0], "lat": float(parts[1]), "lon": float(parts[2])}
+        except ValueError:
+            err.print("--site: lat and lon must be numbers")
+            raise typer.Exit(2) from None
+    try:
+        d = activate(data_dir)
+        catalog = load_catalog(year, cache_dir=d.cache)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ExcelImportWarning)
+            factory = read_bw_excel(
+                file, functional_unit, sector=sector, site=site_dict, system=system, year=year, catalog=catalog
+            )
+        for w in caught:
+            if issubclass(w.category, ExcelImportWarning):
+                err.print(f"[yellow]import warning:[/] {w.message}", highlight=False)
+        save(factory, out_file)
+        checked = check_factory(factory, catalog=catalog, strict_balance=False)
+        _print_warnings(checked.warnings)
+    except LcaEngineError as exc:
+        _fail(exc)
+    out.print(
+        f"wrote {out_file}: {factory.name} — {len(factory.processes)} processes, {len(factory.flows)} flows",
+        highlight=False,
+    )

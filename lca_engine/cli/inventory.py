@@ -1,0 +1,125 @@
+"""Commands on inventories and data: validate, graph, factors, indicators (no Brightway needed except factors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from ..errors import LcaEngineError
+from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out
+
+
+@app.command()
+def validate(
+    files: list[Path] = typer.Argument(..., help="Inventory TOML files or folders."),
+    year: int = typer.Option(2025, "--year", help="Background data year used to check factor keys."),
+    tolerance: float = ToleranceOpt,
+    lenient: bool = LenientOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Check schema, units, provenance, background keys and mass balance (no Brightway needed)."""
+    from ..assess import collect_files
+    from ..background.catalog import load_catalog
+    from ..bw.project import DataDir, default_data_dir
+    from ..load import load_checked
+
+    try:
+        catalog = load_catalog(year, cache_dir=DataDir(data_dir or default_data_dir()).cache)
+        failed = 0
+        for path in collect_files(files):
+            try:
+                c = load_checked(path, catalog=catalog, tolerance=tolerance, strict_balance=not lenient)
+            except LcaEngineError as exc:
+                failed = failed or exc.exit_code
+                err.print(f"[red]✗[/] {path}", highlight=False)
+                err.print(exc.format(), highlight=False, markup=False)
+                continue
+            out.print(
+                f"[green]✓[/] {path}: {c.factory.name} — {len(c.factory.processes)} processes, "
+                f"{len(c.factory.flows)} flows, balance {'closes' if c.balance.ok else 'DOES NOT close'}",
+                highlight=False,
+            )
+            _print_warnings(c.warnings)
+        raise typer.Exit(failed)
+    except LcaEngineError as exc:
+        _fail(exc)
+
+
+@app.command()
+def graph(
+    file: Path = typer.Argument(..., help="Inventory TOML file."),
+    graphml: Path | None = typer.Option(None, "--graphml", help="Write the graph as GraphML."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the graph as node-link JSON."),
+    tolerance: float = ToleranceOpt,
+) -> None:
+    """Show the material-flow graph: reuse/recycling loops and the mass-balance table."""
+    import networkx as nx
+
+    from .. import atomic
+    from ..graph import build_graph, find_loops, loops_table, to_json
+    from ..load import load_checked
+
+    try:
+        c = load_checked(file, tolerance=tolerance, strict_balance=False)
+    except LcaEngineError as exc:
+        _fail(exc)
+    g = build_graph(c.factory)
+    loops = loops_table(find_loops(c.factory, g))
+    out.print(
+        f"{c.factory.name}: {g.number_of_nodes()} nodes, {g.number_of_edges()} flows, "
+        f"{len(loops)} loop(s); per {c.factory.functional_unit.label()}",
+        highlight=False,
+    )
+    if len(loops):
+        out.print(_df_table(loops, "Reuse / recycling loops (kg per functional unit)"))
+    out.print(_df_table(c.balance.table, f"Mass balance (kg per functional unit, tolerance {tolerance:.1%})"))
+    if c.balance.excluded:
+        out.print("not in the balance: " + "; ".join(c.balance.excluded), highlight=False)
+    if graphml:
+        with atomic.atomic_path(graphml) as tmp:
+            nx.write_graphml(g, tmp)
+        out.print(f"wrote {graphml}")
+    if json_out:
+        atomic.write_text(json_out, json.dumps(to_json(g), indent=2, sort_keys=True))
+        out.print(f"wrote {json_out}")
+    raise typer.Exit(0 if c.balance.ok else 3)
+
+
+@app.command()
+def factors(
+    year: int = typer.Option(2025, "--year"),
+    contains: str = typer.Option("", "--contains", help="Show only keys or names containing this text."),
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """List the background factor keys an inventory may use in `background = "…"`."""
+    import pandas as pd
+
+    from ..background.catalog import load_catalog
+    from ..bw.project import DataDir, default_data_dir
+
+    try:
+        cat = load_catalog(year, cache_dir=DataDir(data_dir or default_data_dir()).cache)
+    except LcaEngineError as exc:
+        _fail(exc)
+    rows = [
+        (f.key, f.unit, f.value, f.name, f.desnz_id)
+        for f in sorted(cat.factors.values(), key=lambda f: f.key)
+        if contains.lower() in (f.key + f.name).lower()
+    ]
+    df = pd.DataFrame(rows, columns=["key", "per", "kg CO2e", "name", "DESNZ ID"])
+    out.print(_df_table(df, f"Background factors, DESNZ {year} (kg CO2e, AR5 GWP100)", floats="{:.6g}"))
+
+
+@app.command("indicators")
+def list_indicators() -> None:
+    """List the indicators (four families), their units and basis."""
+    import pandas as pd
+
+    from ..indicators import INDICATORS
+
+    df = pd.DataFrame(
+        [(i.id, i.family, i.unit, i.name) for i in INDICATORS.values()], columns=["id", "family", "unit per FU", "name"]
+    )
+    out.print(_df_table(df, "Indicators"))

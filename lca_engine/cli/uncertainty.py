@@ -1,0 +1,167 @@
+"""`lca-engine compare` (paired Monte Carlo, claim check, Sobol) and `lca-engine scenarios`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import LcaEngineError
+from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, app, err, out
+
+
+@app.command()
+def compare(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
+    draws: int = typer.Option(2000, "--draws", min=1, help="Paired Monte Carlo draws."),
+    seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same numbers)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Threads solving batches of draws in parallel (results do not depend on it)."
+    ),
+    claims_file: Path | None = typer.Option(
+        None, "--claims", help="Claims to test (default: inventories/claims.toml)."
+    ),
+    year: int = typer.Option(2025, "--year", help="DESNZ background data year."),
+    out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for claims.* and monte_carlo.parquet."),
+    sobol: int = typer.Option(
+        0,
+        "--sobol",
+        help="Also compute Sobol indices of the difference with this many "
+        "base samples (a power of 2, e.g. 256); 0 = skip.",
+    ),
+    tolerance: float = ToleranceOpt,
+    lenient: bool = LenientOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Micro-factory vs baseline with uncertainty: paired Monte Carlo and the claim check."""
+    import time
+
+    import pandas as pd
+    from rich.progress import Progress
+
+    from .. import atomic
+    from ..assess import assess_files, collect_files
+    from ..assess import monte_carlo as run_mc
+    from ..claims import Claim, evaluate, load_claims, operations_of
+    from ..results import _write_frame
+
+    try:
+        a = assess_files(
+            collect_files(paths), year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=not lenient
+        )
+        claims = load_claims(claims_file)
+        t0 = time.perf_counter()
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task(f"Monte Carlo, {draws} paired draws", total=draws)
+            mc = run_mc(
+                [c.factory for c in a.checked.values()],
+                draws=draws,
+                seed=seed,
+                year=year,
+                data_dir=data_dir,
+                workers=workers,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        t_mc = time.perf_counter() - t0
+        comp = a.comparison()
+        tables = []
+        for micro, _ in a.pairs:
+            own = [Claim.model_validate(c) for c in a.checked[micro].factory.claims]
+            ops = operations_of(c.factory for c in a.checked.values())
+            tables.append(evaluate(claims + own, comp[comp.factory == micro], mc, ops))
+        verdicts = pd.concat(tables, ignore_index=True)
+    except LcaEngineError as exc:
+        _fail(exc)
+    show = verdicts[["factory", "claim", "claimed_change", "measured_change", "p_claim_holds", "verdict"]].copy()
+    show["claimed_change"] = show["claimed_change"].map(lambda v: f"{v:+.0%}")
+    show["measured_change"] = show["measured_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
+    show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: "n/a" if v != v else f"{v:.2f}")
+    out.print(_df_table(show, f"Claim check (paired Monte Carlo, {draws} draws, seed {seed})"))
+    diffs = pd.concat([mc.difference(m, b) for m, b in a.pairs if b], ignore_index=True)
+    head = diffs[diffs.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])].copy()
+    head = head[["factory", "indicator", "mean", "p2_5", "p97_5", "p_lower"]]
+    head.columns = ["micro-factory", "indicator", "difference (mean)", "2.5 %", "97.5 %", "P(micro < baseline)"]
+    out.print(_df_table(head, "Difference micro-factory − baseline per functional unit (paired draws)"))
+    out.print(
+        f"Monte Carlo: {len(a.checked)} factories, {draws} draws, all 22 indicators in {t_mc:.2f} s", highlight=False
+    )
+    if sobol:
+        from ..assess import matrix_system
+        from ..sensitivity import sobol_difference
+
+        indicators = ["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"]
+        try:
+            frames = []
+            for micro, base in a.pairs:
+                if not base:
+                    continue
+                system = matrix_system(
+                    [a.checked[micro].factory, a.checked[base].factory],
+                    year=year,
+                    data_dir=data_dir,
+                    indicators=indicators,
+                )
+                df = sobol_difference(system, micro, base, samples=sobol, seed=seed, top=3)
+                df.insert(0, "factory", micro)
+                frames.append(df)
+        except LcaEngineError as exc:
+            _fail(exc)
+        sens = pd.concat(frames, ignore_index=True)
+        out.print(
+            _df_table(
+                sens[["factory", "indicator", "parameter", "S1", "ST"]],
+                f"Top drivers of the difference (Sobol, {sobol} base samples)",
+                floats="{:.3f}",
+            )
+        )
+        _write_frame(sens, out_dir / "sobol.parquet")
+    atomic.write_text(out_dir / "claims.csv", verdicts.to_csv(index=False))
+
+    _write_frame(verdicts, out_dir / "claims.parquet")
+    _write_frame(diffs, out_dir / "monte_carlo_differences.parquet")
+    _write_frame(mc.summary(), out_dir / "monte_carlo_summary.parquet")
+    out.print(
+        f"wrote {out_dir}/claims.csv, claims.parquet, monte_carlo_differences.parquet, monte_carlo_summary.parquet",
+        highlight=False,
+    )
+
+
+@app.command()
+def scenarios(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
+    scenario_file: Path | None = typer.Option(
+        None, "--scenarios", help="Scenario file (default: inventories/scenarios.toml)."
+    ),
+    indicator: str = typer.Option("carbon", "--indicator", help="Indicator to print (all are computed)."),
+    year: int = typer.Option(2025, "--year", help="Default DESNZ background year."),
+    out_dir: Path = typer.Option(Path("results"), "--out", help="Folder for scenarios.parquet and .csv"),
+    tolerance: float = ToleranceOpt,
+    lenient: bool = LenientOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Assess every inventory as written and under each named scenario; one cube, one comparison table."""
+    from .. import atomic
+    from ..assess import collect_files
+    from ..results import write_comparison, write_results
+    from ..scenarios import assess_scenarios, load_scenarios
+
+    try:
+        scs = load_scenarios(scenario_file)
+        a = assess_scenarios(
+            collect_files(paths), scs, year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=not lenient
+        )
+    except LcaEngineError as exc:
+        _fail(exc)
+    comp = a.comparison()
+    sel = comp[comp.indicator == indicator][
+        ["factory", "scenario", "unit", "micro_factory", "baseline_value", "relative_change"]
+    ].copy()
+    sel["relative_change"] = sel["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
+    out.print(_df_table(sel, f"{indicator} per functional unit under each scenario"))
+    write_results(a.results, out_dir / "scenarios_results.parquet")
+    write_comparison(comp, out_dir / "scenarios_comparison.parquet")
+    atomic.write_text(out_dir / "scenarios_comparison.csv", comp.to_csv(index=False))
+    out.print(
+        f"wrote {out_dir}/scenarios_results.parquet, scenarios_comparison.parquet, scenarios_comparison.csv",
+        highlight=False,
+    )
