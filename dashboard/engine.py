@@ -554,6 +554,26 @@ def _toml_baseline(path: Path) -> str | None:
     return ref if isinstance(ref, str) and ref else None
 
 
+def _shipped_ids() -> set[str]:
+    ids = set()
+    for path in EXAMPLES.glob("*.toml"):
+        m = re.search(r'^id\s*=\s*"([^"]+)"', path.read_text(encoding="utf-8"), re.MULTILINE)
+        if m:
+            ids.add(m.group(1))
+    return ids
+
+
+def _rename_if_shipped(path: Path, shipped: set[str], notes: list[str]) -> None:
+    """An upload that reuses a shipped example's id gets the id "upload-<id>", so that assessing it never rebuilds
+    the example's Brightway database. Only the id line changes: every other line keeps its number for errors."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    m = re.search(r'^(id\s*=\s*")([^"]+)(")', text, re.MULTILINE)
+    if m and m.group(2) in shipped:
+        new = f"upload-{m.group(2)}"
+        path.write_text(text[: m.start()] + m.group(1) + new + m.group(3) + text[m.end() :], encoding="utf-8")
+        notes.append(f"'{path.name}' reuses the id of a shipped example: assessed as '{new}'")
+
+
 def assess_upload(
     files: list[tuple[str, bytes]],
     *,
@@ -594,6 +614,9 @@ def assess_upload(
             inventories.append(_from_excel(path, year, functional_unit, sector, site, notes))
         elif path.name != "sources.toml":
             inventories.append(path)
+    shipped = _shipped_ids()
+    for path in list(inventories):
+        _rename_if_shipped(path, shipped, notes)
     for path in list(inventories):
         ref = _toml_baseline(path)
         if not ref:

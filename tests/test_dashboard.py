@@ -266,6 +266,21 @@ def test_upload_handler_refuses_baselines_outside_the_upload(tmp_path):
     assert engine._safe_name("../../evil/../x.toml") == "x.toml"
 
 
+def test_upload_reusing_a_shipped_id_is_assessed_under_its_own_id(tmp_path, assessed):
+    """Uploading a shipped example as is: assessed as "upload-<id>" (same numbers), so the example's own Brightway
+    database is not rebuilt; the note says so."""
+    from dashboard import engine
+
+    up = engine.assess_upload([("mine.toml", MICRO_FILE.read_bytes())], workdir=tmp_path / "w")
+    assert up.micro == [f"upload-{MICRO}"]
+    assert any("reuses the id of a shipped example" in n for n in up.notes)
+    shipped = assessed.comparison()
+    want = shipped[(shipped.factory == MICRO) & (shipped.indicator == "carbon")].micro_factory.iloc[0]
+    got = up.assessment.comparison()
+    got = got[(got.factory == f"upload-{MICRO}") & (got.indicator == "carbon")].micro_factory.iloc[0]
+    assert got == pytest.approx(want, rel=1e-9)
+
+
 def test_downloads_page_and_result_files(app, assessed):
     from dashboard import engine
 
