@@ -192,6 +192,49 @@ def wales_geojson() -> dict:
     return json.loads(engine.WALES_GEOJSON.read_text(encoding="utf-8"))
 
 
+def static_map_figure(portfolio: pd.DataFrame, attribution: str) -> go.Figure:
+    """The same sites on a plain lon/lat plot of the principal-area outlines: no WebGL and no tiles, so kaleido can
+    export it (the interactive map uses ``scatter_map``, which needs WebGL). Equirectangular, with y stretched by
+    1/cos(52.3°) so that Wales keeps its shape."""
+    import math
+
+    gj = wales_geojson()
+    fig = go.Figure()
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for feature in gj["features"]:
+        geom = feature["geometry"]
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        for polygon in polygons:
+            for ring in polygon:
+                xs += [p[0] for p in ring] + [None]
+                ys += [p[1] for p in ring] + [None]
+    fig.add_trace(
+        go.Scatter(
+            x=xs, y=ys, mode="lines", line={"color": "#7A7A7A", "width": 0.7}, fill="toself",
+            fillcolor="#EEF3F7", hoverinfo="skip", showlegend=False,
+        )
+    )  # fmt: skip
+    for sector, df in portfolio.groupby("sector", sort=True):
+        fig.add_trace(
+            go.Scatter(
+                x=df["lon"], y=df["lat"], mode="markers", name=f"{sector} micro-factory",
+                marker={"size": 14, "color": SECTOR_COLOURS.get(sector, OKABE_ITO["black"]),
+                        "line": {"width": 1, "color": "white"}},
+            )
+        )  # fmt: skip
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(52.3)))
+    fig.update_layout(
+        width=800, height=900, plot_bgcolor="white", paper_bgcolor="white", font=FONT,
+        margin={"l": 10, "r": 10, "t": 10, "b": 60},
+        legend={"x": 0.99, "y": 0.55, "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"},
+        annotations=[{"text": attribution, "xref": "paper", "yref": "paper", "x": 0, "y": -0.06,
+                      "showarrow": False, "font": {"size": 9, "color": "#555555"}, "align": "left"}],
+    )  # fmt: skip
+    return fig
+
+
 def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
     """Micro-factory sites on an offline map of Wales (white background + principal-area outlines)."""
     gj = wales_geojson()

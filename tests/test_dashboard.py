@@ -296,6 +296,7 @@ def test_downloads_page_and_result_files(app, assessed):
     no_exception(at)
     images = [b for b in at.get("download_button") if b.label.endswith(".png")]
     assert any("sankey" in b.label for b in images) and any("contributions" in b.label for b in images)
+    assert any(b.label == "portfolio_map.png" for b in images)  # the static (no-WebGL) map exports too
 
 
 def test_cli_dashboard_says_where_the_app_is_missing(monkeypatch, tmp_path):

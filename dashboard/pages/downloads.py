@@ -44,7 +44,11 @@ fmt = st.radio("Image format", ["png", "svg"], horizontal=True, key="img-format"
 
 def figures() -> dict:
     df = engine.portfolio(a)
-    figs = {"portfolio_change": ui.change_bars(df).update_layout(width=1000)}
+    attribution = ui.ATTRIBUTION.replace(". Boundary", ".<br>Boundary")
+    figs = {
+        "portfolio_map": ui.static_map_figure(df, attribution),
+        "portfolio_change": ui.change_bars(df).update_layout(width=1000),
+    }
     sk, _ = engine.sankey(a, fid)
     if sk is not None:
         figs[f"{fid}_sankey"] = sk
