@@ -30,6 +30,7 @@ from lca_engine.circularity import circularity_report
 from lca_engine.circularity import portfolio_mci as _portfolio_mci
 from lca_engine.errors import LcaEngineError, Problem
 from lca_engine.indicators import INDICATORS
+from lca_engine.report.sankey import OKABE_ITO as OKABE_ITO  # re-exported: one palette for report and dashboard
 from lca_engine.wales import DISCLAIMER as WALES_DISCLAIMER
 from lca_engine.wales import (
     NOT_STATED,

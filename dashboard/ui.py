@@ -17,18 +17,8 @@ import streamlit as st
 
 from dashboard import engine
 
-#: Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "grey": "#999999",
-}
+#: Okabe & Ito (2008) colour-blind-safe palette, as in the report; a lighter grey for map markers and baselines.
+OKABE_ITO = {"black": "#000000", **engine.OKABE_ITO, "grey": "#999999"}
 MICRO = OKABE_ITO["blue"]
 BASELINE = OKABE_ITO["orange"]
 SECTOR_COLOURS = dict(
@@ -150,6 +140,15 @@ def current():
     """(assessment of the shipped examples for the chosen year, cache key)."""
     y = year()
     return engine.examples(y), f"examples-{y}-{engine.examples_fingerprint()}"
+
+
+def current_or_stop():
+    """:func:`current`, or the error in plain words and the page stops (every page starts with this)."""
+    try:
+        return current()
+    except engine.LcaEngineError as exc:
+        show_error(exc, "The shipped inventories could not be assessed")
+        st.stop()
 
 
 def factory_select(a, label: str = "Micro-factory", key: str = "factory_select") -> str:

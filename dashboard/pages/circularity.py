@@ -8,11 +8,7 @@ import streamlit as st
 from dashboard import engine, ui
 
 st.title("Circular credentials")
-try:
-    a, key = ui.current()
-except engine.LcaEngineError as exc:
-    ui.show_error(exc, "The shipped inventories could not be assessed")
-    st.stop()
+a, key = ui.current_or_stop()
 fid = ui.factory_select(a)
 base = engine.baseline_of(a, fid)
 r = engine.circularity(a, fid)

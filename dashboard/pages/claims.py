@@ -7,11 +7,7 @@ import streamlit as st
 from dashboard import engine, ui
 
 st.title("Claims & uncertainty")
-try:
-    a, key = ui.current()
-except engine.LcaEngineError as exc:
-    ui.show_error(exc, "The shipped inventories could not be assessed")
-    st.stop()
+a, key = ui.current_or_stop()
 c1, c2, c3 = st.columns([3, 1, 1])
 with c1:
     fid = ui.factory_select(a)

@@ -7,11 +7,7 @@ import streamlit as st
 from dashboard import engine, ui
 
 st.title("Downloads")
-try:
-    a, key = ui.current()
-except engine.LcaEngineError as exc:
-    ui.show_error(exc, "The shipped inventories could not be assessed")
-    st.stop()
+a, key = ui.current_or_stop()
 
 st.subheader("Results of the shipped examples", help="The same files `lca-engine assess inventories/examples` writes.")
 files = engine.results_files(a)

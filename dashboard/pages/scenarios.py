@@ -7,11 +7,7 @@ import streamlit as st
 from dashboard import engine, ui
 
 st.title("Scenarios")
-try:
-    a, key = ui.current()
-except engine.LcaEngineError as exc:
-    ui.show_error(exc, "The shipped inventories could not be assessed")
-    st.stop()
+a, key = ui.current_or_stop()
 fid = ui.factory_select(a)
 st.caption(
     "Scenarios change the inventories in memory, never the files: the micro-factory and its baseline are "
