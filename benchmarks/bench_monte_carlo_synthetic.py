@@ -225,38 +225,14 @@ def write_databases(n: int, seed: int) -> dict:
 
 
 def matrix_system(mlca, demands: dict):
-    """A MatrixSystem from a computed MultiLCA, mirroring ``lca_engine.bw.matrices.extract``."""
-    import scipy.sparse as sp
+    """A MatrixSystem from a computed MultiLCA, read as ``lca_engine.bw.matrices.extract`` reads it (same check of
+    the rebuilt matrices against bw2calc's); activities named by their ids."""
+    import dataclasses
 
-    from lca_engine.bw.matrices import _entries
-    from lca_engine.uncertainty import MatrixSystem
+    from lca_engine.bw.matrices import from_multilca
 
-    tech, bio = _entries(mlca.technosphere_mm), _entries(mlca.biosphere_mm)
-    shape_a, shape_b = mlca.technosphere_matrix.shape, mlca.biosphere_matrix.shape
-    a = sp.coo_matrix((tech.data * tech.sign, (tech.rows, tech.cols)), shape=shape_a).tocsr()
-    b = sp.coo_matrix((bio.data * bio.sign, (bio.rows, bio.cols)), shape=shape_b).tocsr()
-    da = abs(a - mlca.technosphere_matrix).max() / max(1.0, abs(mlca.technosphere_matrix).max())
-    db = abs(b - mlca.biosphere_matrix).max() / max(1.0, abs(mlca.biosphere_matrix).max())
-    if da > 1e-6 or db > 1e-6:
-        raise RuntimeError(f"matrices rebuilt from the resources differ from bw2calc's ({da:.1e}, {db:.1e})")
-    cf = mlca.characterization_matrices[METHOD].diagonal()[None, :]
-    f = np.column_stack([mlca.demand_arrays[k] for k in demands])
-    scores = np.array([[mlca.scores[(METHOD, k)] for k in demands]])
-    names = {int(c): str(i) for i, c in mlca.dicts.activity.items()}
-    return MatrixSystem(
-        tech,
-        bio,
-        shape_a[0],
-        shape_b[0],
-        cf,
-        ["impact"],
-        f,
-        list(demands),
-        names,
-        scores,
-        mlca.technosphere_matrix.tocsc(),
-        mlca.biosphere_matrix.tocsr(),
-    )
+    system = from_multilca(mlca, [METHOD], ["impact"], list(demands))
+    return dataclasses.replace(system, activity_names={int(c): str(i) for i, c in mlca.dicts.activity.items()})
 
 
 def foreground_only(system, fg_cols: np.ndarray):

@@ -7,6 +7,7 @@ The rebuilt static matrices are checked against bw2calc's own before use.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -65,6 +66,41 @@ def _reorder(e: Entries, col_keys: list[str], row_keys: list[str]) -> Entries:
     return Entries(e.rows[order], e.cols[order], e.data[order], e.sign[order], e.params[order], e.labels[order])
 
 
+def from_multilca(mlca, methods: list, indicator_ids: list[str], demand_keys: list) -> MatrixSystem:
+    """The MatrixSystem of a computed ``bc.MultiLCA`` (entries, characterisation, demands, bw2calc's scores and
+    static matrices), after checking that the matrices rebuilt from the resources equal bw2calc's own."""
+    tech, bio = _entries(mlca.technosphere_mm), _entries(mlca.biosphere_mm)
+    shape_a = mlca.technosphere_matrix.shape
+    shape_b = mlca.biosphere_matrix.shape
+    a = sp.coo_matrix((tech.data * tech.sign, (tech.rows, tech.cols)), shape=shape_a).tocsr()
+    b = sp.coo_matrix((bio.data * bio.sign, (bio.rows, bio.cols)), shape=shape_b).tocsr()
+    # bw2calc sums duplicate entries in float32; anything beyond that rounding means we misread the resources
+    tol_a = 1e-6 * max(1.0, abs(mlca.technosphere_matrix).max())
+    tol_b = 1e-6 * max(1.0, abs(mlca.biosphere_matrix).max())
+    if abs(a - mlca.technosphere_matrix).max() > tol_a or abs(b - mlca.biosphere_matrix).max() > tol_b:
+        raise LcaEngineError(
+            "matrices rebuilt from Brightway's resources differ from bw2calc's",
+            fix="this is a bug (a bw2calc/matrix_utils change?); please report it",
+        )
+    cf = np.vstack([mlca.characterization_matrices[m].diagonal() for m in methods])
+    f = np.column_stack([mlca.demand_arrays[k] for k in demand_keys])
+    scores = np.array([[mlca.scores[(m, k)] for k in demand_keys] for m in methods])
+    return MatrixSystem(
+        tech,
+        bio,
+        shape_a[0],
+        shape_b[0],
+        cf,
+        list(indicator_ids),
+        f,
+        list(demand_keys),
+        {},
+        scores,
+        mlca.technosphere_matrix.tocsc(),
+        mlca.biosphere_matrix.tocsr(),
+    )
+
+
 def extract(
     factories: list[Factory],
     catalog: Catalog,
@@ -83,21 +119,8 @@ def extract(
         mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config))
         mlca.lci()
         mlca.lcia()
-    tech, bio = _entries(mlca.technosphere_mm), _entries(mlca.biosphere_mm)
-    shape_a = mlca.technosphere_matrix.shape
-    shape_b = mlca.biosphere_matrix.shape
-    a = sp.coo_matrix((tech.data * tech.sign, (tech.rows, tech.cols)), shape=shape_a).tocsr()
-    b = sp.coo_matrix((bio.data * bio.sign, (bio.rows, bio.cols)), shape=shape_b).tocsr()
-    # bw2calc sums duplicate entries in float32; anything beyond that rounding means we misread the resources
-    tol_a = 1e-6 * max(1.0, abs(mlca.technosphere_matrix).max())
-    tol_b = 1e-6 * max(1.0, abs(mlca.biosphere_matrix).max())
-    if abs(a - mlca.technosphere_matrix).max() > tol_a or abs(b - mlca.biosphere_matrix).max() > tol_b:
-        raise LcaEngineError(
-            "matrices rebuilt from Brightway's resources differ from bw2calc's",
-            fix="this is a bug (a bw2calc/matrix_utils change?); please report it",
-        )
-    cf = np.vstack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])
-    f = np.column_stack([mlca.demand_arrays[fid] for fid in demands])
+    system = from_multilca(mlca, [i.method for i in chosen], [i.id for i in chosen], list(demands))
+    tech, bio = system.tech, system.bio
     act = {v: k for k, v in mlca.dicts.activity.items()}
     names = {}
     for col in np.unique(np.concatenate([tech.cols, bio.cols, tech.rows])):
@@ -117,18 +140,4 @@ def extract(
     # draws in any data directory (ids depend on the order in which databases were written)
     tech = _reorder(tech, [names[int(c)] for c in tech.cols], [names[("product", int(r))] for r in tech.rows])
     bio = _reorder(bio, [names[int(c)] for c in bio.cols], [flow_keys[int(r)] for r in bio.rows])
-    scores = np.array([[mlca.scores[(i.method, fid)] for fid in demands] for i in chosen])
-    return MatrixSystem(
-        tech,
-        bio,
-        shape_a[0],
-        shape_b[0],
-        cf,
-        [i.id for i in chosen],
-        f,
-        list(demands),
-        names,
-        scores,
-        mlca.technosphere_matrix.tocsc(),
-        mlca.biosphere_matrix.tocsr(),
-    )
+    return dataclasses.replace(system, tech=tech, bio=bio, activity_names=names)
