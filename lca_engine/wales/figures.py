@@ -47,7 +47,8 @@ class Figures:
     water: float | None = None
     chemicals: float | None = None
     virgin_kg: float | None = None
-    recycled_kg: float | None = None
+    recycled_kg: float | None = None  # recycled + re-used inflows
+    reused_kg: float | None = None
     inflow_kg: float | None = None
     waste_not_recycled_kg: float | None = None
     recycling_rate: float | None = None
@@ -69,6 +70,7 @@ def figures(factory: Factory, results: pd.DataFrame | None = None) -> Figures:
     fig = Figures(
         virgin_kg=mf.inflow_by_origin.get("virgin", 0.0),
         recycled_kg=mf.inflow_by_origin.get("recycled", 0.0) + mf.inflow_by_origin.get("reused", 0.0),
+        reused_kg=mf.inflow_by_origin.get("reused", 0.0),
         inflow_kg=mf.inflow_kg,
         waste_not_recycled_kg=mf.waste_kg - recovered,
         recycling_rate=wm["recycling_rate"]["value"],

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..circularity.graph_indicators import material_flows
-from ..model import Factory
+from ..balance import flow_mass_kg
+from ..geo import point_in_wales
+from ..model import BOUNDARY_NODES, Factory
 from .figures import _result, figures
 from .policy import NOT_STATED, WalesPolicy
 
 
 def _recycled_by_source(factory: Factory) -> dict[str, float]:
     """kg per FU of recycled / re-used inflows by recycled_source ('not stated' when absent)."""
-    from ..balance import flow_mass_kg
-    from ..model import BOUNDARY_NODES
-
     out: dict[str, float] = {}
     for f in factory.flows:
         if f.from_ in BOUNDARY_NODES and f.to not in BOUNDARY_NODES and f.origin in ("recycled", "reused"):
@@ -97,9 +95,7 @@ def grant_checklist(
             "flows[].recycled_source",
         )
     strategies = set(se.circular_strategies) if se else set()
-    reused_in = sum(
-        v for k, v in material_flows(micro).inflow_by_origin.items() if k == "reused"
-    )  # products or parts given a further life
+    reused_in = fm.reused_kg  # products or parts given a further life
     life = strategies & {"repair", "reuse", "refurbishment", "remanufacture"}
     if life or reused_in > 0:
         what = ", ".join(sorted(life)) or "re-used inflows"
@@ -145,13 +141,14 @@ def grant_checklist(
             "; ".join(bits),
             "comparison difference_per_year (carbon), socio_economic.jobs_fte / jobs_created_fte",
         )
-    trl = fm.stated.get("trl")
-    row(
-        "cef_trl7",
-        NOT_STATED if trl is None else "met" if trl >= 7 else "not met",
-        NOT_STATED if trl is None else f"TRL {trl:g}",
-        "socio_economic.trl",
-    )
+
+    def at_least(cid: str, name: str, minimum: float, shown: str) -> None:
+        """A stated figure against the criterion's threshold (not stated when the inventory does not give it)."""
+        v = fm.stated.get(name)
+        status = NOT_STATED if v is None else "met" if v >= minimum else "not met"
+        row(cid, status, NOT_STATED if v is None else shown.format(v), f"socio_economic.{name}")
+
+    at_least("cef_trl7", "trl", 7, "TRL {:g}")
     eou = micro.end_of_use
     row(
         "cef_end_of_life",
@@ -159,13 +156,7 @@ def grant_checklist(
         "end-of-use shares given" if eou else "no [end_of_use] section",
         "[end_of_use]",
     )
-    share = fm.stated.get("match_funding_share")
-    row(
-        "cef_match_funding_50pct",
-        NOT_STATED if share is None else "met" if share >= 0.5 else "not met",
-        NOT_STATED if share is None else f"match funding {share:.0%}",
-        "socio_economic.match_funding_share",
-    )
+    at_least("cef_match_funding_50pct", "match_funding_share", 0.5, "match funding {:.0%}")
     demand = fm.recycled_kg * micro.production.annual_output / 1000 if micro.production else None
     row(
         "cef_increase_demand_collection",
@@ -173,19 +164,12 @@ def grant_checklist(
         NOT_STATED if demand is None else f"{demand:.3g} t per year of recycled / re-used input",
         "flows[].origin × production.annual_output",
     )
-    in_wales = micro.site.lat and _in_wales(micro.site.lat, micro.site.lon)
     row(
         "cef_location_wales",
-        "met" if in_wales else "not met",
+        "met" if point_in_wales(micro.site.lat, micro.site.lon) else "not met",
         f"site {micro.site.name} ({micro.site.lat:.3f}, {micro.site.lon:.3f})",
         "site.lat, site.lon",
     )
     for cid in ("cef_beyond_state_of_art", "cef_viability", "cef_add_value", "cef_feedstock_recycled_not_waste"):
         row(cid, "assessor's judgement", "", "not computable from an inventory")
     return pd.DataFrame(rows)
-
-
-def _in_wales(lat: float, lon: float) -> bool:
-    from ..geo import point_in_wales
-
-    return point_in_wales(lat, lon)
