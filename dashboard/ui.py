@@ -542,3 +542,21 @@ def factory_view(a, fid: str, key: str) -> dict[str, go.Figure]:
     st.subheader("Contributions")
     figs["contributions"] = contribution_block(a, fid, key)
     return figs
+
+
+def report_downloads(a, key: str, fid: str, *, button_key: str, label: str, prefix: str) -> None:
+    """The auditable report of one micro-factory: a button that writes it (seconds: PDF and Sankey), then one
+    download button per format. ``button_key`` and ``prefix`` keep widget keys unique per page."""
+    if st.button(label, key=button_key):
+        st.session_state[f"report-{key}-{fid}"] = True
+    if not st.session_state.get(f"report-{key}-{fid}"):
+        return
+    try:
+        files = engine.report(a, key, fid)
+    except engine.LcaEngineError as exc:
+        show_error(exc, "The report could not be written")
+        return
+    formats = (("HTML", "html", "text/html"), ("PDF", "pdf", "application/pdf"), ("JSON", "json", "application/json"))
+    for col, (name, ext, mime) in zip(st.columns(3), formats, strict=True):
+        col.download_button(f"Download report ({name})", files[ext], f"{fid}.{ext}", mime, key=f"{prefix}-{ext}")
+    st.caption(f"Report ready: HTML {len(files['html']) / 1e3:.0f} kB, PDF {len(files['pdf']) / 1e3:.0f} kB.")

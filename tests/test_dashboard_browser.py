@@ -240,6 +240,8 @@ def _upload(browser, url: str, path: Path) -> None:
 
 
 def test_upload_good_inventory(server, browser, shots, tmp_path):
+    from selenium.webdriver.common.by import By
+
     url, _ = server
     good = tmp_path / "my_textile_micro.toml"
     text = (EXAMPLES / "textile_merthyr_micro.toml").read_text(encoding="utf-8")
@@ -247,6 +249,9 @@ def test_upload_good_inventory(server, browser, shots, tmp_path):
     _upload(browser, url, good)
     _settle(browser, 2, text="Assessed 1 micro-factory")
     _save(browser, shots, "08_upload_good")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "taken from the shipped examples" in body  # its baseline was resolved by file name
+    assert "kg CO2e" in body and "vs baseline" in body  # indicator cards with the change against the baseline
 
 
 def test_upload_bad_inventory_shows_plain_error(server, browser, shots, tmp_path):

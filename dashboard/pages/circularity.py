@@ -118,16 +118,4 @@ st.subheader(
     help="For grant assessors: every indicator, circularity with formula inputs, "
     "Sankey, mass balance, completeness, every source and assumption, software versions, SHA-256 of inputs.",
 )
-if st.button("Prepare the report (HTML, PDF, JSON)", key="prepare-report"):
-    st.session_state[f"report-{key}-{fid}"] = True
-if st.session_state.get(f"report-{key}-{fid}"):
-    try:
-        files = engine.report(a, key, fid)
-    except engine.LcaEngineError as exc:
-        ui.show_error(exc, "The report could not be written")
-    else:
-        d1, d2, d3 = st.columns(3)
-        d1.download_button("Download report (HTML)", files["html"], f"{fid}.html", "text/html", key="dl-html")
-        d2.download_button("Download report (PDF)", files["pdf"], f"{fid}.pdf", "application/pdf", key="dl-pdf")
-        d3.download_button("Download report (JSON)", files["json"], f"{fid}.json", "application/json", key="dl-json")
-        st.caption(f"Report ready: HTML {len(files['html']) / 1e3:.0f} kB, PDF {len(files['pdf']) / 1e3:.0f} kB.")
+ui.report_downloads(a, key, fid, button_key="prepare-report", label="Prepare the report (HTML, PDF, JSON)", prefix="dl")

@@ -15,23 +15,14 @@ st.caption(
     f"Result cube: {len(a.results):,} rows (one per factory × indicator × contributor), DESNZ {a.year} background. "
     "Comparison: one row per micro-factory × indicator."
 )
-c = st.columns(4)
-c[0].download_button(
-    "Result cube (Parquet)",
-    files["results.parquet"],
-    "results.parquet",
-    "application/vnd.apache.parquet",
-    key="dl-cube-parquet",
+tables = (
+    ("Result cube (Parquet)", "results.parquet", "application/vnd.apache.parquet", "dl-cube-parquet"),
+    ("Result cube (CSV)", "results.csv", "text/csv", "dl-cube-csv"),
+    ("Comparison (Parquet)", "comparison.parquet", "application/vnd.apache.parquet", "dl-comp-parquet"),
+    ("Comparison (CSV)", "comparison.csv", "text/csv", "dl-comp-csv"),
 )
-c[1].download_button("Result cube (CSV)", files["results.csv"], "results.csv", "text/csv", key="dl-cube-csv")
-c[2].download_button(
-    "Comparison (Parquet)",
-    files["comparison.parquet"],
-    "comparison.parquet",
-    "application/vnd.apache.parquet",
-    key="dl-comp-parquet",
-)
-c[3].download_button("Comparison (CSV)", files["comparison.csv"], "comparison.csv", "text/csv", key="dl-comp-csv")
+for col, (label, name, mime, widget) in zip(st.columns(4), tables, strict=True):
+    col.download_button(label, files[name], name, mime, key=widget)
 
 st.subheader("Charts and report for one micro-factory")
 fid = ui.factory_select(a)
@@ -73,15 +64,6 @@ if images:
         if fmt == "png":
             col.image(data, caption=name)
 
-if st.button("Prepare the auditable report (HTML, PDF, JSON)", key="dl-prepare-report"):
-    st.session_state[f"report-{key}-{fid}"] = True
-if st.session_state.get(f"report-{key}-{fid}"):
-    try:
-        rep = engine.report(a, key, fid)
-    except engine.LcaEngineError as exc:
-        ui.show_error(exc, "The report could not be written")
-    else:
-        r = st.columns(3)
-        r[0].download_button("Report (HTML)", rep["html"], f"{fid}.html", "text/html", key="dl-rep-html")
-        r[1].download_button("Report (PDF)", rep["pdf"], f"{fid}.pdf", "application/pdf", key="dl-rep-pdf")
-        r[2].download_button("Report (JSON)", rep["json"], f"{fid}.json", "application/json", key="dl-rep-json")
+ui.report_downloads(
+    a, key, fid, button_key="dl-prepare-report", label="Prepare the auditable report (HTML, PDF, JSON)", prefix="dl-rep"
+)
