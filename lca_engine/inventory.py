@@ -76,6 +76,12 @@ def locate(text: str | None, loc: tuple[Any, ...]) -> int | None:
         if start is not None and i > start and stripped.startswith("["):
             end = i
             break
+    if index is None and rest:
+        # a sub-table written with its own header, e.g. [socio_economic.jobs_fte]
+        dotted = re.escape(".".join(map(str, [head, rest[0]])))
+        for i, line in enumerate(lines):
+            if re.fullmatch(rf"\[\s*{dotted}\s*\]", line.strip()):
+                return i + 1
     if start is None:
         # top-level key, or an inline table written as `head = {...}`
         for i, line in enumerate(lines):

@@ -315,3 +315,28 @@ def test_every_rule_lands_under_its_indicator_and_goals_with_hand_values(micro, 
         r = _row(df, measure)
         assert r.micro_factory == pytest.approx(mv, abs=1e-12) and r.baseline == pytest.approx(bv, abs=1e-12)
         assert r.direction == (direction or ("better" if mv < bv else "worse")), measure
+
+
+def test_policy_file_that_is_a_folder_or_not_utf8_is_a_clear_error(tmp_path):
+    with pytest.raises(InventoryError) as e:
+        load_policy(tmp_path)
+    assert "is a directory" in e.value.problems[0].message
+    bad = tmp_path / "wales_policy.toml"
+    bad.write_bytes(b'[[goal]]\nid = "prosperous"\nname = "Cymru \xff"\n')
+    with pytest.raises(InventoryError) as e:
+        load_policy(bad)
+    p = e.value.problems[0]
+    assert "not UTF-8" in p.message and p.line == 3 and "UTF-8" in p.fix
+
+
+def test_recycled_source_and_job_counts_are_checked(micro):
+    virgin = dumps(micro).replace('origin = "virgin"', 'origin = "virgin"\nrecycled_source = "post-consumer"', 1)
+    with pytest.raises(InventoryError) as e:
+        check_factory(loads(virgin, file="v.toml"), file=str(DATA / "v.toml"), text=virgin)
+    p = next(p for p in e.value.problems if "recycled_source" in (p.field or ""))
+    assert "origin" in p.message and "recycled" in p.fix
+    jobs = dumps(_with(micro, jobs_fte=_a(5), jobs_created_fte=_a(8)))
+    with pytest.raises(InventoryError) as e:
+        check_factory(loads(jobs, file="j.toml"), file=str(DATA / "j.toml"), text=jobs)
+    p = next(p for p in e.value.problems if "jobs_created_fte" in (p.field or ""))
+    assert "exceeds jobs_fte" in p.message and p.line
