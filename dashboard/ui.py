@@ -1,53 +1,27 @@
-"""Shared page parts: palette, number formats, help texts, error display and plotly figures.
+"""Shared page parts: help texts, error display, the factory select box and the blocks pages are built from
+(cards, Sankey, contributions, mass balance, report downloads). Figures live in :mod:`dashboard.charts`.
 
 No numbers are computed here: every value comes from :mod:`dashboard.engine`.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from functools import lru_cache
 
-import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import engine
-
-#: Okabe & Ito (2008) colour-blind-safe palette, as in the report; a lighter grey for map markers and baselines.
-OKABE_ITO = {"black": "#000000", **engine.OKABE_ITO, "grey": "#999999"}
-MICRO = OKABE_ITO["blue"]
-BASELINE = OKABE_ITO["orange"]
-SECTOR_COLOURS = dict(
-    zip(
-        engine.SECTORS,
-        [
-            OKABE_ITO["reddish_purple"],
-            OKABE_ITO["bluish_green"],
-            OKABE_ITO["vermillion"],
-            OKABE_ITO["blue"],
-            OKABE_ITO["orange"],
-            OKABE_ITO["sky_blue"],
-        ],
-        strict=True,
-    )
-)
-HEADLINE_LABELS = {
-    "carbon": "Carbon",
-    "energy_delivered": "Energy (delivered)",
-    "water_withdrawal": "Water withdrawal",
-    "chemicals_total": "Chemicals",
-}
-FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#222222"}
+from dashboard import charts, engine
+from dashboard.charts import HEADLINE_LABELS as HEADLINE_LABELS  # re-exported for the pages
+from dashboard.charts import fmt as fmt
+from dashboard.charts import pct as pct
 
 ATTRIBUTION = (
     "Map: contains OS data © Crown copyright and database right 2014. Source: Office for National Statistics, "
     "licensed under the Open Government Licence v3.0. Boundary GeoJSON: Martin Chorley, "
     "github.com/martinjc/UK-GeoJSON (CC BY 4.0)."
 )
+
 
 HELP = {
     "fu": "Functional unit (FU): the product or service every number refers to, e.g. one knitted jumper. A "
@@ -93,28 +67,6 @@ HELP = {
 }
 
 
-# ------------------------------------------------------------------------------------------- formats
-
-
-def fmt(x, sig: int = 4) -> str:
-    """A number with ``sig`` significant digits (thousands separated), 'n/a' for missing."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    x = float(x)
-    if x == 0:
-        return "0"
-    if abs(x) < 1e-3 or abs(x) >= 1e15:
-        return f"{x:.{sig}g}"
-    decimals = max(0, sig - 1 - math.floor(math.log10(abs(x))))
-    return f"{x:,.{decimals}f}"
-
-
-def pct(x, sign: bool = True, decimals: int = 1) -> str:
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    return f"{x:+.{decimals}%}" if sign else f"{x:.{decimals}%}"
-
-
 def show_error(exc: engine.LcaEngineError, title: str = "The input has problems") -> None:
     """Plain-words display of an engine error: one line per problem with where, what and the fix."""
     lines = [f"**{title}** ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):"]
@@ -127,9 +79,6 @@ def show_error(exc: engine.LcaEngineError, title: str = "The input has problems"
         head = " · ".join(where)
         lines.append(f"- {head + ': ' if head else ''}{p.message}" + (f"  \n  **Fix:** {p.fix}" if p.fix else ""))
     st.error("\n".join(lines))
-
-
-# ------------------------------------------------------------------------------------------- state
 
 
 def year() -> int:
@@ -165,254 +114,6 @@ def factory_select(a, label: str = "Micro-factory", key: str = "factory_select")
     )
     st.session_state["selected_factory"] = fid
     return fid
-
-
-# ------------------------------------------------------------------------------------------- figures
-
-
-def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        font=FONT,
-        paper_bgcolor="#FFFFFF",
-        plot_bgcolor="#FFFFFF",
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        title_y=0.98,
-        title_yanchor="top",
-        **kw,
-    )
-    fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#888888")
-    fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#888888")
-    return fig
-
-
-@lru_cache(maxsize=1)
-def wales_geojson() -> dict:
-    return json.loads(engine.WALES_GEOJSON.read_text(encoding="utf-8"))
-
-
-def static_map_figure(portfolio: pd.DataFrame, attribution: str) -> go.Figure:
-    """The same sites on a plain lon/lat plot of the principal-area outlines: no WebGL and no tiles, so kaleido can
-    export it (the interactive map uses ``scatter_map``, which needs WebGL). Equirectangular, with y stretched by
-    1/cos(52.3°) so that Wales keeps its shape."""
-    import math
-
-    gj = wales_geojson()
-    fig = go.Figure()
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for feature in gj["features"]:
-        geom = feature["geometry"]
-        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        for polygon in polygons:
-            for ring in polygon:
-                xs += [p[0] for p in ring] + [None]
-                ys += [p[1] for p in ring] + [None]
-    fig.add_trace(
-        go.Scatter(
-            x=xs, y=ys, mode="lines", line={"color": "#7A7A7A", "width": 0.7}, fill="toself",
-            fillcolor="#EEF3F7", hoverinfo="skip", showlegend=False,
-        )
-    )  # fmt: skip
-    for sector, df in portfolio.groupby("sector", sort=True):
-        fig.add_trace(
-            go.Scatter(
-                x=df["lon"], y=df["lat"], mode="markers", name=f"{sector} micro-factory",
-                marker={"size": 14, "color": SECTOR_COLOURS.get(sector, OKABE_ITO["black"]),
-                        "line": {"width": 1, "color": "white"}},
-            )
-        )  # fmt: skip
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(52.3)))
-    fig.update_layout(
-        width=800, height=900, plot_bgcolor="white", paper_bgcolor="white", font=FONT,
-        margin={"l": 10, "r": 10, "t": 10, "b": 60},
-        legend={"x": 0.99, "y": 0.55, "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"},
-        annotations=[{"text": attribution, "xref": "paper", "yref": "paper", "x": 0, "y": -0.06,
-                      "showarrow": False, "font": {"size": 9, "color": "#555555"}, "align": "left"}],
-    )  # fmt: skip
-    return fig
-
-
-def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
-    """Micro-factory sites on an offline map of Wales (white background + principal-area outlines)."""
-    gj = wales_geojson()
-    fig = go.Figure()
-    for sector, df in portfolio.groupby("sector", sort=True):
-        hover = [
-            f"<b>{r['name']}</b><br>{r['site']}<br>sector: {sector}<br>"
-            + "<br>".join(f"{HEADLINE_LABELS[i]}: {pct(r[f'{i} change'])} vs baseline" for i in engine.HEADLINE)
-            + f"<br>MCI: {fmt(r['MCI'], 3)}"
-            for _, r in df.iterrows()
-        ]
-        fig.add_trace(
-            go.Scattermap(
-                lat=df["lat"],
-                lon=df["lon"],
-                mode="markers",
-                marker={"size": 16, "color": SECTOR_COLOURS.get(sector, OKABE_ITO["black"]), "opacity": 0.95},
-                name=f"{sector} micro-factory",
-                text=hover,
-                hoverinfo="text",
-            )
-        )
-    near = bases.dropna()
-    near = near[(near.lat.between(50.5, 54.5)) & (near.lon.between(-6.0, -1.0))]
-    if len(near):
-        fig.add_trace(
-            go.Scattermap(
-                lat=near["lat"],
-                lon=near["lon"],
-                mode="markers",
-                marker={"size": 9, "color": OKABE_ITO["grey"], "opacity": 0.9},
-                name="baseline site (conventional)",
-                text=[f"<b>baseline</b>: {r['name']}<br>for {r['for']}" for _, r in near.iterrows()],
-                hoverinfo="text",
-            )
-        )
-    fig.update_layout(
-        map={
-            "style": "white-bg",
-            "center": {"lat": 52.35, "lon": -3.55},
-            "zoom": 6.2,
-            "layers": [
-                {"source": gj, "type": "fill", "color": "#EEF3F7", "below": "traces"},
-                {"source": gj, "type": "line", "color": "#7A7A7A", "line": {"width": 0.8}, "below": "traces"},
-            ],
-        },
-        height=560,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        font=FONT,
-        legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
-    )
-    return fig
-
-
-def change_bars(portfolio: pd.DataFrame) -> go.Figure:
-    """Headline relative change vs baseline per micro-factory (negative = less than the baseline)."""
-    fig = go.Figure()
-    colours = [OKABE_ITO["black"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["reddish_purple"]]
-    for ind, colour in zip(engine.HEADLINE, colours, strict=True):
-        fig.add_trace(
-            go.Bar(
-                y=portfolio["site"].str.split(",").str[0] + " · " + portfolio["sector"],
-                x=portfolio[f"{ind} change"] * 100,
-                name=HEADLINE_LABELS[ind],
-                orientation="h",
-                marker_color=colour,
-                hovertemplate="%{y}<br>" + HEADLINE_LABELS[ind] + ": %{x:+.1f} %<extra></extra>",
-            )
-        )
-    _layout(
-        fig,
-        height=160 + 70 * len(portfolio),
-        barmode="group",
-        xaxis_title="% change vs baseline<br>(− = less)",
-        legend={"orientation": "h", "y": -0.3, "x": 0, "yanchor": "top"},
-    )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 120})
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
-
-def contribution_figure(parts: dict[str, pd.DataFrame], by: str, unit: str, title: str) -> go.Figure:
-    """Horizontal bars of contributions (micro-factory and baseline side by side)."""
-    fig = go.Figure()
-    for (who, df), colour in zip(parts.items(), [MICRO, BASELINE], strict=False):
-        fig.add_trace(
-            go.Bar(
-                y=df[by].astype(str),
-                x=df["value"],
-                name=who,
-                orientation="h",
-                marker_color=colour,
-                customdata=np.stack([df["share"] * 100], axis=-1),
-                hovertemplate="%{y}: %{x:.4g} " + unit + " (%{customdata[0]:.1f} %)<extra>" + who + "</extra>",
-            )
-        )
-    n = sum(len(df) for df in parts.values())
-    _layout(fig, height=160 + 26 * n, barmode="group", title=title, xaxis_title=f"{unit} per functional unit")
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
-
-def histogram(samples: np.ndarray, unit: str, title: str) -> go.Figure:
-    fig = go.Figure(
-        go.Histogram(
-            x=samples,
-            nbinsx=50,
-            marker_color=MICRO,
-            opacity=0.85,
-            name="micro-factory − baseline",
-            hovertemplate="%{x}: %{y} draws<extra></extra>",
-        )
-    )
-    fig.add_vline(x=0, line_color=OKABE_ITO["vermillion"], line_dash="dash", annotation_text="no difference")
-    _layout(fig, height=360, title=title, xaxis_title=f"micro-factory − baseline ({unit} per FU)", yaxis_title="draws")
-    return fig
-
-
-def sobol_figure(df: pd.DataFrame, title: str) -> go.Figure:
-    labels = [engine.parameter_label(p) for p in df["parameter"]]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=df["ST"],
-            name="ST (total)",
-            orientation="h",
-            marker_color=OKABE_ITO["blue"],
-            error_x={"type": "data", "array": df["ST_conf"], "color": "#555555"},
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            y=labels,
-            x=df["S1"],
-            name="S1 (first order)",
-            orientation="h",
-            marker_color=OKABE_ITO["sky_blue"],
-            error_x={"type": "data", "array": df["S1_conf"], "color": "#555555"},
-        )
-    )
-    _layout(fig, height=140 + 48 * len(df), barmode="group", title=title, xaxis_title="Sobol index (share of variance)")
-    fig.update_yaxes(autorange="reversed")
-    return fig
-
-
-def scenario_figure(comp: pd.DataFrame, indicators: list[str]) -> go.Figure:
-    """Micro-factory and baseline, as written and under the what-if scenario, relative to the baseline as written."""
-    fig = go.Figure()
-    styles = {
-        ("default", "micro"): (MICRO, "", "micro-factory, as written"),
-        ("dashboard-what-if", "micro"): (MICRO, "/", "micro-factory, scenario"),
-        ("default", "base"): (BASELINE, "", "baseline, as written"),
-        ("dashboard-what-if", "base"): (BASELINE, "/", "baseline, scenario"),
-    }
-    ref = comp[comp.scenario == "default"].set_index("indicator")["baseline_value"]
-    for (sc, who), (colour, pattern, name) in styles.items():
-        sel = comp[comp.scenario == sc].set_index("indicator").reindex(indicators)
-        vals = sel["micro_factory" if who == "micro" else "baseline_value"] / ref.reindex(indicators) * 100
-        fig.add_trace(
-            go.Bar(
-                x=[HEADLINE_LABELS.get(i, i) for i in indicators],
-                y=vals,
-                name=name,
-                marker={"color": colour, "pattern": {"shape": pattern}},
-                hovertemplate="%{x}: %{y:.1f} % of the baseline as written<extra>" + name + "</extra>",
-            )
-        )
-    _layout(
-        fig,
-        height=420,
-        barmode="group",
-        title="Relative to the baseline as written (= 100 %)",
-        yaxis_title="% of baseline as written",
-    )
-    return fig
-
-
-# ------------------------------------------------------------------------------------------- blocks
 
 
 def indicator_cards(a, fid: str, key: str = "") -> None:
@@ -485,7 +186,7 @@ def contribution_block(a, fid: str, key: str) -> go.Figure:
     if base:
         parts["baseline"] = engine.contributions(a, base, ind, by=by)
     unit = engine.indicator_unit(ind)
-    fig = contribution_figure(parts, by, unit, f"Top contributors: {engine.indicator_name(ind)}")
+    fig = charts.contribution_figure(parts, by, unit, f"Top contributors: {engine.indicator_name(ind)}")
     st.plotly_chart(fig, key=f"contrib-{key}", config={"displaylogo": False})
     st.caption("Parts below 2 % of the total are merged into 'other'. Contributions add up exactly to the total.")
     return fig

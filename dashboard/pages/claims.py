@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import charts, engine, ui
 
 st.title("Claims & uncertainty")
 a, key = ui.current_or_stop()
@@ -64,7 +64,7 @@ m2.metric(
 m3.metric(f"2.5 % percentile ({unit})", ui.fmt(diff["p2_5"]), help="Lower end of the 95 % interval.", border=True)
 m4.metric(f"97.5 % percentile ({unit})", ui.fmt(diff["p97_5"]), help="Upper end of the 95 % interval.", border=True)
 st.plotly_chart(
-    ui.histogram(
+    charts.histogram(
         mc["samples"][ind], unit, f"{engine.indicator_name(ind)}: micro-factory − baseline ({mc['draws']} paired draws)"
     ),
     key="mc-hist",
@@ -98,7 +98,7 @@ if run_sobol:
         ui.show_error(exc, "The sensitivity analysis could not run")
 if sob is not None and len(sob):
     st.plotly_chart(
-        ui.sobol_figure(sob, f"Top drivers of the difference in {engine.indicator_name(ind)}"),
+        charts.sobol_figure(sob, f"Top drivers of the difference in {engine.indicator_name(ind)}"),
         key="sobol",
         config={"displaylogo": False},
     )

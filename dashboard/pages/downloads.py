@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import charts, engine, ui
 
 st.title("Downloads")
 a, key = ui.current_or_stop()
@@ -33,8 +33,8 @@ def figures() -> dict:
     df = engine.portfolio(a)
     attribution = ui.ATTRIBUTION.replace(". Boundary", ".<br>Boundary")
     figs = {
-        "portfolio_map": ui.static_map_figure(df, attribution),
-        "portfolio_change": ui.change_bars(df).update_layout(width=1000),
+        "portfolio_map": charts.static_map_figure(df, attribution),
+        "portfolio_change": charts.change_bars(df).update_layout(width=1000),
     }
     sk, _ = engine.sankey(a, fid)
     if sk is not None:
@@ -43,7 +43,7 @@ def figures() -> dict:
     parts = {"micro-factory": engine.contributions(a, fid, "carbon", by="process")}
     if base:
         parts["baseline"] = engine.contributions(a, base, "carbon", by="process")
-    figs[f"{fid}_carbon_contributions"] = ui.contribution_figure(
+    figs[f"{fid}_carbon_contributions"] = charts.contribution_figure(
         parts, "process", "kg CO2e", f"Carbon contributions by process: {engine.factory(a, fid).name}"
     ).update_layout(width=1000)
     return figs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import charts, engine, ui
 
 st.title("Portfolio: Welsh micro-factories vs conventional baselines")
 try:
@@ -40,11 +40,11 @@ cols[4].metric(
 left, right = st.columns([1, 1])
 with left:
     st.subheader("Sites", help="Micro-factory sites from each inventory's [site]; baselines near Wales in grey.")
-    st.plotly_chart(ui.map_figure(df, bases), key="map", config={"displaylogo": False, "scrollZoom": True})
+    st.plotly_chart(charts.map_figure(df, bases), key="map", config={"displaylogo": False, "scrollZoom": True})
     st.caption(ui.ATTRIBUTION)
 with right:
     st.subheader("Headline change vs baseline", help=ui.HELP["baseline"])
-    st.plotly_chart(ui.change_bars(df), key="change-bars", config={"displaylogo": False})
+    st.plotly_chart(charts.change_bars(df), key="change-bars", config={"displaylogo": False})
     st.caption("Relative change per functional unit; negative = less than the conventional baseline.")
 
 st.subheader("Micro-factories")

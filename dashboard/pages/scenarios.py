@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import charts, engine, ui
 
 st.title("Scenarios")
 a, key = ui.current_or_stop()
@@ -107,7 +107,7 @@ for col, ind in zip(cols, engine.HEADLINE, strict=True):
         "vs baseline).",
         border=True,
     )
-st.plotly_chart(ui.scenario_figure(comp, list(engine.HEADLINE)), key="scenario-bars", config={"displaylogo": False})
+st.plotly_chart(charts.scenario_figure(comp, list(engine.HEADLINE)), key="scenario-bars", config={"displaylogo": False})
 table = comp[comp.indicator.isin(engine.HEADLINE)][
     ["scenario", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
 ].copy()

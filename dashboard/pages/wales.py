@@ -8,9 +8,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import charts, engine, ui
 
-C = ui.OKABE_ITO
+C = charts.OKABE_ITO
 NEUTRAL = "#555555"  # darker than Okabe–Ito grey, for legible text on white
 #: direction / status → (marker text, colour). The marker carries the meaning; the colour only repeats it.
 MARKS = {
