@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,9 +25,9 @@ from lca_engine.report import (
     render_report,
 )
 from lca_engine.report.content import OGL_ATTRIBUTION, SOFTWARE
-from lca_engine.report.sankey import render_svgs, sanitise_svg
+from lca_engine.report.sankey_svg import FORBIDDEN
 
-from .conftest import DATA, EXAMPLES
+from .conftest import DATA, EXAMPLES, ROOT
 
 MICRO = EXAMPLES / "textile_merthyr_micro.toml"
 SECTIONS = (
@@ -89,7 +92,7 @@ def test_json_and_html_are_byte_identical_for_the_same_inputs(assessed, rendered
     text = written["textile-merthyr-micro.json"].read_text(encoding="utf-8")
     assert json.loads(text)["generated"] is None, "no timestamp unless one is passed"
     assert text == json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-    # the HTML too (plotly's random SVG ids are replaced by stable ones)
+    # the HTML too (the Sankey SVGs are deterministic, with stable ids)
     html = render_files([again], tmp_path / "html", formats=("html",))
     assert html["textile-merthyr-micro.html"].read_bytes() == paths["textile-merthyr-micro.html"].read_bytes()
 
@@ -220,27 +223,62 @@ def test_sankey_colours_and_loops(rendered):
     html = _html(rendered)
     loops = [lk for lk in data["sankey"]["textile-merthyr-micro"]["links"] if lk["loop"]]
     assert {lk["flow"] for lk in loops} >= {"rinse_to_loop", "water_permeate", "knit_waste", "yarn_recovered"}
-    # loop links are drawn in the highlight colour; no link falls back to plotly's black
-    assert "fill: rgb(230, 159, 0)" in html
-    links = re.findall(r'<path class="sankey-link"[^>]*>', html)
-    assert links and not any("fill: rgb(0, 0, 0)" in lk for lk in links)
-    assert 'id="defs-sankey0-0"' in html and 'id="defs-sankey0-1"' in html, "stable, unique SVG ids"
+    svg = html.split('id="sankey0-0"')[1].split("</svg>")[0]
+    # every loop flow is drawn in the highlight colour (Okabe–Ito orange), as a band or as a return arc
+    for lk in loops:
+        drawn = re.search(rf'<path class="sankey-(?:link|loop)"[^>]*>(?:<title>){re.escape(lk["flow"])}:', svg)
+        assert drawn and "#E69F00" in drawn.group(0), lk["flow"]
+    # the two links back to an earlier process are return arcs, with their mass written on them
+    assert re.findall(r'<path class="sankey-loop"[^>]*><title>([^:]*):', svg) == ["yarn_recovered", "water_permeate"]
+    assert "9.74 kg returned" in svg and "0.03 kg returned" in svg
+    assert 'id="sankey0-0"' in html and 'id="sankey0-1"' in html, "stable, unique SVG ids"
+    for pattern, what in FORBIDDEN:
+        assert not pattern.search(svg), what
 
 
-def test_pdf_is_valid_and_renders_to_png(rendered, tmp_path):
-    _, paths, timings = rendered
-    pdf = paths["textile-merthyr-micro.pdf"]
-    assert pdf.read_bytes()[:5] == b"%PDF-"
-    assert shutil.which("pdftoppm"), "CI installs poppler-utils"
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True, timeout=60)
-    pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) >= 1
-    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pages)
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "A4" in info and int(re.search(r"Pages:\s+(\d+)", info).group(1)) == len(pages)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert f"page 1 of {len(pages)}" in text, "page numbers in the footer"
-    assert "Sources cited" in text and "SHA-256" in text
+def _coloured(image, rgb: tuple[int, int, int], tol: int = 24) -> int:
+    """Pixels of a PIL image within ``tol`` of a colour on every channel."""
+    import numpy as np
+
+    px = np.asarray(image.convert("RGB"), dtype=int)
+    return int((np.abs(px - np.array(rgb)).max(axis=2) <= tol).sum())
+
+
+def test_pdf_is_valid_and_its_sankeys_render(rendered, tmp_path):
+    """Read with pypdf, pages rendered with pypdfium2 (pip packages: no poppler)."""
+    import pypdfium2
+    from pypdf import PdfReader
+
+    content, paths, timings = rendered
+    raw = paths["textile-merthyr-micro.pdf"].read_bytes()
+    assert raw[:5] == b"%PDF-"
+    reader = PdfReader(io.BytesIO(raw))
+    n = len(reader.pages)
+    assert n >= 5
+    assert reader.metadata.title == content["title"] and "lca-engine" in reader.metadata.producer + str(
+        reader.metadata.get("/Creator", "")
+    )
+    for page in reader.pages:  # A4: 595.28 × 841.89 pt
+        assert float(page.mediabox.width) == pytest.approx(595.28, abs=1) and float(page.mediabox.height) == (
+            pytest.approx(841.89, abs=1)
+        )
+    texts = [page.extract_text() for page in reader.pages]
+    assert f"page 1 of {n}" in texts[0], "page numbers in the footer"
+    assert "Sources cited" in "".join(texts) and "SHA-256" in "".join(texts)
+    # the Sankey pages: from the section heading to the mass-balance section; drawn, in colour, with labels
+    first = next(i for i, t in enumerate(texts) if "Material flows (Sankey" in t)
+    last = next(i for i, t in enumerate(texts) if "8. Mass balance" in t)
+    doc = pypdfium2.PdfDocument(raw)
+    images = [doc[i].render(scale=1).to_pil() for i in range(first, last + 1)]
+    for k, im in enumerate(images):
+        im.save(tmp_path / f"sankey-page-{k}.png")  # to look at when this fails
+    assert images[0].size[0] == pytest.approx(595, abs=1), "72 dpi A4"
+    loop_orange = sum(_coloured(im, (234, 173, 38)) for im in images)  # #E69F00 at 85 % over white
+    node_blue = sum(_coloured(im, (0, 114, 178)) for im in images)
+    assert loop_orange > 5000 and node_blue > 500, (loop_orange, node_blue)
+    sankey_text = "".join(texts[first : last + 1])
+    for label in ("Low-liquor", "Rinse-water", "9.74 kg returned", "Jet dyeing"):
+        assert label in sankey_text, label
     assert timings["pdf_s"] < 30
 
 
@@ -268,7 +306,7 @@ def test_user_strings_are_escaped_everywhere(evil_dir, data_dir, tmp_path):
     # the process name inside the Sankey SVG is text, not markup
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert "onerror" not in re.sub(r">[^<]*<", "><", svg), "no attribute named onerror"
-    assert "&#60;img" in svg or "&lt;img" in svg
+    assert "&lt;img" in svg and "<img" not in svg
     data = json.loads(paths["tiny-micro.json"].read_text(encoding="utf-8"))
     assert data["inventories"]["tiny-micro"]["name"] == EVIL, "JSON keeps the raw string"
 
@@ -320,25 +358,24 @@ def test_circularity_is_rendered_generically(assessed, monkeypatch):
     assert EVIL not in html
 
 
-def test_sanitiser_refuses_active_svg():
-    ok = '<svg class="main-svg" width="10" height="10" viewBox="0 0 10 10"><defs id="defs-ab12cd"/></svg>'
-    assert 'id="defs-u1"' in sanitise_svg(ok, "u1")
-    for bad in (
-        "<svg><script>alert(1)</script></svg>",
-        '<svg><g onload="alert(1)"/></svg>',
-        '<svg><a href="https://example.org">x</a></svg>',
-        "<svg><foreignObject><div/></foreignObject></svg>",
-    ):
-        with pytest.raises(LcaEngineError):
-            sanitise_svg(bad, "u1")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome", "chromedriver")
 
 
-def test_missing_chromium_is_a_clear_error(assessed, monkeypatch):
-    content = build_content(assessed[0], assessed[2][0], catalog=assessed[1])
-    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    with pytest.raises(LcaEngineError) as err:
-        render_svgs([content["sankey"]["textile-merthyr-micro"]], ["x"])
-    assert "apt-get install -y chromium" in err.value.format()
+def test_report_needs_no_browser(data_dir, tmp_path):
+    """`lca-engine report` in a real process whose PATH holds no browser and whose BROWSER_PATH points nowhere
+    writes all three formats, the HTML with both Sankeys."""
+    path = [d for d in os.environ["PATH"].split(os.pathsep) if d and not any(Path(d, b).exists() for b in BROWSERS)]
+    path.insert(0, str(Path(sys.executable).parent))
+    env = {**os.environ, "PATH": os.pathsep.join(path), "BROWSER_PATH": "/nonexistent/chromium"}
+    assert not any(shutil.which(b, path=env["PATH"]) for b in BROWSERS)
+    cmd = [sys.executable, "-m", "lca_engine.cli", "report", str(MICRO), "--out", str(tmp_path), "--data-dir"]
+    run = subprocess.run([*cmd, str(data_dir)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == [f"textile-merthyr-micro.{ext}" for ext in ("html", "json", "pdf")]
+    html = (tmp_path / "textile-merthyr-micro.html").read_text(encoding="utf-8")
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="sankey-svg"') == 2
+    assert "Traceback" not in run.stderr and "Chromium" not in run.stdout + run.stderr
 
 
 def test_bad_requests_are_user_errors(data_dir, tmp_path):

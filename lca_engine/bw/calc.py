@@ -100,16 +100,24 @@ def calculate(
         # bw2calc warns when a method characterises nothing in these systems (e.g. toxicity with no toxic
         # emissions); the completeness table reports that per flow instead.
         warnings.filterwarnings("ignore", message="All values in characterization matrix")
+        warnings.filterwarnings("ignore", message="No valid biosphere flows found")
         mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config))
         mlca.lci()
-        mlca.lcia()
+        characterised = bool(mlca.dicts.biosphere)
+        if characterised:  # bw2calc refuses LCIA (EmptyBiosphere) when no activity has an elementary flow
+            mlca.lcia()
     t2 = time.perf_counter()
 
-    scores = mlca.scores  # a property that sums every characterised inventory: read it once
+    # no elementary flow anywhere: every score is 0 and the completeness table lists every flow as not characterised
+    scores = mlca.scores if characterised else {(i.method, f.id): 0.0 for i in chosen for f in factories}
     # adjoint: one factorisation of Aᵀ, one solve per indicator (all at once)
     A = mlca.technosphere_matrix.tocsc()
     B = mlca.biosphere_matrix
-    C = np.column_stack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])  # bio × ind
+    C = (
+        np.column_stack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])
+        if characterised
+        else np.zeros((0, len(chosen)))
+    )  # bio × ind
     direct = B.T @ C  # activity × ind
     lam = splu(A.T.tocsc()).solve(np.asarray(direct, dtype=float))  # product × ind
     prod_row = mlca.dicts.product

@@ -5,8 +5,8 @@ material flows).
     from lca_engine.report import render_report
     paths = render_report(["inventories/examples/textile_merthyr_micro.toml"], "reports")
 
-Heavy dependencies (Brightway, plotly/kaleido, WeasyPrint) are imported only when needed: JSON alone needs no
-browser and no Pango.
+No browser anywhere: the Sankey is SVG written by :mod:`.sankey_svg`. Heavy dependencies (Brightway, WeasyPrint)
+are imported only when needed: HTML and JSON need no Pango.
 """
 
 from __future__ import annotations
@@ -51,20 +51,20 @@ def render_pdf(html: str, *, title: str | None = None) -> bytes:
 
 
 def sankey_svgs(contents: Iterable[dict]) -> list[dict[str, str]]:
-    """Inline SVG Sankeys (inventory id → SVG) for each report content, rendered in one Chromium session."""
-    from .sankey import render_svgs
+    """Inline SVG Sankeys (inventory id → SVG) for each report content; ids ``sankey<report>-<diagram>``."""
+    from .sankey_svg import to_svg
 
-    contents = list(contents)
-    jobs = [
-        (n, fid, data)
-        for n, c in enumerate(contents)
-        for fid, data in c["sankey"].items()
-        if data["links"]  # nothing to draw otherwise
-    ]
-    svgs = render_svgs([d for _, _, d in jobs], [f"sankey{n}-{k}" for k, (n, _, _) in enumerate(jobs)])
-    out: list[dict[str, str]] = [{} for _ in contents]
-    for (n, fid, _), svg in zip(jobs, svgs, strict=True):
-        out[n][fid] = svg
+    out: list[dict[str, str]] = []
+    for n, c in enumerate(contents):
+        drawn = [(fid, data) for fid, data in c["sankey"].items() if data["links"]]  # nothing to draw otherwise
+        out.append(
+            {
+                fid: to_svg(
+                    data, f"sankey{n}-{k}", f"Material flows, kg per functional unit: {c['inventories'][fid]['name']}"
+                )
+                for k, (fid, data) in enumerate(drawn)
+            }
+        )
     return out
 
 

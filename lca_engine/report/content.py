@@ -49,8 +49,6 @@ SOFTWARE = (
     "numpy",
     "scipy",
     "pydantic",
-    "plotly",
-    "kaleido",
     "weasyprint",
     "jinja2",
 )

@@ -1,8 +1,8 @@
 """Render the report content (:mod:`lca_engine.report.content`) as one self-contained HTML page.
 
 Jinja2 with autoescaping: every string from an inventory is escaped. CSS is inline, the Sankey diagrams are
-inline SVG (sanitised in :mod:`lca_engine.report.sankey`), and nothing is fetched: links to sources are plain
-anchors. The same HTML is what WeasyPrint turns into the PDF.
+inline SVG (written and checked in :mod:`lca_engine.report.sankey_svg`), and nothing is fetched: links to sources
+are plain anchors. The same HTML is what WeasyPrint turns into the PDF.
 """
 
 from __future__ import annotations
@@ -230,10 +230,8 @@ def _environment():
 
 
 def render_html(content: Mapping, svgs: Mapping[str, str] | None = None) -> str:
-    """The report page. ``svgs`` maps inventory id → sanitised Sankey SVG (see :mod:`.sankey`); an inventory
-    without one shows the reason in its place."""
-    from .sankey import LEGEND, node_colour
-
+    """The report page. ``svgs`` maps inventory id → Sankey SVG (see :mod:`.sankey_svg`); an inventory without one
+    shows the reason in its place."""
     env = _environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     circularity = {fid: blocks(rep) for fid, rep in content["circularity"].items()}
@@ -243,6 +241,4 @@ def render_html(content: Mapping, svgs: Mapping[str, str] | None = None) -> str:
         css=Markup(css),
         circularity=circularity,
         svgs=svg_markup,
-        legend=LEGEND,
-        node_colour=node_colour,
     )

@@ -1,23 +1,12 @@
-"""Material-flow Sankey diagrams (plotly ``go.Sankey``) exported to inline SVG with kaleido 1.x.
+"""The material-flow Sankey's layout, shared by the report's static SVG (:mod:`.sankey_svg`) and the dashboard's
+interactive plotly figure (:func:`figure`): columns, node centres, the vertical scale, colours and labels.
 
-kaleido 1.x drives a Chromium; it finds Debian's ``chromium`` on PATH (or the one named by ``BROWSER_PATH``) and
-cannot download its own offline. Without one this module fails with an error naming the package to install —
-the report never silently leaves the diagram out.
-
-User strings (process names) are HTML-escaped before plotly sees them (plotly reads labels as pseudo-HTML), and
-the SVG Chromium serialises is checked for anything active (scripts, event handlers, foreign objects, external
-references) before it is inlined.
+User strings (process names) are HTML-escaped before plotly sees them (plotly reads labels as pseudo-HTML).
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
-import re
-import threading
-from collections.abc import Sequence
-
-from ..errors import LcaEngineError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -56,10 +45,6 @@ LEGEND = [
     ("waste or emission", LINK_COLOURS["waste"]),
 ]
 WIDTH = 900
-INSTALL_FIX = (
-    "install Debian's Chromium: `sudo apt-get install -y chromium` (kaleido 1.x finds it on PATH), or point the "
-    "environment variable BROWSER_PATH at a Chrome/Chromium executable"
-)
 
 _BOUNDARY_LABELS = {
     ("in", "market"): "purchases",
@@ -84,12 +69,15 @@ def node_label(node: dict) -> str:
     return f"{name} · {_fmt_kg(node['mass_kg'])}"
 
 
-def plotly_label(node: dict) -> str:
-    """The label as plotly pseudo-HTML: the name wrapped on up to two lines, then the mass; every user character
-    escaped, lines joined by our own <br>."""
+def label_lines(node: dict, width: int = 22) -> list[str]:
+    """The label as plain lines: the name wrapped on up to two lines, then the mass."""
     name = node_label(node).rsplit(" · ", 1)[0]
-    lines = [*wrap(name, lines=2), _fmt_kg(node["mass_kg"])]
-    return "<br>".join(html.escape(line) for line in lines)
+    return [*wrap(name, width=width, lines=2), _fmt_kg(node["mass_kg"])]
+
+
+def plotly_label(node: dict) -> str:
+    """The label as plotly pseudo-HTML: every user character escaped, lines joined by our own <br>."""
+    return "<br>".join(html.escape(line) for line in label_lines(node))
 
 
 def node_colour(node: dict) -> str:
@@ -157,6 +145,21 @@ def arc_room(data: dict) -> float:
     return min(0.3, back / (fullest + 2 * back))
 
 
+def by_column(data: dict) -> dict[int, list[dict]]:
+    """The nodes of each column, in their order in ``data``."""
+    col = columns(data)
+    out: dict[int, list[dict]] = {}
+    for n in data["nodes"]:
+        out.setdefault(col[n["id"]], []).append(n)
+    return out
+
+
+def scale(data: dict, inner: float, pad: float) -> float:
+    """Pixels per kg: the fullest column (its nodes plus ``pad`` between them) fills the height ``inner``."""
+    cols = by_column(data).values()
+    return min((inner - pad * (len(ns) - 1)) / max(sum(n["mass_kg"] for n in ns), 1e-300) for ns in cols)
+
+
 def positions(data: dict, height_px: int, pad: float) -> tuple[list[float], list[float]]:
     """Node centres (x, y in 0..1): columns from :func:`columns`; in each column the nodes keep their order and
     share the free height evenly around them, so small nodes in neighbouring columns do not sit side by side.
@@ -164,10 +167,8 @@ def positions(data: dict, height_px: int, pad: float) -> tuple[list[float], list
     col = columns(data)
     last = max(col.values(), default=1) or 1
     inner = height_px  # plot area height in pixels
-    by_col: dict[int, list[dict]] = {}
-    for n in data["nodes"]:
-        by_col.setdefault(col[n["id"]], []).append(n)
-    ky = min((inner - pad * (len(ns) - 1)) / max(sum(n["mass_kg"] for n in ns), 1e-300) for ns in by_col.values())
+    by_col = by_column(data)
+    ky = scale(data, inner, pad)
     xs, ys = {}, {}
     for c, ns in sorted(by_col.items()):
         heights = [n["mass_kg"] * ky for n in ns]
@@ -237,146 +238,11 @@ def figure(data: dict):
     return fig
 
 
+def base_height(data: dict) -> int:
+    """Height of the node area plus margins, before any room for the return arcs of loops."""
+    return min(820, max(340, 200 + 30 * len(data["nodes"])))
+
+
 def height(data: dict) -> int:
     """Figure height: room for the nodes, grown for the return arcs of loops."""
-    base = min(820, max(340, 200 + 30 * len(data["nodes"])))
-    return int(min(1000, base / (1 - 2 * arc_room(data))))
-
-
-# ---------------------------------------------------------------- SVG export
-
-_FORBIDDEN = [
-    (re.compile(r"<\s*script", re.I), "script element"),
-    (re.compile(r"<\s*foreignObject", re.I), "foreignObject element"),
-    (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I), "event-handler attribute"),
-    (re.compile(r"javascript:", re.I), "javascript: URL"),
-    (re.compile(r"""(?:href|src)\s*=\s*["'](?!#)""", re.I), "external reference"),
-    (re.compile(r"@import|url\(\s*['\"]?(?!#)", re.I), "external CSS reference"),
-]
-
-
-def sanitise_svg(svg: str, uid: str) -> str:
-    """Make plotly's SVG safe and stable to inline: plotly's random figure id is replaced by ``uid`` (so two
-    diagrams on one page never share ids and the same input gives the same SVG); anything active is refused."""
-    svg = re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg)
-    m = re.search(r'id="defs-([0-9a-zA-Z]+)"', svg)
-    if m:
-        old = m.group(1)
-        svg = re.sub(rf'((?:id="|url\(#|href="#)[A-Za-z_-]*){re.escape(old)}', rf"\g<1>{uid}", svg)
-    for pattern, what in _FORBIDDEN:
-        if pattern.search(svg):
-            raise LcaEngineError(
-                f"the Sankey SVG contains an unsafe {what}; refusing to inline it",
-                fix="this is a bug (labels are escaped before plotting); please report it",
-            )
-    # plotly positions label lines with dy relative to y="0"; some SVG renderers (WeasyPrint) add the dy values
-    # up instead, so give each line its absolute position
-    svg = re.sub(r'<tspan class="line" dy="([0-9.]+)em" x="0" y="0">', r'<tspan class="line" x="0" y="\g<1>em">', svg)
-    # a responsive, accessible inline SVG
-    svg = svg.replace('<svg class="main-svg"', '<svg class="main-svg sankey-svg" role="img"', 1)
-    return svg
-
-
-_TOKEN = re.compile(r"[MLCAZHVmlcazhv]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def _path_ys(d: str) -> list[float]:
-    """y coordinates of an absolute SVG path (M, L, C, A commands, as plotly writes Sankey links)."""
-    ys: list[float] = []
-    cmd, nums = "", []
-
-    def flush() -> None:
-        if cmd in "ML":
-            ys.extend(nums[1::2])
-        elif cmd == "C":
-            ys.extend(nums[1::2])
-        elif cmd == "A":
-            ys.extend(nums[6::7])
-
-    for tok in _TOKEN.findall(d):
-        if tok.isalpha():
-            flush()
-            cmd, nums = tok, []
-        else:
-            nums.append(float(tok))
-    flush()
-    return ys
-
-
-def crop_svg(svg: str, plot_top: float, plot_bottom: float, pad: float = 18.0) -> str:
-    """Crop the SVG's height to what is drawn: the plot area plus the loops' return arcs (plotly draws them
-    above or below the nodes, into the room :func:`figure` keeps free on both sides)."""
-    m = re.search(r'<g class="sankey" transform="translate\(([-0-9.e]+),([-0-9.e]+)\)', svg)
-    size = re.search(r'<svg[^>]*\swidth="([0-9.]+)" height="([0-9.]+)"[^>]*viewBox="0 0 [0-9.]+ [0-9.]+"', svg)
-    if not m or not size:
-        return svg
-    offset = float(m.group(2))
-    width, total = float(size.group(1)), float(size.group(2))
-    ys = [plot_top - pad, plot_bottom + pad]
-    for d in re.findall(r'<path class="sankey-link"[^>]*?\sd="([^"]*)"', svg):
-        ys.extend(y + offset for y in _path_ys(d))
-    top = max(0.0, min(ys) - 4)
-    bottom = min(total, max(ys) + 4)
-    h = bottom - top
-    head = size.group(0)
-    new = re.sub(r'\sheight="[0-9.]+"', f' height="{h:.0f}"', head, count=1)
-    new = re.sub(r'viewBox="0 0 [0-9.]+ [0-9.]+"', f'viewBox="0 {top:.1f} {width:.0f} {h:.1f}"', new)
-    return svg.replace(head, new, 1)
-
-
-def _run(coro):
-    """Run a coroutine to completion, also from inside a running event loop (Jupyter, some web servers)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    result: dict = {}
-
-    def target():
-        try:
-            result["value"] = asyncio.run(coro)
-        except BaseException as exc:  # re-raised in the caller's thread
-            result["error"] = exc
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
-
-
-def render_svgs(datas: Sequence[dict], uids: Sequence[str]) -> list[str]:
-    """Export several Sankeys to SVG in one Chromium session (starting Chromium costs ~1.5 s)."""
-    if not datas:
-        return []
-    try:
-        import kaleido
-        from choreographer.errors import BrowserDepsError, BrowserFailedError, ChromeNotFoundError
-    except ImportError as exc:
-        raise LcaEngineError(
-            f"the Sankey export needs plotly and kaleido>=1 ({exc})", fix="pip install 'plotly' 'kaleido>=1'"
-        ) from None
-    figs = [figure(d) for d in datas]
-
-    async def export() -> list[bytes]:
-        # mathjax=False: kaleido would otherwise load MathJax from a CDN (the report must not fetch anything)
-        async with kaleido.Kaleido(n=1, mathjax=False, timeout=120) as k:
-            return [
-                await k.calc_fig(f, opts={"format": "svg", "width": WIDTH, "height": f.layout.height}) for f in figs
-            ]
-
-    try:
-        raw = _run(export())
-    except ChromeNotFoundError as exc:
-        raise LcaEngineError(
-            f"no Chromium found for the Sankey export (kaleido 1.x needs one): {exc}", fix=INSTALL_FIX
-        ) from None
-    except (BrowserFailedError, BrowserDepsError) as exc:
-        raise LcaEngineError(f"Chromium failed to start for the Sankey export: {exc}", fix=INSTALL_FIX) from None
-    out = []
-    for b, uid, f in zip(raw, uids, figs, strict=True):
-        margin = f.layout.margin
-        svg = crop_svg(b.decode("utf-8"), margin.t, f.layout.height - margin.b)
-        out.append(sanitise_svg(svg, uid))
-    return out
+    return int(min(1000, base_height(data) / (1 - 2 * arc_room(data))))
