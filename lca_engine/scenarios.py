@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .background.catalog import Catalog, Factor
-from .errors import InventoryError, Problem
+from .errors import BackgroundError, InventoryError, Problem
+from .load import Checked
 from .model import BOUNDARY_NODES, Factory, Flow
 from .tomlfile import read_toml
 
@@ -28,11 +29,19 @@ class Scenario(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     year: int | None = None
+    fill_unpublished_from: int | None = None
     electricity_intensity: float | None = Field(None, ge=0)
     renewable_electricity_share: float | None = Field(None, ge=0, le=1)
     recycled_share: float | None = Field(None, ge=0, le=1)
     utilisation: float | None = Field(None, gt=0, le=2)
     fixed_energy_share: float = Field(0.3, ge=0, le=1)
+
+    @field_validator("fill_unpublished_from")
+    @classmethod
+    def _needs_year(cls, v, info):
+        if v is not None and info.data.get("year") in (None, v):
+            raise ValueError("fill_unpublished_from needs a scenario year, and a different one")
+        return v
 
 
 PARAMETERS = [n for n in Scenario.model_fields if n not in ("name", "description")]
@@ -72,18 +81,15 @@ def load_scenarios(path: str | Path | None = None) -> list[Scenario]:
     return out
 
 
-def scenario_catalog(catalog: Catalog, scenario: Scenario, default: Catalog | None = None) -> Catalog:
+def scenario_catalog(catalog: Catalog, scenario: Scenario, fill: Catalog | None = None) -> Catalog:
     """The catalogue with the factors a scenario needs (a user grid intensity is a factor of its own).
 
-    For a scenario year, factors DESNZ did not publish that year keep the default year's value, named as such
-    (e.g. clothing to energy recovery has no 2023 factor), so that the scenario changes only what it says.
+    A factor DESNZ did not publish for the scenario's year stays missing (assessing a flow that needs it is an
+    error) unless the scenario names a year to fill it from (``fill_unpublished_from``, catalogue ``fill``): that
+    year's value is then used, its name saying it was substituted and from which year.
     """
-    if default is not None and default.year != catalog.year:
-        factors = dict(catalog.factors)
-        for key, f in default.factors.items():
-            if key not in factors:
-                factors[key] = replace(f, name=f"{f.name} ({default.year} value: not published for {catalog.year})")
-        catalog = replace(catalog, factors=factors, files={**catalog.files, "fallback-year": str(default.year)})
+    if fill is not None:
+        catalog = substitute_unpublished(catalog, fill)
     if scenario.electricity_intensity is None:
         return catalog
     key = f"{CUSTOM_PREFIX}{scenario.electricity_intensity:g}"
@@ -101,6 +107,36 @@ def scenario_catalog(catalog: Catalog, scenario: Scenario, default: Catalog | No
         energy_kwh=grid.energy_kwh,
     )
     return replace(catalog, factors=factors, files={**catalog.files, key: "user value"})
+
+
+def substitute_unpublished(catalog: Catalog, fill: Catalog) -> Catalog:
+    """``catalog`` with the factors it lacks (published in other years) taken from ``fill``, each labelled."""
+    factors, unpublished = dict(catalog.factors), dict(catalog.unpublished)
+    for key in catalog.unpublished:
+        if key in fill.factors:
+            f = fill.factors[key]
+            label = f"[{fill.year} value substituted: not published for {catalog.year}]"
+            factors[key] = replace(f, name=f"{f.name} {label}")
+            del unpublished[key]
+    files = {**catalog.files, "substituted-from-year": str(fill.year)}
+    return replace(catalog, factors=factors, unpublished=unpublished, files=files)
+
+
+def require_published(checked: dict[str, Checked], catalog: Catalog, scenario: Scenario) -> None:
+    """Every background factor the scenario's variants use exists in its catalogue (one problem per flow)."""
+    problems = []
+    fill = f"; or add fill_unpublished_from = <year> to scenario '{scenario.name}' (a labelled substitution)"
+    for c in checked.values():
+        for i, f in enumerate(c.factory.flows):
+            for key in (k for k in f.background_keys if k not in catalog.factors):
+                try:
+                    catalog.get(key)
+                except BackgroundError as exc:
+                    msg, fix = exc.problems[0].message, exc.problems[0].fix + fill
+                    where = {"file": c.file, "field": f"flows[{i}].background"}
+                    problems.append(Problem(f"scenario '{scenario.name}' (DESNZ {catalog.year}): {msg}", fix, **where))
+    if problems:
+        raise BackgroundError(problems)
 
 
 def _split(flow: Flow, parts: list[tuple[str, float, dict]]) -> list[Flow]:
@@ -173,7 +209,8 @@ def assess_scenarios(
     cubes, completeness = [base.results], [base.completeness]
     for sc in scenarios:
         cat = load_catalog(sc.year, cache_dir=cache) if sc.year else catalog
-        cat = scenario_catalog(cat, sc, catalog)
+        fill = load_catalog(sc.fill_unpublished_from, cache_dir=cache) if sc.fill_unpublished_from else None
+        cat = scenario_catalog(cat, sc, fill)
         # each variant gets its own id (and so its own foreground database): scenarios never overwrite each
         # other's or the default's databases, and a rerun rebuilds nothing
         tag = f"--{sc.name}"
@@ -181,6 +218,7 @@ def assess_scenarios(
             fid + tag: replace(c, factory=apply(c.factory, sc, cat).model_copy(update={"id": fid + tag}))
             for fid, c in checked.items()
         }
+        require_published(variants, cat, sc)
         var_pairs = [(m + tag, b + tag if b else None) for m, b in pairs]
         res = _run(variants, var_pairs, cat, data_dir, cat.year, None)
         res.results["factory"] = res.results["factory"].str.removesuffix(tag)
