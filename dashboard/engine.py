@@ -473,32 +473,41 @@ def results_files(a: le.Assessment) -> dict[str, bytes]:
         }
 
 
-def chart_images(figures: dict[str, object], fmt: str = "png") -> dict[str, bytes]:
-    """Static images of plotly figures through kaleido 1.x (Debian's chromium on PATH), one browser session."""
-    import kaleido
+def chart_images(charts: dict[str, object], fmt: str = "png"):
+    """PNG or SVG images of the charts (plotly figures; a dict is a Sankey's ``sankey_data``) as
+    :class:`dashboard.images.ChartImages`. With a Chromium, kaleido draws them as the dashboard shows them; without
+    one the Sankeys come from the report's SVG writer and the rest from matplotlib (:mod:`dashboard.static`), and a
+    chart neither can draw is named in ``need_chromium`` instead of failing the others."""
+    from dashboard import images, static
+    from lca_engine.report.sankey import figure
 
-    from lca_engine.report.sankey import INSTALL_FIX, _run
-
-    try:
-        from choreographer.errors import BrowserDepsError, BrowserFailedError, ChromeNotFoundError
-    except ImportError:  # pragma: no cover
-        BrowserDepsError = BrowserFailedError = ChromeNotFoundError = RuntimeError
-
-    async def export() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, mathjax=False, timeout=120) as k:  # mathjax=False: no CDN
-            out = []
-            for fig in figures.values():
-                w = fig.layout.width or 1000
-                h = fig.layout.height or 500
-                out.append(await k.calc_fig(fig, opts={"format": fmt, "width": w, "height": h, "scale": 1}))
-            return out
-
+    figures = {name: figure(c) if isinstance(c, dict) else c for name, c in charts.items()}
     try:
         with _LOCK:
-            raw = _run(export())
-    except (ChromeNotFoundError, BrowserFailedError, BrowserDepsError) as exc:
-        raise LcaEngineError(f"no working Chromium for the chart export: {exc}", fix=INSTALL_FIX) from None
-    return {f"{name}.{fmt}": b for name, b in zip(figures, raw, strict=True)}
+            return images.ChartImages(images.kaleido_images(figures, fmt), browser=True)
+    except images.NoBrowser:
+        pass
+    out = images.ChartImages({}, browser=False)
+    for name, chart in charts.items():
+        try:
+            out.files[f"{name}.{fmt}"] = _static_image(name, chart, fmt)
+        except (static.Unsupported, ValueError, TypeError):
+            out.need_chromium.append(name)
+    return out
+
+
+def _static_image(name: str, chart, fmt: str) -> bytes:
+    """One chart drawn without a browser."""
+    from dashboard import static
+    from lca_engine.report.sankey_layout import layout
+    from lca_engine.report.sankey_svg import to_svg
+
+    if not isinstance(chart, dict):
+        return static.figure_image(chart, fmt)
+    if fmt == "svg":
+        svg = to_svg(chart, name, f"Material flows, kg per functional unit ({name})")
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n").encode("utf-8")
+    return static.sankey_image(layout(chart), fmt)
 
 
 # ------------------------------------------------------------------------------------------- upload

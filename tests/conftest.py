@@ -26,8 +26,29 @@ DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = ROOT / "inventories" / "examples"
 
 
+# CI (.ci/run) installs every optional system package and sets LCA_ENGINE_NO_SKIPS=1: there, a skipped test means
+# something is missing, so it fails the run instead of passing quietly.
+NO_SKIPS = os.environ.get("LCA_ENGINE_NO_SKIPS") == "1"
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _SKIPPED.append(f"{report.nodeid} — {reason}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if NO_SKIPS and _SKIPPED:
+        terminalreporter.section("LCA_ENGINE_NO_SKIPS=1: skipped tests fail the run", red=True, bold=True)
+        for line in _SKIPPED:
+            terminalreporter.write_line(line)
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+    if NO_SKIPS and _SKIPPED and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

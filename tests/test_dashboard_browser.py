@@ -25,7 +25,8 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or CHROMEDRIVER is None,
-    reason="needs Debian's chromium and chromium-driver: sudo apt-get install -y chromium chromium-driver",
+    reason="needs the optional Debian packages chromium and chromium-driver; as root: "
+    "apt-get install -y chromium chromium-driver",
 )
 
 # (url path, title shown, number of plotly charts expected at least, screenshot name)

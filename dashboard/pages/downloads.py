@@ -1,4 +1,5 @@
-"""Downloads: the result cube (Parquet, CSV), chart images (PNG/SVG via kaleido) and the auditable report."""
+"""Downloads: the result cube (Parquet, CSV), chart images (PNG/SVG: kaleido where Chromium is installed, else
+drawn without a browser) and the auditable report."""
 
 from __future__ import annotations
 
@@ -36,9 +37,9 @@ def figures() -> dict:
         "portfolio_map": charts.static_map_figure(df, attribution),
         "portfolio_change": charts.change_bars(df).update_layout(width=1000),
     }
-    sk, _ = engine.sankey(a, fid)
-    if sk is not None:
-        figs[f"{fid}_sankey"] = sk
+    _, sankey_data = engine.sankey(a, fid)
+    if sankey_data["links"]:
+        figs[f"{fid}_sankey"] = sankey_data  # drawn by kaleido, or by the report's SVG writer without a browser
     base = engine.baseline_of(a, fid)
     parts = {"micro-factory": engine.contributions(a, fid, "carbon", by="process")}
     if base:
@@ -50,13 +51,23 @@ def figures() -> dict:
 
 
 img_key = f"images-{key}-{fid}-{fmt}"
-if st.button("Render chart images", key="render-images", help="Draws the charts with kaleido (Chromium), ~3 s."):
-    try:
-        st.session_state[img_key] = engine.chart_images(figures(), fmt)
-    except engine.LcaEngineError as exc:
-        ui.show_error(exc, "The chart images could not be drawn")
-images = st.session_state.get(img_key)
-if images:
+help_images = (
+    "With Chromium installed kaleido draws them as shown here (~3 s); without it they are drawn without a browser."
+)
+if st.button("Render chart images", key="render-images", help=help_images):
+    st.session_state[img_key] = engine.chart_images(figures(), fmt)
+rendered = st.session_state.get(img_key)
+if rendered and not rendered.browser:
+    st.info(
+        "No Chromium on this machine, so these images were drawn without a browser: the Sankey as in the report, "
+        "the other charts with matplotlib (same numbers, a plainer look). For images exactly as the dashboard "
+        "shows them, install Chromium (as root): `apt-get install -y chromium`."
+    )
+if rendered and rendered.need_chromium:
+    st.warning("These charts need Chromium (`apt-get install -y chromium`, as root) and were not drawn:")
+    st.text("\n".join(rendered.need_chromium))
+if rendered and rendered.files:
+    images = rendered.files
     cols = st.columns(len(images))
     mime = "image/png" if fmt == "png" else "image/svg+xml"
     for col, (name, data) in zip(cols, images.items(), strict=True):

@@ -86,6 +86,8 @@ class Layout:
     links: tuple[Link, ...]
     texts: tuple[Text, ...]  # the masses written on return arcs
     legend: tuple[tuple[str, str, float, float, float], ...]  # label, colour, opacity, x, y
+    thickness: float = THICKNESS  # node width
+    font_size: float = FONT_SIZE
 
 
 def rgba(colour: str) -> tuple[str, float]:
