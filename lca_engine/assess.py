@@ -15,9 +15,9 @@ import pandas as pd
 
 from .background.catalog import Catalog, load_catalog
 from .balance import DEFAULT_TOLERANCE
-from .errors import InventoryError, Problem
-from .load import Checked, baseline_path, check_factory, load_checked, require_same_functional_unit
-from .model import BOUNDARY_NODES, Factory
+from .errors import BalanceError, InventoryError, LcaEngineError
+from .load import Checked, baseline_path, check_factory, load_checked, require_baseline_fits
+from .model import BOUNDARY, MARKET, MICRO_FACTORY, Factory
 
 
 @dataclass
@@ -109,12 +109,10 @@ def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame
         entry[2].append(r.factor)
     for f in factories:
         for fl in f.flows:
-            internal = fl.from_ not in BOUNDARY_NODES and fl.to not in BOUNDARY_NODES
-            if internal or (fl.to == "market" and fl.kind == "product"):
+            internal = fl.from_ not in BOUNDARY and fl.to not in BOUNDARY
+            if internal or (fl.to == MARKET and fl.kind == "product"):
                 continue
-            proc, inds, links = by_flow.get(
-                (f.id, fl.id), [fl.to if fl.from_ in BOUNDARY_NODES else fl.from_, set(), []]
-            )
+            proc, inds, links = by_flow.get((f.id, fl.id), [fl.to if fl.from_ in BOUNDARY else fl.from_, set(), []])
             rows.append(
                 {
                     "factory": f.id,
@@ -162,6 +160,35 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
+def _load_one(path: Path, catalog: Catalog, tolerance: float, strict_balance: bool) -> Checked | LcaEngineError:
+    try:
+        return load_checked(path, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance)
+    except LcaEngineError as exc:
+        return exc
+
+
+def _pairs(checked: dict[str, Checked], by_path: dict[Path, str]) -> list[tuple[str, str | None]]:
+    """(micro-factory id, baseline id or None) for every micro-factory whose baseline loaded (or that names none)."""
+    pairs: list[tuple[str, str | None]] = []
+    for c in checked.values():
+        if c.factory.system != MICRO_FACTORY:
+            continue
+        bp = baseline_path(c)
+        if bp is not None and bp not in by_path:
+            continue  # the baseline failed to load; its problems are already listed
+        pairs.append((c.factory.id, by_path[bp] if bp else None))
+    return pairs
+
+
+def _raise(failures: list[LcaEngineError]) -> None:
+    """One error for all files, of the type they share (a BalanceError, exit 3, only if every failure is one)."""
+    problems = [p for exc in failures for p in exc.problems]
+    for kind in (BalanceError, InventoryError):
+        if all(isinstance(exc, kind) for exc in failures):
+            raise kind(problems)
+    raise LcaEngineError(problems)
+
+
 def load_many(
     paths: Iterable[str | Path],
     catalog: Catalog,
@@ -173,28 +200,21 @@ def load_many(
     """Load files and the baselines they name; every problem in every file is reported together."""
     checked: dict[str, Checked] = {}
     by_path: dict[Path, str] = {}
-    problems: list[Problem] = []
+    failures: list[LcaEngineError] = []
     queue = list(collect_files(paths))
-    pairs: list[tuple[str, str | None]] = []
     while queue:
         path = queue.pop(0)
         if path.resolve() in by_path:
             continue
         if on_file:
             on_file(path)
-        try:
-            c = load_checked(path, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance)
-        except InventoryError as exc:
-            problems.extend(exc.problems)
+        c = _load_one(path, catalog, tolerance, strict_balance)
+        if isinstance(c, LcaEngineError):
+            failures.append(c)
             continue
-        except Exception as exc:  # BalanceError etc. keep their own type below
-            if hasattr(exc, "problems"):
-                problems.extend(exc.problems)
-                continue
-            raise
         if c.factory.id in checked:
-            problems.append(
-                Problem(
+            failures.append(
+                InventoryError(
                     f"factory id '{c.factory.id}' is also used by {checked[c.factory.id].file}",
                     fix="give every inventory a unique id",
                     file=str(path),
@@ -204,33 +224,12 @@ def load_many(
             continue
         checked[c.factory.id] = c
         by_path[path.resolve()] = c.factory.id
-        try:
-            bp = baseline_path(c)
-        except InventoryError as exc:
-            problems.extend(exc.problems)
-            continue
+        bp = baseline_path(c)  # validated with the file: it exists and fits
         if bp is not None and bp not in by_path:
             queue.insert(0, bp)
-    for c in checked.values():
-        if c.factory.system != "micro-factory":
-            continue
-        bp = baseline_path(c)
-        base_id = by_path.get(bp) if bp else None
-        if bp is not None and base_id is None:
-            continue  # the baseline failed to load; its problems are already listed
-        if base_id:
-            try:
-                require_same_functional_unit(c, checked[base_id])
-            except InventoryError as exc:
-                problems.extend(exc.problems)
-        pairs.append((c.factory.id, base_id))
-    if problems:
-        from .errors import BalanceError, LcaEngineError
-
-        if all("mass balance" in p.message for p in problems):
-            raise BalanceError(problems)
-        raise LcaEngineError(problems)
-    return checked, pairs
+    if failures:
+        _raise(failures)
+    return checked, _pairs(checked, by_path)
 
 
 def assess_files(
@@ -277,7 +276,7 @@ def assess(
         checked[baseline.id] = check_factory(
             baseline, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance
         )
-        require_same_functional_unit(checked[factory.id], checked[baseline.id])
+        require_baseline_fits(checked[factory.id], checked[baseline.id])
     return _run(checked, pairs, catalog, data_dir, year, indicators)
 
 

@@ -11,6 +11,7 @@ paired Monte Carlo: P(claim holds) = share of draws in which the relative change
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,22 @@ from .tomlfile import read_toml
 #: Claims about operations rather than the life cycle; assessed from socio-economic inventory data when stated.
 OPERATIONAL = {"output_per_labour_hour": "higher is better", "downtime_hours": "lower is better"}
 SUPPORTED, NOT_SUPPORTED = 0.95, 0.05
+
+
+class Verdict(StrEnum):
+    """What the claim check concludes (the module docstring gives the thresholds)."""
+
+    SUPPORTED = "supported"
+    NOT_SUPPORTED = "not supported"
+    INCONCLUSIVE = "inconclusive"
+    NOT_ASSESSABLE = "not assessable"
+
+
+def verdict_of(p: float) -> Verdict:
+    """The verdict for P(claim holds)."""
+    return (
+        Verdict.SUPPORTED if p >= SUPPORTED else Verdict.NOT_SUPPORTED if p <= NOT_SUPPORTED else Verdict.INCONCLUSIVE
+    )
 
 
 class Claim(BaseModel):
@@ -127,7 +144,7 @@ def evaluate(
                         | {
                             "measured_change": measured,
                             "p_claim_holds": 1.0 if ok else 0.0,
-                            "verdict": "supported" if ok else "not supported",
+                            "verdict": verdict_of(1.0 if ok else 0.0).value,
                             "why": "stated operating figures (no uncertainty carried)",
                         }
                     )
@@ -139,7 +156,13 @@ def evaluate(
                     else (f"the inventories do not state {c.indicator.replace('_', ' ')} for both factories")
                 )
                 rows.append(
-                    base | {"measured_change": np.nan, "p_claim_holds": np.nan, "verdict": "not assessable", "why": why}
+                    base
+                    | {
+                        "measured_change": np.nan,
+                        "p_claim_holds": np.nan,
+                        "verdict": Verdict.NOT_ASSESSABLE.value,
+                        "why": why,
+                    }
                 )
                 continue
             row = comparison[(comparison.factory == factory) & (comparison.indicator == c.indicator)]
@@ -151,7 +174,7 @@ def evaluate(
                     | {
                         "measured_change": measured,
                         "p_claim_holds": np.nan,
-                        "verdict": "not assessable",
+                        "verdict": Verdict.NOT_ASSESSABLE.value,
                         "why": "the baseline's value is zero",
                     }
                 )
@@ -165,7 +188,7 @@ def evaluate(
             else:
                 p = 1.0 if _holds(np.array([measured]), target)[0] else 0.0
                 why = "deterministic (no Monte Carlo run)"
-            verdict = "supported" if p >= SUPPORTED else "not supported" if p <= NOT_SUPPORTED else "inconclusive"
+            verdict = verdict_of(p).value
             rows.append(base | {"measured_change": measured, "p_claim_holds": p, "verdict": verdict, "why": why})
     return pd.DataFrame(
         rows,

@@ -7,33 +7,45 @@ rules that need the whole factory (references, units, provenance, balance) live 
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal, get_args
 
 import pint
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from .units import quantity
 
-SECTORS = (
-    "textiles",
-    "green tech",
-    "modular housing",
-    "advanced composites",
-    "e-mobility",
-    "eco-packaging",
-)
+#: Every vocabulary is written once, as a ``Literal`` (what pydantic checks); the tuples are read from it.
 Sector = Literal["textiles", "green tech", "modular housing", "advanced composites", "e-mobility", "eco-packaging"]
+SECTORS: tuple[str, ...] = get_args(Sector)
 
-FLOW_KINDS = ("material", "energy", "water", "chemical", "emission", "waste", "product", "transport")
-FlowKind = Literal["material", "energy", "water", "chemical", "emission", "waste", "product", "transport"]
+#: Kinds of flow bought from the market whose upstream impact needs a background factor.
+PurchasedKind = Literal["material", "energy", "water", "chemical", "transport"]
+FlowKind = Literal[PurchasedKind, "emission", "waste", "product"]
+FLOW_KINDS: tuple[str, ...] = get_args(FlowKind)
+PURCHASED_KINDS: tuple[str, ...] = get_args(PurchasedKind)
 
-ORIGINS = ("virgin", "recycled", "reused", "renewable")
-Origin = Literal["virgin", "recycled", "reused", "renewable"]
+#: Secondary origins: recycled or re-used input (may state where it comes from, ``recycled_source``).
+SecondaryOrigin = Literal["recycled", "reused"]
+Origin = Literal["virgin", SecondaryOrigin, "renewable"]
+ORIGINS: tuple[str, ...] = get_args(Origin)
+SECONDARY_ORIGINS: tuple[str, ...] = get_args(SecondaryOrigin)
 #: Where recycled or re-used input comes from: grant schemes count post-consumer feedstock, not own process waste.
 RecycledSource = Literal["post-consumer", "pre-consumer", "own-process"]
 
-#: Nodes outside the factory. Flows come from / go to one of these or to a process id.
-BOUNDARY_NODES: dict[str, str] = {
+#: Boundary destinations that keep material in use; with energy recovery, those that recover something.
+MaterialRecoveryRoute = Literal["recycling", "reuse", "composting"]
+RecoveryRoute = Literal[MaterialRecoveryRoute, "energy_recovery"]
+#: Off-site treatment routes for outflows (waste, by-products, water discharged): a background factor may be attached.
+WasteRoute = Literal["landfill", RecoveryRoute, "wastewater_treatment"]
+BoundaryNode = Literal["market", "environment", WasteRoute]
+BOUNDARY: tuple[str, ...] = get_args(BoundaryNode)
+MARKET, ENVIRONMENT = BOUNDARY[:2]
+WASTE_ROUTES: tuple[str, ...] = get_args(WasteRoute)
+RECOVERY_NODES: tuple[str, ...] = get_args(RecoveryRoute)
+MATERIAL_RECOVERY_NODES: tuple[str, ...] = get_args(MaterialRecoveryRoute)
+
+_DESCRIBED: dict[BoundaryNode, str] = {
     "market": "bought-in inputs and sold products (the economy)",
     "environment": "nature: water abstraction, emissions to air/water/soil",
     "landfill": "waste sent to landfill",
@@ -43,18 +55,41 @@ BOUNDARY_NODES: dict[str, str] = {
     "composting": "waste sent to composting or anaerobic digestion",
     "wastewater_treatment": "water discharged to sewer / treatment works",
 }
-#: Boundary destinations that keep material in use (count towards diversion from landfill).
-RECOVERY_NODES = ("recycling", "reuse", "energy_recovery", "composting")
+#: Nodes outside the factory, with what they stand for. Flows come from / go to one of these or to a process id.
+BOUNDARY_NODES: dict[str, str] = {node: _DESCRIBED[node] for node in BOUNDARY}
 
-SYSTEMS = ("micro-factory", "baseline")
+System = Literal["micro-factory", "baseline"]
+SYSTEMS: tuple[str, ...] = get_args(System)
+MICRO_FACTORY, BASELINE = SYSTEMS
+
+#: Inventory format versions this engine reads.
+SchemaVersion = Literal[1]
+SCHEMA_VERSIONS: tuple[int, ...] = get_args(SchemaVersion)
 
 #: Categories of process chemicals (the chemicals indicator reports kg per category).
-CHEMICAL_CATEGORIES = ("dyes_auxiliaries", "solvents", "acids_alkalis", "resins_binders", "other")
 ChemicalCategory = Literal["dyes_auxiliaries", "solvents", "acids_alkalis", "resins_binders", "other"]
+CHEMICAL_CATEGORIES: tuple[str, ...] = get_args(ChemicalCategory)
 
-#: Environmental compartments for flows to or from 'environment'.
-COMPARTMENTS = ("air", "water", "soil", "surface water", "ground water", "rainwater")
-Compartment = Literal["air", "water", "soil", "surface water", "ground water", "rainwater"]
+#: Environmental compartments, for flows to 'environment' (emissions, evaporation) and from it (abstraction).
+CompartmentTo = Literal["air", "water", "soil"]
+CompartmentFrom = Literal["surface water", "ground water", "rainwater", "air", "soil"]
+Compartment = Literal[CompartmentTo, CompartmentFrom]
+COMPARTMENTS: tuple[str, ...] = get_args(Compartment)
+COMPARTMENTS_TO: tuple[str, ...] = get_args(CompartmentTo)
+COMPARTMENTS_FROM: tuple[str, ...] = get_args(CompartmentFrom)
+
+#: Ids name files (``<factory id>.html``) and Brightway codes: a safe file-name stem, never '.', '..' or hidden.
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")
+ID_RULE = "letters, digits, '_', '-' and '.', not starting with '.', at most 128 characters"
+
+
+def _safe_id(v: str) -> str:
+    if not ID_PATTERN.fullmatch(v):
+        raise ValueError(f"not a safe id: use {ID_RULE}")
+    return v
+
+
+Id = Annotated[str, Field(min_length=1), AfterValidator(_safe_id)]
 
 
 class _Model(BaseModel):
@@ -104,7 +139,7 @@ class FunctionalUnit(_Model):
 
 
 class Process(_Model):
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    id: Id
     name: str = ""
     stage: str = "manufacturing"
     description: str = ""
@@ -113,7 +148,7 @@ class Process(_Model):
 class Flow(_Model):
     """One flow per functional unit between two nodes (process ids or boundary nodes)."""
 
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    id: Id
     from_: str = Field(alias="from", min_length=1)
     to: str = Field(min_length=1)
     kind: FlowKind
@@ -157,7 +192,7 @@ class Flow(_Model):
 class Stock(_Model):
     """Change of a stock held in a process, per functional unit (positive = accumulates)."""
 
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    id: Id
     process: str
     change: float
     unit: str
@@ -216,12 +251,12 @@ class Production(_Model):
     note: str = ""
 
 
-SITE_STATUSES = ("former industrial", "brownfield", "greenfield", "existing building")
 SiteStatus = Literal["former industrial", "brownfield", "greenfield", "existing building"]
-CIRCULAR_STRATEGIES = ("repair", "reuse", "refurbishment", "remanufacture", "recycling")
+SITE_STATUSES: tuple[str, ...] = get_args(SiteStatus)
 CircularStrategy = Literal["repair", "reuse", "refurbishment", "remanufacture", "recycling"]
-WAYS_OF_WORKING = ("long_term", "prevention", "integration", "collaboration", "involvement")
+CIRCULAR_STRATEGIES: tuple[str, ...] = get_args(CircularStrategy)
 WayOfWorking = Literal["long_term", "prevention", "integration", "collaboration", "involvement"]
+WAYS_OF_WORKING: tuple[str, ...] = get_args(WayOfWorking)
 
 
 #: SocioEconomic figures that are shares (fractions 0–1) and those that are counts or amounts (≥ 0); with "trl",
@@ -242,6 +277,8 @@ SOCIO_AMOUNTS = (
     "onsite_generation_kwh",
 )
 SOCIO_STATED = (*SOCIO_AMOUNTS, *SOCIO_SHARES, "trl")
+#: The technology readiness scale (trl is a whole number on it).
+TRL_LEVELS = range(1, 10)
 
 
 class Stated(_Model):
@@ -290,7 +327,7 @@ class SocioEconomic(_Model):
     community_benefits: str = ""
     ways_of_working: dict[WayOfWorking, str] = Field(default_factory=dict)  # what the inventory states, per way
 
-    @field_validator(*(SOCIO_SHARES + SOCIO_AMOUNTS + ("trl",)), mode="before")
+    @field_validator(*SOCIO_STATED, mode="before")
     @classmethod
     def _bare_number(cls, v):
         return _stated(v)
@@ -299,11 +336,11 @@ class SocioEconomic(_Model):
 class Factory(_Model):
     """A micro-factory or a conventional baseline, modelled per functional unit."""
 
-    schema_version: int = 1
-    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    schema_version: SchemaVersion = SCHEMA_VERSIONS[-1]
+    id: Id
     name: str = Field(min_length=1)
     sector: Sector
-    system: Literal["micro-factory", "baseline"] = "micro-factory"
+    system: System = MICRO_FACTORY
     description: str = ""
     site: Site
     functional_unit: FunctionalUnit
@@ -317,6 +354,14 @@ class Factory(_Model):
     socio_economic: SocioEconomic | None = None
     claims: list[dict] = Field(default_factory=list)  # extra claims to test (schema: lca_engine.claims.Claim)
     sources: dict[str, Source] = Field(default_factory=dict)
+
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _supported_version(cls, v):
+        if type(v) is not int or v not in SCHEMA_VERSIONS:
+            supported = ", ".join(map(str, SCHEMA_VERSIONS))
+            raise ValueError(f"schema_version must be a whole number this engine reads: {supported}")
+        return v
 
     def process_ids(self) -> list[str]:
         return [p.id for p in self.processes]
