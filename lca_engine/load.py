@@ -6,6 +6,7 @@ everywhere. It never imports Brightway.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,8 +105,10 @@ def _where_problem(ref: str, path: Path, file: str) -> tuple[str, str] | None:
         return f"baseline '{ref}' is not a .toml inventory", 'name the baseline\'s ".toml" file'
     if path == Path(file).resolve():
         return f"baseline '{ref}' is this file itself", "name the conventional baseline's own inventory file"
-    if not path.is_file():
+    if not path.exists():
         return f"baseline file '{ref}' not found (looked for {path})", relative + "this file"
+    if not path.is_file():
+        return f"baseline '{ref}' is not a regular file", "name the baseline's .toml file"
     return None
 
 
@@ -126,8 +129,8 @@ def baseline_problems(factory: Factory, file: str | None, text: str | None = Non
         return []
     line = locate(text, ("baseline",))
     try:
-        if any(ord(c) < 32 or ord(c) == 127 for c in ref):
-            raise ValueError("control character")
+        if any(unicodedata.category(c) in ("Cc", "Cf") for c in ref):
+            raise ValueError("control or text-direction character")
         path = resolve_baseline(factory, file)
         found = _where_problem(ref, path, file)
     except (OSError, RuntimeError, ValueError) as exc:  # NUL byte, symlink loop, name too long …

@@ -104,6 +104,7 @@ CASES = [
     ("baseline-dotdot-passwd", _with_baseline("../../../../../../../../etc/passwd"), BASE, "baseline"),
     ("baseline-itself", _with_baseline("case.toml"), BASE, "baseline"),
     ("baseline-not-toml", _with_baseline("tiny_baseline.txt"), BASE, "baseline"),
+    ("baseline-bidi", _with_baseline("\u202eenilesab_ynit.toml"), BASE, "baseline"),
     ("baseline-other-sector", GOOD, _sub(BASE, 'sector = "textiles"', 'sector = "eco-packaging"'), "baseline"),
     ("baseline-micro-factory", GOOD, _sub(BASE, 'system = "baseline"', 'system = "micro-factory"'), "baseline"),
     (
@@ -159,6 +160,7 @@ def test_baseline_errors_name_the_line_and_what_is_wrong(tmp_path, catalog):
         "baseline-dotdot-passwd": "outside this inventory's folder",
         "baseline-itself": "is this file itself",
         "baseline-not-toml": "is not a .toml inventory",
+        "baseline-bidi": "control or text-direction character",
         "baseline-other-sector": "is in sector 'eco-packaging', this factory in 'textiles'",
         "baseline-micro-factory": 'has system = "micro-factory"',
         "baseline-other-fu": "differs from the baseline's 2 item",
@@ -186,6 +188,9 @@ def test_baseline_escaping_the_tree(tmp_path, catalog):
         path = sub / "micro.toml"
         path.write_text(_with_baseline(ref), encoding="utf-8")
         assert "outside this inventory's folder" in _refused(path, "baseline")
+    (sub / "folder.toml").mkdir()
+    path.write_text(_with_baseline("folder.toml"), encoding="utf-8")
+    assert "is not a regular file" in _refused(path, "baseline")
     path.write_text(_with_baseline("deeper/tiny_baseline.toml"), encoding="utf-8")
     assert load_checked(path, catalog=catalog).report.ok
 
@@ -212,6 +217,17 @@ def test_real_process_refuses_every_case_without_traceback(tmp_path):
     for path, (name, *_, field) in zip(paths, CASES, strict=True):
         assert f"✗ {path}" in res.stderr, name
         assert f"{path}:" in res.stderr and f"field '{field}'" in res.stderr, name
+
+
+def test_validate_checks_the_baseline_without_importing_brightway():
+    code = (
+        "import sys; from lca_engine import load_checked; "
+        "c = load_checked(sys.argv[1]); "
+        "print(c.factory.baseline, 'bw2data' in sys.modules, 'bw2calc' in sys.modules)"
+    )
+    path = EXAMPLES / "textile_merthyr_micro.toml"
+    res = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert res.stdout.split() == ["textile_conventional_baseline.toml", "False", "False"], res.stderr
 
 
 def test_closed_loop_is_refused_before_brightway(tmp_path, catalog):
