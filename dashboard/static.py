@@ -148,43 +148,40 @@ def figure_image(fig, fmt: str = "png") -> bytes:
     return _save(out, fmt)
 
 
-def sankey_image(lay, fmt: str = "png") -> bytes:
-    """A :class:`lca_engine.report.sankey_layout.Layout` drawn by matplotlib, 1 layout pixel per 1/100 inch."""
-    from matplotlib.patches import PathPatch, Rectangle
+def _mpl_path(path):
+    """A layout path (absolute M, L, C, Z commands) as a matplotlib Path."""
     from matplotlib.path import Path
 
-    fig = _figure(lay.width, lay.height)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(lay.left, lay.left + lay.width)
-    ax.set_ylim(lay.top + lay.height, lay.top)
-    ax.axis("off")
     codes = {"M": [Path.MOVETO], "L": [Path.LINETO], "C": [Path.CURVE4] * 3, "Z": [Path.CLOSEPOLY]}
+    verts, kinds = [], []
+    for cmd, nums in path:
+        verts += list(zip(nums[0::2], nums[1::2], strict=True)) or [(0.0, 0.0)]
+        kinds += codes[cmd]
+    return Path(verts, kinds)
 
-    def mpath(path) -> Path:
-        verts, kinds = [], []
-        for cmd, nums in path:
-            pts = list(zip(nums[0::2], nums[1::2], strict=True)) or [(0.0, 0.0)]
-            verts += pts
-            kinds += codes[cmd]
-        return Path(verts, kinds)
 
-    for arcs in (True, False):
-        for lk in (lk for lk in lay.links if lk.arc == arcs):
-            for taper in lk.tapers:
-                ax.add_patch(PathPatch(mpath(taper), facecolor=lk.colour, alpha=lk.opacity, linewidth=0))
-            style = {
-                "facecolor": "none",
-                "edgecolor": lk.colour,
-                "linewidth": lk.stroke * PT_PER_PX,
-                "capstyle": "butt",
-            }
-            fill = {"facecolor": lk.colour, "linewidth": 0}
-            ax.add_patch(PathPatch(mpath(lk.path), alpha=lk.opacity, **(style if lk.arc else fill)))
+def _sankey_links(ax, lay) -> None:
+    """Return arcs first (beneath), then the forward bands, as the SVG writer draws them."""
+    from matplotlib.patches import PathPatch
+
+    for lk in sorted(lay.links, key=lambda lk: not lk.arc):
+        for taper in lk.tapers:
+            ax.add_patch(PathPatch(_mpl_path(taper), facecolor=lk.colour, alpha=lk.opacity, linewidth=0))
+        if lk.arc:
+            paint = {"facecolor": "none", "edgecolor": lk.colour, "linewidth": lk.stroke * PT_PER_PX}
+            ax.add_patch(PathPatch(_mpl_path(lk.path), alpha=lk.opacity, capstyle="butt", **paint))
+        else:
+            ax.add_patch(PathPatch(_mpl_path(lk.path), alpha=lk.opacity, facecolor=lk.colour, linewidth=0))
+
+
+def _sankey_nodes_and_text(ax, lay) -> None:
+    from matplotlib.patches import Rectangle
+
     font = {"fontsize": lay.font_size * PT_PER_PX, "family": "DejaVu Sans", "color": "#222222"}
     for n in lay.nodes:
         ax.add_patch(Rectangle((n.x, n.y), lay.thickness, n.height, facecolor=n.colour, linewidth=0))
+    box = {"facecolor": "white", "alpha": 0.75, "linewidth": 0, "pad": 1}
     for n in lay.nodes:
-        box = {"facecolor": "white", "alpha": 0.75, "linewidth": 0, "pad": 1}
         ax.text(n.label_x, n.label_y, plain("\n".join(n.lines)), va="center", ha="left", bbox=box, **font)
     for t in lay.texts:
         ax.text(t.x, t.y, plain(t.text), ha="center", va="baseline", **font)
@@ -192,4 +189,15 @@ def sankey_image(lay, fmt: str = "png") -> bytes:
         if colour:
             ax.add_patch(Rectangle((x, y), 24, 10, facecolor=colour, alpha=opacity, linewidth=0))
         ax.text(x + 30, y + 9, plain(label), va="baseline", **font)
+
+
+def sankey_image(lay, fmt: str = "png") -> bytes:
+    """A :class:`lca_engine.report.sankey_layout.Layout` drawn by matplotlib, 1 layout pixel per 1/100 inch."""
+    fig = _figure(lay.width, lay.height)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(lay.left, lay.left + lay.width)
+    ax.set_ylim(lay.top + lay.height, lay.top)
+    ax.axis("off")
+    _sankey_links(ax, lay)
+    _sankey_nodes_and_text(ax, lay)
     return _save(fig, fmt)

@@ -54,7 +54,7 @@ _BOUNDARY_LABELS = {
 }
 
 
-def _fmt_kg(x: float) -> str:
+def fmt_kg(x: float) -> str:
     from .html import fmt_num
 
     return f"{fmt_num(x, 3)} kg"
@@ -66,13 +66,13 @@ def node_label(node: dict) -> str:
         name = _BOUNDARY_LABELS.get((node["side"], node["label"]), node["label"].replace("_", " "))
     else:
         name = node["label"]
-    return f"{name} · {_fmt_kg(node['mass_kg'])}"
+    return f"{name} · {fmt_kg(node['mass_kg'])}"
 
 
-def label_lines(node: dict, width: int = 22) -> list[str]:
-    """The label as plain lines: the name wrapped on up to two lines, then the mass."""
+def label_lines(node: dict, width: int = 22, lines: int = 2) -> list[str]:
+    """The label as plain lines: the name wrapped on up to ``lines`` lines, then the mass."""
     name = node_label(node).rsplit(" · ", 1)[0]
-    return [*wrap(name, width=width, lines=2), _fmt_kg(node["mass_kg"])]
+    return [*wrap(name, width=width, lines=lines), fmt_kg(node["mass_kg"])]
 
 
 def plotly_label(node: dict) -> str:

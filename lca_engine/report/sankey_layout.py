@@ -22,7 +22,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .sankey import LEGEND, base_height, columns, label_lines, link_colour, node_colour, positions, scale
+from .sankey import (
+    LEGEND,
+    base_height,
+    columns,
+    fmt_kg,
+    label_lines,
+    link_colour,
+    node_colour,
+    positions,
+    scale,
+)
 
 WIDTH = 900
 THICKNESS = 14  # node width
@@ -110,7 +120,8 @@ def _nodes(data: dict, inner: float) -> tuple[dict[str, Node], float]:
         h = n["mass_kg"] * ky
         x = MARGIN + col[n["id"]] * step
         room = LABEL_ROOM if col[n["id"]] == last else step - THICKNESS
-        lines = tuple(label_lines(n, width=max(10, min(22, int((room - 12) / CHAR_WIDTH)))))
+        chars = max(10, min(22, int((room - 12) / CHAR_WIDTH)))
+        lines = tuple(label_lines(n, width=chars, lines=2 if chars >= 18 else 3))  # narrow columns: 3 lines
         out[n["id"]] = Node(n["id"], x, yc * inner - h / 2, h, node_colour(n), lines, x + THICKNESS + 4, yc * inner)
     return out, ky
 
@@ -228,14 +239,10 @@ def _loop(lk: dict, x0: float, y0: float, x1: float, y1: float, w: float, lane: 
     colour, opacity = rgba(link_colour(lk))
     link = Link(lk["flow"], lk["source"], lk["target"], lk["mass_kg"], w, colour, opacity, True, path, c, tapers)
     above = centre < y0
-    text = Text((x0 + x1) / 2, centre - c / 2 - 3 if above else centre + c / 2 + FONT_SIZE, f"{_fmt_kg(lk)} returned")
+    text = Text(
+        (x0 + x1) / 2, centre - c / 2 - 3 if above else centre + c / 2 + FONT_SIZE, f"{fmt_kg(lk['mass_kg'])} returned"
+    )
     return link, text
-
-
-def _fmt_kg(lk: dict) -> str:
-    from .sankey import _fmt_kg as fmt
-
-    return fmt(lk["mass_kg"])
 
 
 def _links(data, nodes, above, below, ky, inner) -> tuple[list[Link], list[Text]]:
