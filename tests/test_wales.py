@@ -14,6 +14,7 @@ from lca_engine.load import check_factory
 from lca_engine.model import Assumption, EndOfUse, Flow, Production, SocioEconomic, Stated
 from lca_engine.wales import (
     NOT_STATED,
+    GrantStatus,
     alignment,
     beyond_recycling,
     figures,
@@ -22,6 +23,7 @@ from lca_engine.wales import (
     site_energy_carbon,
     wfg_table,
 )
+from lca_engine.wales.grants import GRANT_RULES, MATCH_FUNDING_MIN, TRL_MIN
 
 from .conftest import DATA
 
@@ -158,9 +160,38 @@ def test_grant_criteria_flip_when_the_inventory_changes(micro, base):
     assert status(micro.model_copy(update={"end_of_use": None}), "cef_end_of_life") == NOT_STATED
     eou = EndOfUse(collected_for_reuse=0.2, collected_for_recycling=0.5, source="desnz-2025")
     assert status(micro.model_copy(update={"end_of_use": eou}), "cef_end_of_life") == "met"
-    # location: Merthyr Tydfil is in Wales, Bristol is not
+    # location: a site outside Wales (Bristol) fails; one inside (Merthyr Tydfil) is not enough, see below
     bristol = micro.model_copy(update={"site": micro.site.model_copy(update={"lat": 51.4545, "lon": -2.5879})})
-    assert status(micro, "cef_location_wales") == "met" and status(bristol, "cef_location_wales") == "not met"
+    assert status(bristol, "cef_location_wales") == "not met"
+
+
+def test_registered_legal_entity_is_not_met_on_coordinates_alone(micro, base):
+    """'Applicants must be a registered legal entity. The project operation must be located in Wales': a site inside
+    Wales shows the second half only; the inventory cannot state the first, so the criterion is not stated."""
+    assert point_in_wales(micro.site.lat, micro.site.lon)
+    g = grant_checklist(POLICY, micro, base).set_index("criterion_id").loc["cef_location_wales"]
+    assert "registered legal entity" in g.criterion
+    assert g.status == NOT_STATED != "met"
+    assert "is in Wales" in g.figure and "registered legal entity not stated" in g.figure
+
+
+def test_grant_rules_are_a_table_with_published_thresholds(micro, base):
+    """Every rule names a criterion of the policy file, once; statuses come from one vocabulary; the thresholds
+    are the numbers in the published wording, not in the ids."""
+    ids = [r.id for r in GRANT_RULES]
+    assert len(ids) == len(set(ids)) and set(ids) <= set(POLICY.criteria)
+    assert "Technology Readiness Level (TRL) 7 and above" in POLICY.criteria["cef_trl7"]["text"] and TRL_MIN == 7
+    assert "match fund at 50%" in POLICY.criteria["cef_match_funding_50pct"]["text"] and MATCH_FUNDING_MIN == 0.5
+    table = grant_checklist(POLICY, micro, base)
+    assert list(table.criterion_id) == ids
+    assert set(table.status) <= {s.value for s in GrantStatus} == {"met", "not met", NOT_STATED, "assessor's judgement"}
+    texts = table.set_index("criterion_id")
+    for cid in ids:
+        assert texts.loc[cid, "criterion"] == POLICY.criteria[cid]["text"]
+        assert texts.loc[cid, "source_id"] == POLICY.criteria[cid]["source"]
+    assert texts.loc["cef_trl7", "status"] == NOT_STATED  # tiny_micro states no TRL
+    trl = grant_checklist(POLICY, _with(micro, trl=_a(8)), base).set_index("criterion_id").loc["cef_trl7"]
+    assert (trl.status, trl.figure) == ("met", "TRL 8 (at least 7)")
 
 
 def test_added_value_uses_carbon_avoided_per_year(micro, base):

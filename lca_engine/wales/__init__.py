@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..model import Factory
 from .figures import STATED_FIELDS, _stated, figures, site_energy_carbon
-from .grants import grant_checklist
+from .grants import GrantStatus, grant_checklist
 from .policy import DISCLAIMER, NOT_ASSESSED, NOT_STATED, WalesPolicy, default_policy_file, load_policy
 from .recycling import BEYOND_RECYCLING, beyond_recycling
 from .wfg import RULES, Rule, ways_of_working, wfg_table
@@ -113,9 +113,9 @@ def portfolio_alignment(assessment, policy: WalesPolicy | None = None) -> pd.Dat
                 "not_stated": int((per_measure.direction == NOT_STATED).sum()),
                 "beyond_recycling_met": int((a.beyond_recycling.status == "meets").sum()),
                 "beyond_recycling_checked": len(a.beyond_recycling),
-                "grant_criteria_met": int((a.grants.status == "met").sum()),
-                "grant_criteria_not_met": int((a.grants.status == "not met").sum()),
-                "grant_criteria_not_stated": int((a.grants.status == NOT_STATED).sum()),
+                "grant_criteria_met": int((a.grants.status == GrantStatus.MET).sum()),
+                "grant_criteria_not_met": int((a.grants.status == GrantStatus.NOT_MET).sum()),
+                "grant_criteria_not_stated": int((a.grants.status == GrantStatus.NOT_STATED).sum()),
             }
         )
     return pd.DataFrame(rows)
@@ -128,6 +128,7 @@ __all__ = [
     "NOT_STATED",
     "RULES",
     "STATED_FIELDS",
+    "GrantStatus",
     "Rule",
     "WalesAlignment",
     "WalesPolicy",
