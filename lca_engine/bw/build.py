@@ -1,7 +1,6 @@
-"""Build the embedded Brightway project from shipped data — and rebuild only what changed.
+"""The data of the embedded Brightway project: the DESNZ background database and one foreground per factory.
 
-Each database and method stores the hash of what it was built from (``lca_engine_hash`` in its metadata);
-a warm run compares hashes and skips the writes, so it costs only the calculation.
+What is written when, and how a write is made crash-safe, is in :mod:`.parts` and :mod:`.store`.
 
 Foreground layout (see docs/architecture.md): every process is an activity whose reference product is its
 *mass output* (all its outputs to other processes and products to market, in kg, per functional unit). An
@@ -12,9 +11,6 @@ mass (e.g. only energy or uncounted items) are "operations": production 1 per fu
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from functools import lru_cache
 
 import bw2data as bd
@@ -22,8 +18,7 @@ import numpy as np
 
 from ..background.catalog import Catalog
 from ..balance import WATER_DENSITY, flow_mass_kg
-from ..errors import BackgroundError, InventoryError
-from ..indicators import INDICATORS, SHIPPED_METHODS
+from ..errors import InventoryError
 from ..model import BOUNDARY_NODES, Factory, Flow
 from ..units import Q_, convert
 from .flows import (
@@ -34,12 +29,9 @@ from .flows import (
     GHG_UNSPLIT,
     WATER_WITHDRAWAL,
     chemical_code,
-    custom_flows,
     energy_code,
 )
-from .quiet import quiet
 
-BUILD_VERSION = "4"
 FU_CODE = "functional-unit"
 
 _UNIT_NAMES = {
@@ -53,116 +45,12 @@ _UNIT_NAMES = {
 }
 
 
-def _canon(obj):
-    if isinstance(obj, dict):
-        return {str(k): _canon(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_canon(v) for v in obj]
-    return obj
-
-
-def _hash(obj) -> str:
-    return hashlib.sha256(json.dumps(_canon(obj), sort_keys=True, default=str).encode()).hexdigest()
-
-
 def background_db_name(year: int) -> str:
     return f"desnz-{year}"
 
 
 def foreground_db_name(factory: Factory, year: int) -> str:
     return f"fg-{factory.id}-{year}"
-
-
-def _fresh(name: str, digest: str) -> bool:
-    return name in bd.databases and bd.databases[name].get("lca_engine_hash") == digest
-
-
-def _write_db(name: str, data: dict, digest: str, **meta) -> None:
-    if name in bd.databases:
-        del bd.databases[name]
-    db = bd.Database(name)
-    db.register(lca_engine_hash="", **meta)
-    # bw2data draws a tqdm bar per write unless config.is_test (used for nothing else in bw2data 4.8)
-    old = getattr(bd.config, "is_test", False)
-    bd.config.is_test = True
-    try:
-        db.write(data)
-    finally:
-        bd.config.is_test = old
-    # A rewrite gives every node a new integer id, which the processed datapackages of *dependent* databases
-    # and methods still point to: a fresh nonce per write goes into their hashes so they are rebuilt too.
-    bd.databases[name] = {**bd.databases[name], "lca_engine_hash": digest, "lca_engine_nonce": uuid.uuid4().hex}
-    bd.databases.flush()
-
-
-def _nonce(name: str) -> str:
-    return bd.databases[name].get("lca_engine_nonce", "") if name in bd.databases else ""
-
-
-def _check_biosphere3() -> None:
-    for (name, compartment), code in BIOSPHERE3.items():
-        node = bd.get_node(database="biosphere3", code=code)
-        if node["name"] != name or tuple(node["categories"]) != (compartment,):
-            raise BackgroundError(
-                f"biosphere3 flow {code} is '{node['name']}' {node['categories']}, expected '{name}' ({compartment})",
-                fix="rebuild with a supported bw2io version",
-            )
-
-
-def ensure_base() -> bool:
-    """biosphere3, the product's own elementary flows and every indicator's method. True if it wrote."""
-    from .methods import indicator_cfs
-
-    wrote = False
-    if "biosphere3" not in bd.databases:
-        with quiet():
-            import bw2io as bi
-
-            bi.create_default_biosphere3()
-        _check_biosphere3()
-        wrote = True
-    flows = custom_flows()
-    digest = _hash({"v": BUILD_VERSION, "flows": flows})
-    if not _fresh(BIOSPHERE, digest):
-        _write_db(BIOSPHERE, flows, digest, type="biosphere")
-        wrote = True
-    # Computing CFs means reading bw2io's 2 MB LCIA file (~2 s): skip it when nothing they depend on changed.
-    from importlib.metadata import version
-
-    from ..indicators import AR5_BY_GAS, AR6_BY_GAS, SAP102_PEF
-
-    key = _hash(
-        {
-            "v": BUILD_VERSION,
-            "bio": _nonce(BIOSPHERE),
-            "bw2io": version("bw2io"),
-            "methods": [(i.id, i.method, i.unit) for i in INDICATORS.values()],
-            "facts": [AR5_BY_GAS, AR6_BY_GAS, SAP102_PEF],
-        }
-    )
-    if bd.databases[BIOSPHERE].get("methods_key") == key and all(i.method in bd.methods for i in INDICATORS.values()):
-        return wrote
-    for ind in INDICATORS.values():
-        cfs = indicator_cfs(ind.id)
-        m_digest = _hash(
-            {
-                "cfs": cfs,
-                "unit": ind.unit,
-                "v": BUILD_VERSION,
-                "bio": _nonce(BIOSPHERE),
-                "bio3": len(bd.Database("biosphere3")),
-            }
-        )
-        if ind.method in bd.methods and bd.methods[ind.method].get("lca_engine_hash") == m_digest:
-            continue
-        m = bd.Method(ind.method)
-        source = "bw2io lcia_39_ecoinvent.zip" if ind.method in SHIPPED_METHODS else "lca-engine"
-        m.register(unit=ind.unit, description=ind.basis, lca_engine_hash=m_digest, source=source)
-        m.write(cfs)
-        wrote = True
-    bd.databases[BIOSPHERE] = {**bd.databases[BIOSPHERE], "methods_key": key}
-    bd.databases.flush()
-    return wrote
 
 
 def background_data(catalog: Catalog) -> dict:
@@ -208,18 +96,6 @@ def _spread(f) -> dict:
     if f.low is None or f.high is None or not f.low < f.high:
         return {}
     return triangular(f.value, f.low, f.high)
-
-
-def ensure_background(catalog: Catalog) -> bool:
-    """One background database per data year: each factor an activity emitting its CO2e and indicator flows."""
-    name = background_db_name(catalog.year)
-    digest = _hash({"v": BUILD_VERSION, "catalog": catalog.fingerprint()})
-    if _fresh(name, digest):
-        return False
-    _write_db(
-        name, background_data(catalog), digest, year=catalog.year, source=f"DESNZ GHG conversion factors {catalog.year}"
-    )
-    return True
 
 
 @lru_cache(maxsize=256)
@@ -360,20 +236,3 @@ def _water_m3(f: Flow) -> float:
     if q.check("[mass]"):
         return float((q / WATER_DENSITY).to("m3").magnitude)
     return float(q.to("m3").magnitude)
-
-
-def ensure_foreground(factory: Factory, catalog: Catalog) -> bool:
-    name = foreground_db_name(factory, catalog.year)
-    digest = _hash(
-        {
-            "v": BUILD_VERSION,
-            "factory": factory.model_dump(mode="json"),
-            "bg": catalog.fingerprint(),
-            "bg_nonce": _nonce(background_db_name(catalog.year)),
-            "bio": _nonce(BIOSPHERE),
-        }
-    )
-    if _fresh(name, digest):
-        return False
-    _write_db(name, foreground_data(factory, catalog), digest, factory=factory.id, system=factory.system)
-    return True

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import bw2calc as bc
@@ -22,15 +24,9 @@ from ..background.catalog import Catalog
 from ..errors import BackgroundError
 from ..indicators import INDICATORS
 from ..model import Factory
-from .build import (
-    FU_CODE,
-    background_db_name,
-    ensure_background,
-    ensure_base,
-    ensure_foreground,
-    foreground_db_name,
-)
-from .project import activate
+from .build import FU_CODE, background_db_name, foreground_db_name
+from .parts import ensure, up_to_date
+from .project import activate, reload
 
 TIMINGS: dict[str, float] = {}
 
@@ -59,14 +55,34 @@ def module(flow) -> str:
     return MODULES[2]
 
 
+@contextmanager
+def built(factories: list[Factory], catalog: Catalog, data_dir: str | Path | None = None) -> Iterator[dict[str, bool]]:
+    """Hold the data folder's read lock with every part the calculation needs up to date and readable.
+
+    Checked under the read lock (readers share it); if anything is stale or half-written, it is written under
+    the write lock (one writer, no reader) and checked again. Yields which parts this process (re)wrote.
+    """
+    d = activate(data_dir)
+    wrote = dict.fromkeys(["base", "background", *(f.id for f in factories)], False)
+    for _ in range(3):  # another process may rewrite a part between our write and our read (other inputs)
+        with d.read_lock():
+            if reload() and up_to_date(factories, catalog):
+                yield wrote
+                return
+        with d.write_lock():
+            reload(repair=True)
+            wrote = {k: v or wrote[k] for k, v in ensure(factories, catalog).items()}
+    raise BackgroundError(
+        "other processes kept rewriting the Brightway project while this one was reading it",
+        fix="run again once the other lca-engine processes have finished",
+        file=str(d.brightway),
+    )
+
+
 def build(factories: list[Factory], catalog: Catalog, data_dir: str | Path | None = None) -> dict[str, bool]:
     """Create or refresh everything the calculation needs; returns which parts were (re)written."""
-    d = activate(data_dir)
-    with d.lock():
-        wrote = {"base": ensure_base(), "background": ensure_background(catalog)}
-        for f in factories:
-            wrote[f.id] = ensure_foreground(f, catalog)
-    return wrote
+    with built(factories, catalog, data_dir) as wrote:
+        return wrote
 
 
 def calculate(
@@ -75,9 +91,17 @@ def calculate(
     data_dir: str | Path | None = None,
     indicators: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (totals + per-flow contributions, per-flow characterisation check) as long tables."""
+    """Return (totals + per-flow contributions, per-flow characterisation check) as long tables, read while the
+    project is held up to date (:func:`built`)."""
     t0 = time.perf_counter()
-    build(factories, catalog, data_dir)
+    with built(factories, catalog, data_dir):
+        TIMINGS["build"] = time.perf_counter() - t0
+        return _calculate(factories, catalog, indicators)
+
+
+def _calculate(
+    factories: list[Factory], catalog: Catalog, indicators: list[str] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     t1 = time.perf_counter()
     unknown = [i for i in (indicators or []) if i not in INDICATORS]
     if unknown:
@@ -201,7 +225,6 @@ def calculate(
                 }
             )
     TIMINGS.update(
-        build=t1 - t0,
         multilca=t2 - t1,
         contributions=time.perf_counter() - t2,
         factories=len(factories),

@@ -1,0 +1,162 @@
+"""The parts of the embedded Brightway project, in build order, each knowing whether it is up to date.
+
+biosphere3, the product's own elementary flows, one LCIA method per indicator, the DESNZ background database
+of the year and one foreground database per factory. A part is up to date when its stored digest equals the
+digest of its inputs *and* its processed file reads back (:mod:`.store`); a rewrite gives a database new node ids,
+so dependants carry its nonce in their digests and are rewritten after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.metadata import version
+
+import bw2data as bd
+
+from ..background.catalog import Catalog
+from ..errors import BackgroundError
+from ..indicators import AR5_BY_GAS, AR6_BY_GAS, INDICATORS, SAP102_PEF, SHIPPED_METHODS, Indicator
+from ..model import Factory
+from .build import background_data, background_db_name, foreground_data, foreground_db_name
+from .flows import BIOSPHERE, BIOSPHERE3, custom_flows
+from .quiet import quiet
+from .store import db_fresh, digest, method_fresh, nonce, seal_db, write_db, write_method
+
+#: Bump when the code that turns inputs into Brightway data changes: every part is rebuilt once.
+BUILD_VERSION = "5"
+BIO3 = "biosphere3"
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str  # what ``build`` reports it wrote: "base", "background" or a factory id
+    fresh: Callable[[], bool]
+    write: Callable[[], None]
+
+
+@lru_cache(maxsize=1)
+def _bw2io() -> str:
+    return version("bw2io")
+
+
+def _bio3_digest() -> str:
+    return digest({"v": BUILD_VERSION, "bw2io": _bw2io()})
+
+
+def _flows_digest() -> str:
+    return digest({"v": BUILD_VERSION, "flows": custom_flows()})
+
+
+def _methods_digest() -> str:
+    """Everything every indicator's CFs depend on (computing the CFs reads bw2io's 2 MB LCIA file: ~2 s)."""
+    return digest(
+        {
+            "v": BUILD_VERSION,
+            "bio": nonce(BIOSPHERE),
+            "bio3": nonce(BIO3),
+            "bw2io": _bw2io(),
+            "methods": [(i.id, i.method, i.unit) for i in INDICATORS.values()],
+            "facts": [AR5_BY_GAS, AR6_BY_GAS, SAP102_PEF],
+        }
+    )
+
+
+def _background_digest(catalog: Catalog) -> str:
+    return digest({"v": BUILD_VERSION, "catalog": catalog.fingerprint(), "bio": nonce(BIOSPHERE), "bio3": nonce(BIO3)})
+
+
+def _foreground_digest(factory: Factory, catalog: Catalog) -> str:
+    return digest(
+        {
+            "v": BUILD_VERSION,
+            "factory": factory.model_dump(mode="json"),
+            "bg": catalog.fingerprint(),
+            "bg_nonce": nonce(background_db_name(catalog.year)),
+            "bio": nonce(BIOSPHERE),
+            "bio3": nonce(BIO3),
+        }
+    )
+
+
+def _check_biosphere3() -> None:
+    for (name, compartment), code in BIOSPHERE3.items():
+        node = bd.get_node(database=BIO3, code=code)
+        if node["name"] != name or tuple(node["categories"]) != (compartment,):
+            raise BackgroundError(
+                f"biosphere3 flow {code} is '{node['name']}' {node['categories']}, expected '{name}' ({compartment})",
+                fix="rebuild with a supported bw2io version",
+            )
+
+
+def _write_biosphere3() -> None:
+    if BIO3 in bd.databases:
+        del bd.databases[BIO3]  # half-written or outdated: bw2io registers it again (without our digest)
+    with quiet():
+        import bw2io as bi
+
+        bi.create_default_biosphere3()
+    _check_biosphere3()
+    seal_db(BIO3, _bio3_digest())
+
+
+def _write_method(ind: Indicator) -> None:
+    from .methods import indicator_cfs
+
+    source = "bw2io lcia_39_ecoinvent.zip" if ind.method in SHIPPED_METHODS else "lca-engine"
+    write_method(
+        ind.method, indicator_cfs(ind.id), _methods_digest(), unit=ind.unit, description=ind.basis, source=source
+    )
+
+
+def _method_part(ind: Indicator) -> Part:
+    return Part("base", lambda: method_fresh(ind.method, _methods_digest()), lambda: _write_method(ind))
+
+
+def _db_part(label: str, name: str, want: Callable[[], str], data: Callable[[], dict], **meta) -> Part:
+    return Part(label, lambda: db_fresh(name, want()), lambda: write_db(name, data(), want(), **meta))
+
+
+def parts(factories: list[Factory], catalog: Catalog) -> list[Part]:
+    """Every part the calculation of ``factories`` needs, dependencies first."""
+    bg = background_db_name(catalog.year)
+    out = [
+        Part("base", lambda: db_fresh(BIO3, _bio3_digest()), _write_biosphere3),
+        _db_part("base", BIOSPHERE, _flows_digest, custom_flows, type="biosphere"),
+        *(_method_part(ind) for ind in INDICATORS.values()),
+        _db_part(
+            "background",
+            bg,
+            lambda: _background_digest(catalog),
+            lambda: background_data(catalog),
+            year=catalog.year,
+            source=f"DESNZ GHG conversion factors {catalog.year}",
+        ),
+    ]
+    for f in factories:
+        out.append(
+            _db_part(
+                f.id,
+                foreground_db_name(f, catalog.year),
+                lambda f=f: _foreground_digest(f, catalog),
+                lambda f=f: foreground_data(f, catalog),
+                factory=f.id,
+                system=f.system,
+            )
+        )
+    return out
+
+
+def up_to_date(factories: list[Factory], catalog: Catalog) -> bool:
+    return all(p.fresh() for p in parts(factories, catalog))
+
+
+def ensure(factories: list[Factory], catalog: Catalog) -> dict[str, bool]:
+    """Write every part that is stale, in dependency order; returns which labels were (re)written."""
+    wrote = dict.fromkeys(["base", "background", *(f.id for f in factories)], False)
+    for p in parts(factories, catalog):
+        if not p.fresh():
+            p.write()
+            wrote[p.label] = True
+    return wrote
