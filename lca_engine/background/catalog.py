@@ -6,9 +6,10 @@ Parsing the xlsx costs ~1 s per year, so the parsed catalogue is cached by file 
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .. import atomic
@@ -16,8 +17,11 @@ from ..errors import BackgroundError
 from ..tomlfile import read_toml
 from ..units import parse_unit
 from .desnz import read_flat_file, sha256
+from .mapping import check_route_columns, describe, family_key_labels, label, route_labels, selector
 
 PREFIX = "desnz."
+#: The mapping file, relative to the inventories folder.
+MAPPING = Path("background") / "desnz.toml"
 _CATALOG_VERSION = 3
 #: The flat file's per-gas rows (values in kg CO2e of that gas, AR5 GWP100).
 GAS_ROWS = {"kg CO2e of CO2 per unit": "CO2", "kg CO2e of CH4 per unit": "CH4", "kg CO2e of N2O per unit": "N2O"}
@@ -72,100 +76,124 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _match(df, spec: dict, ghg_unit: str = "kg CO2e") -> list[int]:
+def _match(df, sel: dict[str, str], ghg_unit: str = "kg CO2e") -> list[int]:
     mask = df["ghg_unit"] == ghg_unit
-    for field in ("level1", "level2", "level3", "level4", "column_text", "uom"):
-        if field in spec:
-            mask &= df[field] == spec[field]
+    for col, value in sel.items():
+        mask &= df[col] == value
     return list(df.index[mask])
 
 
-def build_factors(df, config: dict, year: int, source: str) -> dict[str, Factor]:
-    """Select factors from a parsed flat file according to ``desnz.toml``."""
+def build_factors(df, config: dict, year: int, source: str, mapping: Path = MAPPING) -> dict[str, Factor]:
+    """Select factors from a parsed flat file according to ``desnz.toml`` (labels resolved for ``year``)."""
     out: dict[str, Factor] = {}
     for key, spec in config.get("factors", {}).items():
-        if "components" in spec:
-            continue
-        rows = _match(df, spec)
-        if len(rows) != 1:
-            raise BackgroundError(
-                f"factor '{PREFIX}{key}' matches {len(rows)} rows of the {year} flat file (expected 1)",
-                fix="make the selector in desnz.toml more specific (level2/level3/column_text/uom)",
-                field=f"factors.{key}",
-            )
-        row = df.loc[rows[0]]
-        if row["value"] != row["value"]:
-            raise BackgroundError(
-                f"factor '{PREFIX}{key}' is blank in the {year} flat file",
-                fix="choose another row or year",
-                field=f"factors.{key}",
-            )
-        gases = []
-        for ghg_unit, gas in GAS_ROWS.items():
-            gas_rows = _match(df, spec, ghg_unit)
-            if len(gas_rows) == 1 and df.loc[gas_rows[0], "value"] == df.loc[gas_rows[0], "value"]:
-                gases.append((gas, float(df.loc[gas_rows[0], "value"])))
-        energy = float(spec.get("kwh_per_unit", 0.0))
-        if "kwh_per_unit_from" in spec:  # e.g. kWh (gross CV) per litre = (CO2e per litre) / (CO2e per kWh)
-            ref = _match(df, {**spec, "uom": spec["kwh_per_unit_from"]})
-            if len(ref) != 1:
-                raise BackgroundError(
-                    f"factor '{PREFIX}{key}': no unique '{spec['kwh_per_unit_from']}' row to derive kWh per unit",
-                    fix="check kwh_per_unit_from in desnz.toml",
-                    field=f"factors.{key}",
-                )
-            energy = float(row["value"]) / float(df.loc[ref[0], "value"])
-        out[PREFIX + key] = Factor(
-            PREFIX + key,
-            spec["name"],
-            spec["unit"],
-            float(row["value"]),
-            year,
-            source,
-            row["id"],
-            row["level1"],
-            gases=tuple(gases) if len(gases) == 3 else (),
-            carrier=spec.get("carrier", ""),
-            energy_kwh=energy,
-            water_m3=float(spec.get("withdrawal_m3_per_unit", 0.0)),
-        )
+        if "components" not in spec:
+            out[PREFIX + key] = _single(df, key, spec, year, source, mapping)
     for key, spec in config.get("factors", {}).items():
         if "components" in spec:
-            comps = tuple(PREFIX + c for c in spec["components"])
-            missing = [c for c in comps if c not in out]
-            if missing:
-                raise BackgroundError(
-                    f"factor '{PREFIX}{key}' needs unknown components {missing}",
-                    fix="define the components in desnz.toml",
-                    field=f"factors.{key}",
-                )
-            value = sum(out[c].value for c in comps)
-            out[PREFIX + key] = Factor(
-                PREFIX + key,
-                spec["name"],
-                spec["unit"],
-                value,
-                year,
-                source,
-                "+".join(out[c].desnz_id for c in comps),
-                "composite",
-                comps,
-                carrier=spec.get("carrier", ""),
-                energy_kwh=float(spec.get("kwh_per_unit", 0.0)),
-            )
+            out[PREFIX + key] = _composite(out, key, spec, year, source)
     for family, spec in config.get("families", {}).items():
-        sub = df[(df["level1"] == spec["level1"]) & (df["ghg_unit"] == "kg CO2e") & (df["uom"] == spec["uom"])]
-        for route, column in spec["routes"].items():
-            for _, row in sub[sub["column_text"] == column].iterrows():
-                if row["value"] != row["value"]:
-                    continue  # blank cell: DESNZ publishes no factor for this combination
-                key = f"{PREFIX}{family}.{slug(row['level3'])}.{route}"
-                if key in out:
-                    raise BackgroundError(f"two rows give the same key {key}", fix="adjust the slug rule")
-                name = f"{spec['name']}: {row['level3']}, {column}"
-                out[key] = Factor(key, name, spec["unit"], float(row["value"]), year, source, row["id"], row["level1"])
+        for key, factor in _family(df, family, spec, year, source, mapping).items():
+            if key in out:
+                raise BackgroundError(f"two rows give the same key {key}", fix="adjust the slug rule")
+            out[key] = factor
     for f in out.values():
         parse_unit(f.unit)
+    return out
+
+
+def _single(df, key: str, spec: dict, year: int, source: str, mapping: Path) -> Factor:
+    """One factor selected by its labels (exactly one "kg CO2e" row, not blank), with its gas split if published."""
+    where = f"factors.{key}"
+    sel = selector(spec, year, where, mapping)
+    rows = _match(df, sel)
+    if len(rows) != 1 or df.loc[rows[0], "value"] != df.loc[rows[0], "value"]:
+        what = f"matches {len(rows)} rows" if len(rows) != 1 else "is a blank cell"
+        raise BackgroundError(
+            f"factor '{PREFIX}{key}' {what} of the {year} flat file (expected 1 row with a value); "
+            f"labels looked for: {describe(sel)}",
+            fix=f"correct the labels in {mapping.name} (per year if DESNZ renamed one: "
+            f'{{ {year} = "<label in the {year} file>", ... }}), or choose another year',
+            file=str(mapping),
+            field=where,
+        )
+    row = df.loc[rows[0]]
+    gases = []
+    for ghg_unit, gas in GAS_ROWS.items():
+        gas_rows = _match(df, sel, ghg_unit)
+        if len(gas_rows) == 1 and df.loc[gas_rows[0], "value"] == df.loc[gas_rows[0], "value"]:
+            gases.append((gas, float(df.loc[gas_rows[0], "value"])))
+    return Factor(
+        PREFIX + key,
+        spec["name"],
+        spec["unit"],
+        float(row["value"]),
+        year,
+        source,
+        row["id"],
+        row["level1"],
+        gases=tuple(gases) if len(gases) == 3 else (),
+        carrier=spec.get("carrier", ""),
+        energy_kwh=_energy_per_unit(df, key, spec, sel, float(row["value"]), year, mapping),
+        water_m3=float(spec.get("withdrawal_m3_per_unit", 0.0)),
+    )
+
+
+def _energy_per_unit(df, key: str, spec: dict, sel: dict, value: float, year: int, mapping: Path) -> float:
+    """kWh delivered per unit: stated, or derived from DESNZ's own rows (CO2e per unit / CO2e per kWh)."""
+    if "kwh_per_unit_from" not in spec:
+        return float(spec.get("kwh_per_unit", 0.0))
+    uom = label(spec["kwh_per_unit_from"], year, f"factors.{key}.kwh_per_unit_from", mapping)
+    ref = _match(df, {**sel, "uom": uom})
+    if len(ref) != 1:
+        raise BackgroundError(
+            f"factor '{PREFIX}{key}': no unique '{uom}' row in the {year} flat file to derive kWh per unit",
+            fix=f"check kwh_per_unit_from in {mapping.name}",
+            file=str(mapping),
+            field=f"factors.{key}",
+        )
+    return value / float(df.loc[ref[0], "value"])
+
+
+def _composite(out: dict[str, Factor], key: str, spec: dict, year: int, source: str) -> Factor:
+    comps = tuple(PREFIX + c for c in spec["components"])
+    missing = [c for c in comps if c not in out]
+    if missing:
+        raise BackgroundError(
+            f"factor '{PREFIX}{key}' needs unknown components {missing}",
+            fix="define the components in desnz.toml",
+            field=f"factors.{key}",
+        )
+    return Factor(
+        PREFIX + key,
+        spec["name"],
+        spec["unit"],
+        sum(out[c].value for c in comps),
+        year,
+        source,
+        "+".join(out[c].desnz_id for c in comps),
+        "composite",
+        comps,
+        carrier=spec.get("carrier", ""),
+        energy_kwh=float(spec.get("kwh_per_unit", 0.0)),
+    )
+
+
+def _family(df, family: str, spec: dict, year: int, source: str, mapping: Path) -> dict[str, Factor]:
+    """One factor per (Level 3 item, route column) with a value; every route's column must exist this year."""
+    sub = df[(df["level1"] == spec["level1"]) & (df["ghg_unit"] == "kg CO2e") & (df["uom"] == spec["uom"])]
+    labels = route_labels(spec, family, year, mapping)
+    check_route_columns(set(sub["column_text"]), labels, family, spec, year, mapping)
+    out: dict[str, Factor] = {}
+    for route, column in labels.items():
+        for _, row in sub[sub["column_text"] == column].iterrows():
+            if row["value"] != row["value"]:
+                continue  # blank cell: DESNZ publishes no factor for this combination this year
+            key = f"{PREFIX}{family}.{slug(row['level3'])}.{route}"
+            if key in out:
+                raise BackgroundError(f"two rows give the same key {key}", fix="adjust the slug rule")
+            name = f"{spec['name']}: {row['level3']}, {column}"
+            out[key] = Factor(key, name, spec["unit"], float(row["value"]), year, source, row["id"], row["level1"])
     return out
 
 
@@ -177,15 +205,30 @@ class Catalog:
     factors: dict[str, Factor]
     files: dict[str, str]  # path -> sha256 of every input (flat file and the mapping): the rebuild key
 
+    #: factor keys published in another shipped year but not in this one -> the labels looked for this year
+    unpublished: dict[str, str] = field(default_factory=dict)
+    #: the mapping file the labels come from (named in errors)
+    mapping: str = ""
+
     def get(self, key: str, where: dict | None = None) -> Factor:
         if key in self.factors:
             return self.factors[key]
-        close = sorted(k for k in self.factors if k.split(".")[:2] == key.split(".")[:2])[:5]
+        where = {"file": self.mapping or None, **(where or {})}
+        if key in self.unpublished:
+            raise BackgroundError(
+                f"background factor '{key}' has no {self.year} value: DESNZ published it for another year but the "
+                f"{self.year} flat file has a blank or no cell for it ({self.unpublished[key]}; mapping "
+                f"{self.mapping or 'desnz.toml'})",
+                fix=f"assess with a year that publishes it (`lca-engine factors --year <year>`), or choose another "
+                f"factor listed by `lca-engine factors --year {self.year}`; no other year's value is used in its place",
+                **where,
+            )
+        close = difflib.get_close_matches(key, list(self.factors), n=5, cutoff=0.6)
         hint = f"; similar keys: {', '.join(close)}" if close else ""
         raise BackgroundError(
             f"unknown background factor '{key}' for year {self.year}",
             fix=f"use a key listed by `lca-engine factors --year {self.year}`{hint}",
-            **(where or {}),
+            **where,
         )
 
     def fingerprint(self) -> str:
@@ -193,7 +236,7 @@ class Catalog:
 
 
 def _config(inventories: Path) -> dict:
-    path = inventories / "background" / "desnz.toml"
+    path = inventories / MAPPING
     return read_toml(path, "background catalogue", BackgroundError, fix="restore inventories/background/desnz.toml")
 
 
@@ -218,6 +261,14 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
     for key, f in main.factors.items():
         values = [f.value] + [o.factors[key].value for o in others if key in o.factors]
         factors[key] = replace(f, low=min(values), high=max(values))
+    mapping = inventories / MAPPING
+    config = _config(inventories)
+    unpublished = {
+        key: family_key_labels(config, key, year, mapping) or "see the mapping"
+        for o in others
+        for key in o.factors
+        if key not in main.factors
+    }
     fpath = facts_path(inventories)
     facts = load_facts(fpath)
     for name, spec in sorted(facts.get("factors", {}).items()):
@@ -240,7 +291,7 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
     files = {**main.files, "facts.toml": sha256(fpath)}
     for o in others:
         files.update(o.files)
-    return Catalog(year, factors, files)
+    return Catalog(year, factors, files, unpublished, str(mapping))
 
 
 def _load_year(year: int, inventories: Path, cache_dir: Path | None) -> Catalog:
@@ -278,7 +329,7 @@ def _load_year(year: int, inventories: Path, cache_dir: Path | None) -> Catalog:
             file=str(path),
             fix="correct [files] in desnz.toml",
         )
-    factors = build_factors(df, config, year, entry["source"])
+    factors = build_factors(df, config, year, entry["source"], inventories / MAPPING)
     if cache is not None:
         atomic.write_text(cache, json.dumps({k: asdict(v) for k, v in sorted(factors.items())}, indent=0))
     return Catalog(year, factors, {entry["file"]: digest, "desnz.toml": config_digest})
