@@ -1,15 +1,6 @@
 """Circularity indicators derived from a factory's material-flow graph (inflow origins, outflow destinations).
 
-Conventions (stated in every result so an assessor can check them):
-
-* **Material inflows** are material and chemical flows entering a process from outside (water and energy are
-  reported separately). Chemicals without an origin count as virgin.
-* **Outflows** are the products (to market) and the process wastes and by-products leaving to landfill, recycling,
-  reuse, energy recovery, composting, waste-water treatment or sold to market. Water and emissions are excluded.
-* Process waste sent to recycling, reuse or composting, and by-products sold, are *recovered*; landfill,
-  energy recovery and waste-water treatment are not (energy recovery is not circular in the CTI and ISO 59020).
-* The product's fate after use comes from the inventory's ``[end_of_use]`` section; without it the product is
-  treated as not recovered (a lower bound), and the result says so.
+The conventions are :data:`CONVENTIONS`, stated in every result so an assessor can check them.
 """
 
 from __future__ import annotations
@@ -21,6 +12,19 @@ from ..graph import build_graph, find_loops
 from ..model import BOUNDARY_NODES, Factory
 from ..units import convert, parse_unit, ureg
 from .mci import FORMULA, mci
+
+#: How flows are counted; stated in every result (a constant: docstrings are gone under `python -OO`).
+CONVENTIONS = """\
+* **Material inflows** are material and chemical flows entering a process from outside (water and energy are
+  reported separately). Chemicals without an origin count as virgin.
+* **Outflows** are the products (to market) and the process wastes and by-products leaving to landfill, recycling,
+  reuse, energy recovery, composting, waste-water treatment or sold to market. Water and emissions are excluded.
+* Process waste sent to recycling, reuse or composting, and by-products sold, are *recovered*; landfill,
+  energy recovery and waste-water treatment are not (energy recovery is not circular in the CTI and ISO 59020).
+* The product's fate after use comes from the inventory's ``[end_of_use]`` section; without it the product is
+  treated as not recovered (a lower bound), and the result says so.
+"""
+
 
 RECOVERED = ("recycling", "reuse", "composting")
 WASTE_NODES = ("landfill", "recycling", "reuse", "energy_recovery", "composting", "wastewater_treatment")
@@ -409,7 +413,7 @@ def circularity_report(checked_or_factory) -> dict:
     loops = find_loops(factory, build_graph(factory))
     return {
         "factory": factory.id,
-        "conventions": __doc__.split("Conventions (stated in every result so an assessor can check them):")[1].strip(),
+        "conventions": CONVENTIONS.strip(),
         "material_flows": {
             "inflow_by_origin_kg": mf.inflow_by_origin,
             "outflow_by_destination_kg": mf.outflow_by_destination,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from .common import EXIT_INTERNAL, _quiet_brightway_logs, app, err
+from .common import EXIT_INTERNAL, _quiet_brightway_logs, app, err, styled
 
 # importing a command module registers its commands; `--help` lists them in this order
 for _module in ("inventory", "assess", "uncertainty", "circular", "report", "serve", "excel"):
@@ -29,7 +29,7 @@ def main() -> None:
     except Exception as exc:
         if "--debug" in sys.argv or __import__("os").environ.get("LCA_ENGINE_DEBUG"):
             raise
-        err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+        err.print(styled("internal error", "bold red", f": {type(exc).__name__}: {exc}"))
         err.print("This is a bug in lca-engine; rerun with LCA_ENGINE_DEBUG=1 for the traceback and report it.")
         sys.exit(EXIT_INTERNAL)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out
+from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
 
 
 @app.command()
@@ -53,8 +53,7 @@ def assess(
         if uncounted:
             ids = ", ".join(w.message.split("'")[1] for w in uncounted)
             err.print(
-                f"[yellow]no background factor:[/] {c.file}: {ids} (their upstream burdens are not counted)",
-                highlight=False,
+                styled("no background factor:", "yellow", f" {c.file}: {ids} (their upstream burdens are not counted)")
             )
     comp = a.comparison()
     from ..indicators import HEADLINE
@@ -71,22 +70,18 @@ def assess(
         show.columns = ["indicator", "unit per FU", "micro-factory", "baseline", "difference", "change"]
         fu = a.checked[micro].factory.functional_unit.label()
         base = group["baseline"].iloc[0] or "no baseline"
-        table = _df_table(show, f"{micro} vs {base} (DESNZ {year} background)")
-        table.caption = f"per functional unit: {fu}"
-        out.print(table)
+        out.print(_df_table(show, f"{micro} vs {base} (DESNZ {year} background)", caption=f"per functional unit: {fu}"))
     not_char = a.completeness[a.completeness.status == "not characterised"]
     if len(not_char):
         out.print(
             f"completeness: {len(not_char)} boundary flow(s) are characterised by no indicator "
-            f"(see completeness.parquet): " + ", ".join(f"{r.factory}:{r.flow}" for r in not_char.itertuples()),
-            highlight=False,
+            f"(see completeness.parquet): " + ", ".join(f"{r.factory}:{r.flow}" for r in not_char.itertuples())
         )
     t = a.timings
     out.print(
         f"MultiLCA: {t.get('factories', 0)} factories × {t.get('indicators', 0)} indicators in "
         f"{t.get('multilca', 0):.3f} s (project build/check {t.get('build', 0):.2f} s, contributions "
-        f"{t.get('contributions', 0):.3f} s)",
-        highlight=False,
+        f"{t.get('contributions', 0):.3f} s)"
     )
     write_results(a.results, out_dir / "results.parquet")
     write_comparison(comp, out_dir / "comparison.parquet")
@@ -94,6 +89,4 @@ def assess(
     from .. import atomic
 
     atomic.write_text(out_dir / "comparison.csv", comp.to_csv(index=False))
-    out.print(
-        f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet", highlight=False
-    )
+    out.print(f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from .common import DataDirOpt, _df_table, _fail, app, err, out
+from .common import DataDirOpt, _df_table, _fail, app, err, out, styled
 
 
 @app.command()
@@ -57,12 +57,11 @@ def circularity(
         value = portfolio_mci(list(zip(micro["product kg"], micro["MCI"], strict=True)))
         out.print(
             f"portfolio MCI of the {len(micro)} micro-factories, weighted by product mass per functional unit: "
-            f"{value:.3f}",
-            highlight=False,
+            f"{value:.3f}"
         )
     notes = {n for r in reports.values() for n in r["mci"].get("notes", []) if "not stated" in n}
     for n in sorted(notes):
-        err.print(f"[yellow]note:[/] {n}", highlight=False)
+        err.print(styled("note:", "yellow", f" {n}"))
     if json_out:
         atomic.write_text(json_out, json.dumps(reports, indent=2, sort_keys=True, default=float))
         out.print(f"wrote {json_out}")
@@ -117,13 +116,13 @@ def wales(
         grants = w.grants[["criterion_id", "status", "figure", "source_id"]]
         out.print(_df_table(grants, f"{fid}: Circular Economy Fund criteria"))
         if w.not_stated:
-            err.print(f"[yellow]not stated[/] in {fid}: {', '.join(w.not_stated)}", highlight=False)
+            err.print(styled("not stated", "yellow", f" in {fid}: {', '.join(w.not_stated)}"))
     cited = {sid: src for w in found.values() for sid, src in w.sources.items()}
-    out.print("Policy sources:", highlight=False)
+    out.print("Policy sources:")
     for sid, src in sorted(cited.items()):
         edition = f", {src['edition']}" if src.get("edition") else ""
-        out.print(f"  [{sid}] {src['publisher']}: {src['title']}{edition}", highlight=False, markup=False)
-    out.print(DISCLAIMER, highlight=False)
+        out.print(f"  [{sid}] {src['publisher']}: {src['title']}{edition}")
+    out.print(DISCLAIMER)
     if out_dir:
         frames = []
         for fid, w in found.items():
@@ -186,7 +185,6 @@ def reconcile(
     verdict = "consistent" if res.consistent else "INCONSISTENT"
     out.print(
         f"chi2 = {res.chi2:.4g} with {res.dof} degrees of freedom, p = {res.p_value:.4g}: data {verdict} "
-        f"at 5 %; flagged: {', '.join(table[table.flag].flow) or 'none'}",
-        highlight=False,
+        f"at 5 %; flagged: {', '.join(table[table.flag].flow) or 'none'}"
     )
     raise typer.Exit(0 if res.consistent else 3)

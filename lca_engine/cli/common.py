@@ -20,11 +20,39 @@ app = typer.Typer(
 )
 
 
+#: Control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides, shown as visible escapes:
+#: an inventory must not move the cursor, colour, link (OSC 8) or reorder a terminal line.
+_CONTROLS = (*range(0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_VISIBLE = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in (*_CONTROLS, *_BIDI)}
+
+
+def literal(text: str) -> str:
+    """User text as a terminal shows it: control and bidi characters as escapes (``\\x1b``, ``\\u202e``)."""
+    return text.translate(_VISIBLE)
+
+
+class _LiteralConsole(Console):
+    """A console that prints strings as written: no markup ("[/red]", "[link=…]"), emoji codes, highlighting,
+    or terminal control characters. Styled labels are built with :func:`styled`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def print(self, *objects, **kwargs) -> None:
+        super().print(*(literal(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
 # Rich falls back to 80 columns when piped; tables of results need more to stay readable in logs.
-out = Console(width=None if sys.stdout.isatty() else 160)
+out = _LiteralConsole(width=None if sys.stdout.isatty() else 160)
 
 
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+err = _LiteralConsole(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """A coloured label followed by user text printed as written."""
+    return Text.assemble((label, style), literal(rest))
 
 
 EXIT_INTERNAL = 4
@@ -47,24 +75,24 @@ LenientOpt = typer.Option(False, "--lenient", help="Report mass imbalance as a w
 
 
 def _fail(exc: LcaEngineError) -> None:
-    err.print(f"[bold red]error[/] ({type(exc).__name__}):", highlight=False)
-    err.print(exc.format(), highlight=False, markup=False)
+    err.print(styled("error", "bold red", f" ({type(exc).__name__}):"))
+    err.print(exc.format())
     raise typer.Exit(exc.exit_code)
 
 
-def _df_table(df, title: str, floats: str = "{:.4g}") -> Table:
-    t = Table(title=Text(title), title_justify="left")
+def _df_table(df, title: str, floats: str = "{:.4g}", caption: str | None = None) -> Table:
+    t = Table(title=Text(literal(title)), title_justify="left", caption=Text(literal(caption)) if caption else None)
     for c in df.columns:
-        t.add_column(str(c), justify="right" if df[c].dtype.kind in "fi" else "left")
+        t.add_column(Text(literal(str(c))), justify="right" if df[c].dtype.kind in "fi" else "left")
     for _, row in df.iterrows():
         # Text, not markup: inventory strings such as "[x]" must print as written
-        t.add_row(*[Text(floats.format(v) if isinstance(v, float) else str(v)) for v in row])
+        t.add_row(*[Text(floats.format(v) if isinstance(v, float) else literal(str(v))) for v in row])
     return t
 
 
 def _print_warnings(warnings) -> None:
     for w in warnings:
-        err.print("[yellow]warning:[/] " + w.format().replace("[", "\\["), highlight=False)
+        err.print(styled("warning:", "yellow", " " + w.format()))
 
 
 def _quiet_brightway_logs() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from .common import DataDirOpt, _fail, _print_warnings, app, err, out
+from .common import DataDirOpt, _fail, _print_warnings, app, err, out, styled
 
 
 @app.command("export-excel")
@@ -29,7 +29,7 @@ def export_excel(
         write_bw_excel(factory, out_file, year=year, catalog=catalog)
     except LcaEngineError as exc:
         _fail(exc)
-    out.print(f"wrote {out_file} ({len(factory.processes)} processes, {len(factory.flows)} flows)", highlight=False)
+    out.print(f"wrote {out_file} ({len(factory.processes)} processes, {len(factory.flows)} flows)")
 
 
 @app.command("import-excel")
@@ -77,13 +77,10 @@ def import_excel(
             )
         for w in caught:
             if issubclass(w.category, ExcelImportWarning):
-                err.print(f"[yellow]import warning:[/] {w.message}", highlight=False)
+                err.print(styled("import warning:", "yellow", f" {w.message}"))
         save(factory, out_file)
         checked = check_factory(factory, catalog=catalog, strict_balance=False)
         _print_warnings(checked.warnings)
     except LcaEngineError as exc:
         _fail(exc)
-    out.print(
-        f"wrote {out_file}: {factory.name} — {len(factory.processes)} processes, {len(factory.flows)} flows",
-        highlight=False,
-    )
+    out.print(f"wrote {out_file}: {factory.name} — {len(factory.processes)} processes, {len(factory.flows)} flows")

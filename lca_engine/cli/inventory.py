@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out
+from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
 
 
 @app.command()
@@ -33,13 +33,16 @@ def validate(
                 c = load_checked(path, catalog=catalog, tolerance=tolerance, strict_balance=not lenient)
             except LcaEngineError as exc:
                 failed = failed or exc.exit_code
-                err.print(f"[red]✗[/] {path}", highlight=False)
-                err.print(exc.format(), highlight=False, markup=False)
+                err.print(styled("✗", "red", f" {path}"))
+                err.print(exc.format())
                 continue
             out.print(
-                f"[green]✓[/] {path}: {c.factory.name} — {len(c.factory.processes)} processes, "
-                f"{len(c.factory.flows)} flows, balance {'closes' if c.balance.ok else 'DOES NOT close'}",
-                highlight=False,
+                styled(
+                    "✓",
+                    "green",
+                    f" {path}: {c.factory.name} — {len(c.factory.processes)} processes, "
+                    f"{len(c.factory.flows)} flows, balance {'closes' if c.balance.ok else 'DOES NOT close'}",
+                )
             )
             _print_warnings(c.warnings)
         raise typer.Exit(failed)
@@ -69,14 +72,13 @@ def graph(
     loops = loops_table(find_loops(c.factory, g))
     out.print(
         f"{c.factory.name}: {g.number_of_nodes()} nodes, {g.number_of_edges()} flows, "
-        f"{len(loops)} loop(s); per {c.factory.functional_unit.label()}",
-        highlight=False,
+        f"{len(loops)} loop(s); per {c.factory.functional_unit.label()}"
     )
     if len(loops):
         out.print(_df_table(loops, "Reuse / recycling loops (kg per functional unit)"))
     out.print(_df_table(c.balance.table, f"Mass balance (kg per functional unit, tolerance {tolerance:.1%})"))
     if c.balance.excluded:
-        out.print("not in the balance: " + "; ".join(c.balance.excluded), highlight=False)
+        out.print("not in the balance: " + "; ".join(c.balance.excluded))
     if graphml:
         with atomic.atomic_path(graphml) as tmp:
             nx.write_graphml(g, tmp)

@@ -42,9 +42,8 @@ def report(
     except LcaEngineError as exc:
         _fail(exc)
     for path in written.values():
-        out.print(f"wrote {path}", highlight=False)
+        out.print(f"wrote {path}")
     out.print(
         f"report: {timings.get('total_s', 0):.1f} s (assess {timings.get('assess_s', 0):.1f} s, Sankey "
-        f"{timings.get('sankey_s', 0):.1f} s, PDF {timings.get('pdf_s', 0):.1f} s)",
-        highlight=False,
+        f"{timings.get('sankey_s', 0):.1f} s, PDF {timings.get('pdf_s', 0):.1f} s)"
     )

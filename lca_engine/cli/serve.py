@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from .common import DataDirOpt, app, err, out
+from .common import DataDirOpt, app, err, out, styled
 
 
 def dashboard_app() -> Path:
@@ -27,20 +27,16 @@ def dashboard(
 
     app_py = dashboard_app()
     if not app_py.is_file():
-        err.print(
-            f"[bold red]error[/]: the dashboard is not installed here (looked for {app_py}).",
-            highlight=False,
-        )
+        err.print(styled("error", "bold red", f": the dashboard is not installed here (looked for {app_py})."))
         err.print(
             "    fix: the dashboard ships in the source tree, not in the wheel: clone the repository and install it "
-            "with `pip install -e .` from the clone, then run `lca-engine dashboard` there.",
-            highlight=False,
+            "with `pip install -e .` from the clone, then run `lca-engine dashboard` there."
         )
         raise typer.Exit(1)
     try:
         import streamlit  # noqa: F401
     except ImportError:
-        err.print("[bold red]error[/]: Streamlit is not installed.\n    fix: pip install streamlit", highlight=False)
+        err.print(styled("error", "bold red", ": Streamlit is not installed.\n    fix: pip install streamlit"))
         raise typer.Exit(1) from None
     env = dict(os.environ)
     if data_dir:
@@ -62,6 +58,6 @@ def dashboard(
         "--browser.gatherUsageStats",
         "false",
     ]
-    out.print(f"dashboard: http://{address}:{port}  (Ctrl+C to stop)", highlight=False)
+    out.print(f"dashboard: http://{address}:{port}  (Ctrl+C to stop)")
     # run in the dashboard folder so that Streamlit reads dashboard/.streamlit/config.toml
     raise typer.Exit(subprocess.call(cmd, cwd=app_py.parent, env=env))

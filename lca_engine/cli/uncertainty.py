@@ -82,9 +82,7 @@ def compare(
     head = head[["factory", "indicator", "mean", "p2_5", "p97_5", "p_lower"]]
     head.columns = ["micro-factory", "indicator", "difference (mean)", "2.5 %", "97.5 %", "P(micro < baseline)"]
     out.print(_df_table(head, "Difference micro-factory − baseline per functional unit (paired draws)"))
-    out.print(
-        f"Monte Carlo: {len(a.checked)} factories, {draws} draws, all 22 indicators in {t_mc:.2f} s", highlight=False
-    )
+    out.print(f"Monte Carlo: {len(a.checked)} factories, {draws} draws, all 22 indicators in {t_mc:.2f} s")
     if sobol:
         from ..assess import matrix_system
         from ..sensitivity import sobol_difference
@@ -122,7 +120,6 @@ def compare(
     _write_frame(mc.summary(), out_dir / "monte_carlo_summary.parquet")
     out.print(
         f"wrote {out_dir}/claims.csv, claims.parquet, monte_carlo_differences.parquet, monte_carlo_summary.parquet",
-        highlight=False,
     )
 
 
@@ -163,5 +160,4 @@ def scenarios(
     atomic.write_text(out_dir / "scenarios_comparison.csv", comp.to_csv(index=False))
     out.print(
         f"wrote {out_dir}/scenarios_results.parquet, scenarios_comparison.parquet, scenarios_comparison.csv",
-        highlight=False,
     )

@@ -1,0 +1,142 @@
+"""Inputs that once ended in an internal error (exit 4 or a traceback), each run through the real command line.
+
+Every case asserts: exit code as for any other inventory (never 4), no traceback, and the file named. User text
+(names, ids, folders, messages quoting them) prints as written: Rich markup is not interpreted, control and
+bidirectional characters show as escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lca_engine.circularity.graph_indicators import CONVENTIONS
+from lca_engine.cli import app
+
+from .conftest import DATA, EXAMPLES, ROOT
+
+MARKUP = ("[/red]", "[link=file:///etc/passwd]x[/link]", "[bold]B")
+TINY = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
+
+
+def run(*args: str):
+    """The command as `lca-engine` runs it: an exception other than SystemExit is what `main` reports as exit 4."""
+    res = CliRunner().invoke(app, [str(a) for a in args])
+    crashed = res.exception is not None and not isinstance(res.exception, SystemExit)
+    code = 4 if crashed else res.exit_code
+    assert code != 4, "".join(traceback.format_exception(res.exception)) + res.output
+    assert "Traceback" not in res.output, res.output
+    return code, res.output
+
+
+def _inventory(folder: Path, text: str = TINY, name: str = "tiny_micro.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tiny_baseline.toml").write_text((DATA / "tiny_baseline.toml").read_text(encoding="utf-8"))
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _named(name: str, process_name: str = "Knitting") -> str:
+    text = TINY.replace('name = "Tiny knitting micro-factory (test)"', f"name = {json.dumps(name)}", 1)
+    return text.replace('name = "Knitting"', f"name = {json.dumps(process_name)}", 1)
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_markup_in_factory_name_prints_literally(tmp_path, markup):
+    path = _inventory(tmp_path, _named(f"Factory {markup} end"))
+    code, output = run("validate", path)
+    assert code == 0
+    assert f"{path}: Factory {markup} end — 2 processes" in output
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_markup_in_folder_name_prints_literally_for_good_and_bad_files(tmp_path, markup):
+    folder = tmp_path / f"site {markup}"
+    good = _inventory(folder)
+    code, output = run("validate", good)
+    assert code == 0
+    assert f"✓ {good}: Tiny knitting micro-factory (test)" in output
+    bad = _inventory(folder, TINY.replace('unit = "kWh"', 'unit = "kWh', 1), name="bad.toml")
+    code, output = run("validate", bad)
+    assert code == 1
+    assert f"✗ {bad}" in output and f"{bad}:" in output.replace(f"✗ {bad}", "")
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_markup_in_process_name_and_in_an_error_message(tmp_path, markup):
+    path = _inventory(tmp_path, _named("Tiny", process_name=f"Knit {markup}"))
+    code, output = run("graph", path, "--json", tmp_path / "g.json")
+    assert code == 0
+    labels = [n.get("label") for n in json.loads((tmp_path / "g.json").read_text())["nodes"]]
+    assert f"Knit {markup}" in labels
+    # a unit quoting the markup: the message names the file and shows the unit as written
+    bad = _inventory(tmp_path, TINY.replace('unit = "kWh"', f"unit = {json.dumps(markup)}", 1), name="bad.toml")
+    code, output = run("validate", bad)
+    assert code == 1
+    assert markup in output and f"{bad}:" in output
+
+
+def test_markup_names_through_assess_and_brightway(tmp_path, data_dir):
+    """The whole path (Brightway foreground, result tables) with markup in the factory and process names."""
+    path = _inventory(tmp_path / "[bold]x[/bold]", _named("[/red] F [link=file:///etc/passwd]x[/link]", "[/]"))
+    code, output = run("assess", path, "--out", tmp_path / "out", "--data-dir", data_dir)
+    assert code == 0
+    assert (tmp_path / "out" / "results.parquet").is_file()
+    assert "wrote" in output
+
+
+def test_terminal_control_and_bidi_characters_print_as_escapes(tmp_path):
+    osc8 = "\x1b]8;;file:///etc/passwd\x1b\\x\x1b]8;;\x1b\\"
+    path = _inventory(tmp_path, _named(f"A{osc8}\u202eB"))
+    code, output = run("validate", path)
+    assert code == 0
+    assert "\x1b" not in output and "\u202e" not in output
+    assert r"A\x1b]8;;file:///etc/passwd\x1b\x\x1b]8;;\x1b\\u202eB" in output
+
+
+NO_BACKGROUND = re.sub(r'(?m)^background = ".*"\n', "", TINY).replace('baseline = "tiny_baseline.toml"\n', "")
+
+
+def test_inventory_with_no_characterised_flow_gives_zeros_and_says_so(tmp_path, data_dir):
+    """No flow has a background factor or an elementary flow: bw2calc has nothing to characterise (it raised
+    EmptyBiosphere). Every indicator is 0 and the completeness table lists every boundary flow as not
+    characterised."""
+    path = _inventory(tmp_path, NO_BACKGROUND, name="nothing.toml")
+    out = tmp_path / "out"
+    code, output = run("assess", path, "--out", out, "--data-dir", data_dir)
+    assert code == 0
+    results = pd.read_parquet(out / "results.parquet")
+    totals = results[results.contributor_type == "total"]
+    assert len(totals) == 22 and (totals.value == 0).all()
+    completeness = pd.read_parquet(out / "completeness.parquet")
+    boundary = {"yarn", "recovery_loss", "power", "power_recover", "water", "delivery"}
+    assert boundary <= set(completeness.flow)
+    assert set(completeness[completeness.flow.isin(boundary)].status) == {"not characterised"}
+    assert "characterised by no indicator" in output and "tiny-micro:yarn" in output
+
+
+def test_circularity_under_python_OO(tmp_path):
+    """`python -OO` strips docstrings; the conventions stated in every circularity result are a constant."""
+    out = tmp_path / "c.json"
+    micro = EXAMPLES / "textile_merthyr_micro.toml"
+    res = subprocess.run(
+        [sys.executable, "-OO", "-m", "lca_engine.cli", "circularity", str(micro), "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    report = json.loads(out.read_text())
+    assert report["textile-merthyr-micro"]["conventions"] == CONVENTIONS.strip()
+    assert CONVENTIONS.startswith("* **Material inflows**")
