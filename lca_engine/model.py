@@ -12,6 +12,7 @@ from typing import Annotated, Literal, get_args
 
 import pint
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from .units import quantity
 
@@ -85,7 +86,8 @@ ID_RULE = "letters, digits, '_', '-' and '.', not starting with '.', at most 128
 
 def _safe_id(v: str) -> str:
     if not ID_PATTERN.fullmatch(v):
-        raise ValueError(f"not a safe id: use {ID_RULE}")
+        # the error's ctx carries the fix, for the loader to show (lca_engine.inventory)
+        raise PydanticCustomError("unsafe_id", "not a safe id (ids name files)", {"fix": f"use {ID_RULE}"})
     return v
 
 
@@ -359,8 +361,12 @@ class Factory(_Model):
     @classmethod
     def _supported_version(cls, v):
         if type(v) is not int or v not in SCHEMA_VERSIONS:
-            supported = ", ".join(map(str, SCHEMA_VERSIONS))
-            raise ValueError(f"schema_version must be a whole number this engine reads: {supported}")
+            supported = " or ".join(map(str, SCHEMA_VERSIONS))
+            raise PydanticCustomError(
+                "unsupported_schema_version",
+                "not a schema version this engine reads (supported: {supported}, a whole number)",
+                {"supported": supported, "fix": f"write schema_version = {SCHEMA_VERSIONS[-1]}"},
+            )
         return v
 
     def process_ids(self) -> list[str]:

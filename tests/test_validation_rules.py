@@ -8,6 +8,7 @@ import itertools
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import get_args
 
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from lca_engine import (
@@ -151,6 +153,26 @@ def _refused(path: Path, field: str) -> str:
 @pytest.mark.parametrize(("name", "text", "base", "field"), CASES, ids=[c[0] for c in CASES])
 def test_cli_validate_refuses(tmp_path, name, text, base, field):
     _refused(_case(tmp_path, name, text, base), field)
+
+
+@pytest.mark.parametrize("version", [99, "1", True, 1.5, 1.0, None])
+def test_schema_version_must_be_a_supported_integer(version):
+    data = {**tomllib.loads(GOOD), "schema_version": version}
+    with pytest.raises(ValidationError) as e:
+        Factory.model_validate(data)
+    (err,) = e.value.errors()
+    assert err["loc"] == ("schema_version",) and "supported: 1" in err["msg"]
+    assert err["ctx"]["fix"] == "write schema_version = 1"  # shown by the loader as the fix
+
+
+@pytest.mark.parametrize("bad", [".", "..", ".hidden", "a/b", "a\\b", "a\x00b", "a b", "x" * 129, "é"])
+def test_ids_are_safe_file_name_stems(bad):
+    for model, data in ((Process, {}), (Factory, tomllib.loads(GOOD))):
+        with pytest.raises(ValidationError) as e:
+            model.model_validate({**data, "id": bad})
+        (err,) = e.value.errors()
+        assert err["loc"] == ("id",) and "not starting with '.'" in err["ctx"]["fix"]
+    assert Process(id="a.b-c_1").id == "a.b-c_1"
 
 
 def test_baseline_errors_name_the_line_and_what_is_wrong(tmp_path, catalog):
