@@ -67,17 +67,29 @@ HELP = {
 }
 
 
+#: ASCII punctuation: CommonMark lets every one be escaped with a backslash (Streamlit's markdown included).
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal(text: object) -> str:
+    """User text (names, ids, file names, messages quoting them) for a markdown element, shown as written:
+    no emphasis, links, images, HTML, LaTeX or colour directives, whatever it contains."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+
+
 def show_error(exc: engine.LcaEngineError, title: str = "The input has problems") -> None:
-    """Plain-words display of an engine error: one line per problem with where, what and the fix."""
+    """Plain-words display of an engine error: one line per problem with where, what and the fix (the problems
+    quote user text, shown literally)."""
     lines = [f"**{title}** ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''}):"]
     for p in exc.problems:
         where = []
         if p.file:
-            where.append(f"file `{p.file.rsplit('/', 1)[-1]}`" + (f", line {p.line}" if p.line else ""))
+            where.append(f"file {literal(p.file.rsplit('/', 1)[-1])}" + (f", line {p.line}" if p.line else ""))
         if p.field:
-            where.append(f"field `{p.field}`")
+            where.append(f"field {literal(p.field)}")
         head = " · ".join(where)
-        lines.append(f"- {head + ': ' if head else ''}{p.message}" + (f"  \n  **Fix:** {p.fix}" if p.fix else ""))
+        fix = f"  \n  **Fix:** {literal(p.fix)}" if p.fix else ""
+        lines.append(f"- {head + ': ' if head else ''}{literal(p.message)}{fix}")
     st.error("\n".join(lines))
 
 
@@ -160,7 +172,7 @@ def sankey_block(a, fid: str, key: str) -> go.Figure | None:
     else:
         st.caption("No reuse or recycling loop inside the factory.")
     if data["excluded"]:
-        st.caption("Not drawn (no mass): " + ", ".join(data["excluded"]))
+        st.caption("Not drawn (no mass): " + literal(", ".join(data["excluded"])))
     return fig
 
 
@@ -203,7 +215,7 @@ def balance_block(a, fid: str, key: str) -> None:
     with st.expander("Mass-balance table (kg per functional unit)", expanded=not ok):
         st.dataframe(table, hide_index=True, width="stretch")
         if excluded:
-            st.caption("Not in the balance: " + "; ".join(excluded))
+            st.caption("Not in the balance: " + literal("; ".join(excluded)))
 
 
 def factory_view(a, fid: str, key: str) -> dict[str, go.Figure]:
@@ -211,8 +223,9 @@ def factory_view(a, fid: str, key: str) -> dict[str, go.Figure]:
     f = engine.factory(a, fid)
     base = engine.baseline_of(a, fid)
     st.markdown(
-        f"**Functional unit:** {f.functional_unit.label()} · **Site:** {f.site.name if f.site else 'n/a'} · "
-        f"**Baseline:** {engine.factory(a, base).name if base else 'none named'} · DESNZ {a.year} background",
+        f"**Functional unit:** {literal(f.functional_unit.label())} · "
+        f"**Site:** {literal(f.site.name) if f.site else 'n/a'} · "
+        f"**Baseline:** {literal(engine.factory(a, base).name) if base else 'none named'} · DESNZ {a.year} background",
         help=HELP["fu"],
     )
     if not base:

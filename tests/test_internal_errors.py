@@ -7,6 +7,7 @@ bidirectional characters show as escapes.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -140,3 +141,49 @@ def test_circularity_under_python_OO(tmp_path):
     report = json.loads(out.read_text())
     assert report["textile-merthyr-micro"]["conventions"] == CONVENTIONS.strip()
     assert CONVENTIONS.startswith("* **Material inflows**")
+
+
+# ------------------------------------------------------------------------------------------------ dashboard
+HOSTILE = "**bold** [x](javascript:alert(1)) <img src=x>"
+
+
+def _rendered(source: str) -> tuple[str, str]:
+    """(HTML, visible text) of a markdown element's source, rendered by CommonMark as Streamlit does."""
+    from markdown_it import MarkdownIt
+
+    page = MarkdownIt("commonmark").render(source)
+    return page, html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _upload(name: str, text: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload").set_value((name, text.encode(), "application/toml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_dashboard_error_shows_upload_text_literally():
+    """An error quoting the upload's text: emphasis, a javascript: link and an <img> are shown as written."""
+    text = TINY.replace('unit = "kWh"', f"unit = {json.dumps(HOSTILE)}", 1)
+    at = _upload("bad.toml", text.replace('baseline = "tiny_baseline.toml"\n', ""))
+    assert len(at.error) == 1
+    page, visible = _rendered(at.error[0].value)
+    assert HOSTILE in visible and "bad.toml" in visible and "Fix:" in visible
+    assert (
+        "<img" not in page and "<a " not in page and page.count("<strong>") == 1 + visible.count("Fix:")
+    )  # title and fixes
+
+
+def test_dashboard_factory_view_shows_upload_text_literally():
+    text = TINY.replace('description = "one knitted garment of 0.5 kg"', f"description = {json.dumps(HOSTILE)}")
+    text = text.replace('name = "Merthyr Tydfil"', 'name = "<b>Merthyr</b> $x$ :red[site]"', 1)
+    at = _upload("tiny_micro.toml", text.replace('baseline = "tiny_baseline.toml"\n', ""))
+    assert not at.error, [e.value for e in at.error]
+    facts = [m.value for m in at.markdown if m.value.startswith("**Functional unit:**")]
+    assert len(facts) == 1
+    page, visible = _rendered(facts[0])
+    assert f"1 item ({HOSTILE})" in visible and "<b>Merthyr</b> $x$ :red[site]" in visible
+    assert "<img" not in page and "<a " not in page and "<b>" not in page

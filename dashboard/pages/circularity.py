@@ -45,7 +45,7 @@ with st.expander("MCI formula and inputs", expanded=False):
     st.dataframe(_inputs(m.get("inputs")), hide_index=True, width="stretch")
     st.dataframe(_inputs(m.get("intermediate")), hide_index=True, width="stretch")
     for n in m.get("notes", []):
-        st.caption("Note: " + n)
+        st.caption("Note: " + ui.literal(n))
     st.caption(m.get("method", ""))
 
 st.subheader("Circular Transition Indicators (WBCSD CTI v4)", help=ui.HELP["cti"])

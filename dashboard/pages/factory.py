@@ -9,5 +9,5 @@ from dashboard import engine, ui
 st.title("Factory")
 a, key = ui.current_or_stop()
 fid = ui.factory_select(a)
-st.header(engine.factory(a, fid).name)
+st.header(ui.literal(engine.factory(a, fid).name))
 ui.factory_view(a, fid, key="factory")

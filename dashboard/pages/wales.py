@@ -123,7 +123,8 @@ except engine.LcaEngineError as exc:
     st.stop()
 base = engine.baseline_of(a, fid)
 st.caption(
-    f"Against its baseline: {engine.factory(a, base).name if base else 'none named'} · DESNZ {a.year} background · "
+    f"Against its baseline: {ui.literal(engine.factory(a, base).name) if base else 'none named'} · "
+    f"DESNZ {a.year} background · "
     "▲/▼: the change is in the direction the goal asks for / against it (lower carbon, waste and virgin input are "
     "better; more jobs, skills and renewables are better)."
 )
