@@ -78,9 +78,9 @@ class DataDir:
 
     @contextmanager
     def _held(self, timeout: float, write: bool) -> Iterator[None]:
-        lock = ReadWriteLock(str(self.lock_file), timeout=timeout)
+        lock = ReadWriteLock(str(self.lock_file), timeout=LOCK_TIMEOUT)  # one instance per file and process
         try:
-            held = lock.write_lock() if write else lock.read_lock()
+            held = lock.write_lock(timeout) if write else lock.read_lock(timeout)
             held.__enter__()
         except Timeout:
             raise DataDirBusy(
