@@ -12,30 +12,25 @@ import json
 import re
 import subprocess
 import sys
-import traceback
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from lca_engine.circularity.graph_indicators import CONVENTIONS
-from lca_engine.cli import app
 
+from .cli_run import invoke
 from .conftest import DATA, EXAMPLES, ROOT
 
 MARKUP = ("[/red]", "[link=file:///etc/passwd]x[/link]", "[bold]B")
 TINY = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
 
 
-def run(*args: str):
-    """The command as `lca-engine` runs it: an exception other than SystemExit is what `main` reports as exit 4."""
-    res = CliRunner().invoke(app, [str(a) for a in args])
-    crashed = res.exception is not None and not isinstance(res.exception, SystemExit)
-    code = 4 if crashed else res.exit_code
-    assert code != 4, "".join(traceback.format_exception(res.exception)) + res.output
-    assert "Traceback" not in res.output, res.output
-    return code, res.output
+def run(*args: object) -> tuple[int, str]:
+    code, output, trace = invoke(*args)
+    assert code != 4, trace + output
+    assert "Traceback" not in output, output
+    return code, output
 
 
 def _inventory(folder: Path, text: str = TINY, name: str = "tiny_micro.toml") -> Path:
@@ -102,6 +97,16 @@ def test_terminal_control_and_bidi_characters_print_as_escapes(tmp_path):
     assert code == 0
     assert "\x1b" not in output and "\u202e" not in output
     assert r"A\x1b]8;;file:///etc/passwd\x1b\x\x1b]8;;\x1b\\u202eB" in output
+
+
+def test_newline_in_a_key_keeps_each_problem_starting_with_its_file(tmp_path):
+    """Found by tests/test_fuzz.py: a key holding a line break split a problem over lines without the file."""
+    path = _inventory(tmp_path, '"a\\r\\nb" = 1\n' + TINY, name="nl.toml")
+    code, output = run("validate", path)
+    assert code == 1
+    lines = output[output.index(f"✗ {path}") :].splitlines()[1:]
+    heads = [line for line in lines if line and not line.startswith(" ")]
+    assert heads and all(line.startswith(f"{path} field 'a\\x0d\\nb'") for line in heads), output
 
 
 NO_BACKGROUND = re.sub(r'(?m)^background = ".*"\n', "", TINY).replace('baseline = "tiny_baseline.toml"\n', "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import typer
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..balance import DEFAULT_TOLERANCE
-from ..errors import LcaEngineError
+from ..errors import LcaEngineError, Problem
 
 app = typer.Typer(
     add_completion=False,
@@ -40,6 +41,8 @@ class _LiteralConsole(Console):
         super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
 
     def print(self, *objects, **kwargs) -> None:
+        if all(isinstance(o, str | Text) for o in objects):  # lines of text: the terminal wraps, not Rich
+            kwargs.setdefault("soft_wrap", True)
         super().print(*(literal(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
 
@@ -74,9 +77,28 @@ ToleranceOpt = typer.Option(
 LenientOpt = typer.Option(False, "--lenient", help="Report mass imbalance as a warning instead of failing.")
 
 
+def problems_text(problems: list[Problem]) -> str:
+    """One block per problem that starts with its file, whatever the user text in it: newlines in a file name
+    or a field print as ``\\n``, and go on indented in a message or a fix."""
+
+    def indented(text: str) -> str:
+        return text.replace("\n", "\n      ")
+
+    return "\n".join(
+        replace(
+            p,
+            file=p.file and p.file.replace("\n", "\\n"),
+            field=p.field and p.field.replace("\n", "\\n"),
+            message=indented(p.message),
+            fix=indented(p.fix),
+        ).format()
+        for p in problems
+    )
+
+
 def _fail(exc: LcaEngineError) -> None:
     err.print(styled("error", "bold red", f" ({type(exc).__name__}):"))
-    err.print(exc.format())
+    err.print(problems_text(exc.problems))
     raise typer.Exit(exc.exit_code)
 
 
@@ -92,7 +114,7 @@ def _df_table(df, title: str, floats: str = "{:.4g}", caption: str | None = None
 
 def _print_warnings(warnings) -> None:
     for w in warnings:
-        err.print(styled("warning:", "yellow", " " + w.format()))
+        err.print(styled("warning:", "yellow", " " + problems_text([w])))
 
 
 def _quiet_brightway_logs() -> None:

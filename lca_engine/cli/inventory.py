@@ -8,7 +8,19 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
+from .common import (
+    DataDirOpt,
+    LenientOpt,
+    ToleranceOpt,
+    _df_table,
+    _fail,
+    _print_warnings,
+    app,
+    err,
+    out,
+    problems_text,
+    styled,
+)
 
 
 @app.command()
@@ -34,7 +46,7 @@ def validate(
             except LcaEngineError as exc:
                 failed = failed or exc.exit_code
                 err.print(styled("✗", "red", f" {path}"))
-                err.print(exc.format())
+                err.print(problems_text(exc.problems))
                 continue
             out.print(
                 styled(

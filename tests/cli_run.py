@@ -1,0 +1,19 @@
+"""Run the command line in this process the way `lca-engine` runs it, for tests that judge its exit codes."""
+
+from __future__ import annotations
+
+import traceback
+
+from typer.testing import CliRunner
+
+from lca_engine.cli import app
+from lca_engine.cli.common import EXIT_INTERNAL
+
+
+def invoke(*args: object) -> tuple[int, str, str]:
+    """(exit code, stdout + stderr, traceback or ""). An exception other than SystemExit is what
+    :func:`lca_engine.cli.main` reports as an internal error (exit 4), so it counts as exit 4 here."""
+    res = CliRunner().invoke(app, [str(a) for a in args])
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        return EXIT_INTERNAL, res.output, "".join(traceback.format_exception(res.exception))
+    return res.exit_code, res.output, ""
