@@ -30,6 +30,7 @@ from lca_engine.circularity import circularity_report
 from lca_engine.circularity import portfolio_mci as _portfolio_mci
 from lca_engine.errors import LcaEngineError, Problem
 from lca_engine.indicators import INDICATORS
+from lca_engine.limits import check_size, check_toml_text, check_xlsx
 from lca_engine.report.sankey import OKABE_ITO as OKABE_ITO  # re-exported: one palette for report and dashboard
 from lca_engine.wales import DISCLAIMER as WALES_DISCLAIMER
 from lca_engine.wales import (
@@ -536,14 +537,10 @@ def _problem(message: str, fix: str, file: str | None = None, field_: str = "upl
     return LcaEngineError(Problem(message, fix=fix, file=file, field=field_))
 
 
-def check_upload(name: str, size: int) -> None:
-    """Size and type of one uploaded file; raises a plain-words error naming the file and the fix."""
-    if size > MAX_UPLOAD_BYTES:
-        raise _problem(
-            f"the file is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB",
-            "an inventory is a few kB of TOML: upload only the inventory file (split very large Excel workbooks)",
-            file=name,
-        )
+def check_upload(name: str, size: int, data: bytes | None = None) -> None:
+    """Size and type of one uploaded file, and a TOML upload's text against the engine's limits (nesting, key and
+    line lengths: lca_engine.limits, as for a file given to the CLI); raises a plain-words error with the fix."""
+    check_size(size, name, MAX_UPLOAD_BYTES, what="the uploaded file")
     if size == 0:
         raise _problem("the file is empty", "upload a TOML inventory or a Brightway Excel (.xlsx) file", file=name)
     suffix = Path(name).suffix.lower().lstrip(".")
@@ -553,6 +550,8 @@ def check_upload(name: str, size: int) -> None:
             "upload a TOML inventory (.toml) or a Brightway Excel inventory (.xlsx)",
             file=name,
         )
+    if data is not None and suffix == "toml":
+        check_toml_text(data.decode("utf-8", errors="replace"), name)
 
 
 def _toml_baseline(path: Path) -> str | None:
@@ -603,7 +602,7 @@ def assess_upload(
         raise _problem("no file uploaded", "choose a TOML or Brightway Excel inventory")
     seen = set()
     for name, data in files:
-        check_upload(name, len(data))
+        check_upload(name, len(data), data)
         safe = _safe_name(name)
         if safe in seen:
             raise _problem("two uploaded files have the same name", "rename one of them", file=name)
@@ -621,6 +620,7 @@ def assess_upload(
         path.write_bytes(data)
         path.chmod(0o600)
         if path.suffix.lower() == ".xlsx":
+            check_xlsx(path, name=name)  # zip directory and declared sizes, before openpyxl opens it
             inventories.append(_from_excel(path, year, functional_unit, sector, site, notes))
         elif path.name != "sources.toml":
             inventories.append(path)

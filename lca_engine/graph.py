@@ -7,6 +7,8 @@ that actually goes all the way round.
 
 from __future__ import annotations
 
+import time
+import warnings
 from dataclasses import dataclass
 
 import networkx as nx
@@ -53,7 +55,20 @@ class Loop:
         return " → ".join((*self.nodes, self.nodes[0]))
 
 
-def find_loops(factory: Factory, graph: nx.MultiDiGraph | None = None) -> list[Loop]:
+#: At most this many loops are listed, found within this many seconds (a complete graph of n processes has more
+#: than (n-1)! simple cycles); past either, a :class:`LoopsTruncatedWarning` says the list is incomplete.
+MAX_LOOPS = 1000
+MAX_LOOP_SECONDS = 5.0
+
+
+def find_loops(
+    factory: Factory,
+    graph: nx.MultiDiGraph | None = None,
+    *,
+    max_loops: int = MAX_LOOPS,
+    max_seconds: float = MAX_LOOP_SECONDS,
+) -> list[Loop]:
+    """Simple cycles through processes (bounded: see :data:`MAX_LOOPS`), sorted by their node sequence."""
     g = graph if graph is not None else build_graph(factory)
     procs = [n for n, d in g.nodes(data=True) if d["kind"] == "process"]
     simple = nx.DiGraph()
@@ -66,13 +81,32 @@ def find_loops(factory: Factory, graph: nx.MultiDiGraph | None = None) -> list[L
             else:
                 simple.add_edge(u, v, mass_kg=d["mass_kg"], flows=[d["id"]])
     loops = []
-    for cycle in nx.simple_cycles(simple):
+    cycles = nx.simple_cycles(simple)
+    deadline = time.monotonic() + max_seconds
+    for cycle in cycles:
+        if len(loops) >= max_loops or time.monotonic() > deadline:
+            _warn_truncated(factory, len(loops), max_loops, max_seconds)
+            break
         i = cycle.index(min(cycle))
         cycle = cycle[i:] + cycle[:i]
         edges = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
         flows = tuple(fid for u, v in edges for fid in sorted(simple[u][v]["flows"]))
         loops.append(Loop(tuple(cycle), flows, min(simple[u][v]["mass_kg"] for u, v in edges)))
     return sorted(loops, key=lambda lp: lp.nodes)
+
+
+class LoopsTruncatedWarning(UserWarning):
+    """The factory has more loops than are listed (the count of simple cycles can grow exponentially)."""
+
+
+def _warn_truncated(factory: Factory, found: int, max_loops: int, max_seconds: float) -> None:
+    warnings.warn(
+        f"{factory.id}: only the first {found} reuse/recycling loops are listed (limits: {max_loops} loops, "
+        f"{max_seconds:g} s of search); a dense web of internal flows has too many loops to list them all — "
+        "loop-based figures (recirculated mass per loop) cover the listed loops only",
+        LoopsTruncatedWarning,
+        stacklevel=3,
+    )
 
 
 def loops_table(loops: list[Loop]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from . import atomic
 from .errors import InventoryError, Problem
+from .limits import LIMITS, Limits, check_file_size, check_size, check_toml_text
 from .model import FLOW_KINDS, ORIGINS, SECTORS, Factory
 
 _FIXES = {
@@ -53,47 +55,76 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+_HEADER = re.compile(r"\[\[?\s*(.*?)\s*\]\]?")
+_KEY = re.compile(r"\s*(\"?)([^=\"]*?)\1\s*=")
+
+
+class LineIndex:
+    """Where headers and keys are in a TOML text, built in one pass so that any number of look-ups is cheap.
+
+    ``aot[name]``: lines of the ``[[name]]`` headers, in order; ``tables[name]``: line of the first ``[name]``;
+    ``top[key]``: first line of ``key =`` anywhere; ``keys[start][key]``: first line of ``key =`` in the section
+    that begins at line ``start`` (a section ends at the next line starting with '['). Lines are 0-based here.
+    """
+
+    def __init__(self, text: str):
+        self.aot: dict[str, list[int]] = {}
+        self.tables: dict[str, int] = {}
+        self.top: dict[str, int] = {}
+        self.keys: dict[int, dict[str, int]] = {}
+        section: dict[str, int] = {}
+        for i, line in enumerate(text.split("\n")):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                section = self.keys.setdefault(i, {})
+                self._header(i, stripped)
+                continue
+            m = _KEY.match(line)
+            if m:
+                section.setdefault(m.group(2).strip(), i)
+                if not m.group(1):
+                    self.top.setdefault(m.group(2).strip(), i)
+
+    def _header(self, i: int, stripped: str) -> None:
+        m = _HEADER.fullmatch(stripped)
+        if not m:
+            return
+        if stripped.startswith("[[") and stripped.endswith("]]"):
+            self.aot.setdefault(m.group(1), []).append(i)
+        elif not stripped.startswith("[["):
+            self.tables.setdefault(m.group(1), i)
+
+    def line_of(self, loc: tuple[Any, ...]) -> int | None:
+        """Best-effort line number (1-based) of a field, e.g. ('flows', 3, 'amount')."""
+        head = str(loc[0])
+        index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+        rest = [str(p) for p in loc[1:] if not isinstance(p, int)]
+        if index is None and rest and f"{head}.{rest[0]}" in self.tables:
+            return self.tables[f"{head}.{rest[0]}"] + 1  # a sub-table with its own header, [socio_economic.jobs_fte]
+        headers = self.aot.get(head, [])
+        if index is not None:
+            start = headers[index] if index < len(headers) else None
+        else:
+            start = self.tables.get(head)
+        if start is None:  # top-level key, or an inline table written as `head = {...}`
+            line = self.top.get(head)
+            return None if line is None else line + 1
+        if rest and rest[0] in self.keys.get(start, {}):
+            return self.keys[start][rest[0]] + 1
+        return start + 1
+
+
+@lru_cache(maxsize=2)
+def line_index(text: str) -> LineIndex:
+    """The index of a text, built once per text (callers pass the same string for all of a file's errors)."""
+    return LineIndex(text)
+
+
 def locate(text: str | None, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number (1-based) of a field in TOML text, for error messages."""
+    """Best-effort line number (1-based) of a field in TOML text, for error messages (O(1) after the first call)."""
     if not text or not loc:
         return None
-    lines = text.splitlines()
-    head = loc[0]
-    index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
-    rest = [p for p in loc[1:] if not isinstance(p, int)]
-    start, end = None, len(lines)
-    count = -1
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if index is not None and re.fullmatch(rf"\[\[\s*{re.escape(str(head))}\s*\]\]", stripped):
-            count += 1
-            if count == index:
-                start = i
-                continue
-        elif index is None and re.fullmatch(rf"\[\s*{re.escape(str(head))}\s*\]", stripped):
-            start = i
-            continue
-        if start is not None and i > start and stripped.startswith("["):
-            end = i
-            break
-    if index is None and rest:
-        # a sub-table written with its own header, e.g. [socio_economic.jobs_fte]
-        dotted = re.escape(".".join(map(str, [head, rest[0]])))
-        for i, line in enumerate(lines):
-            if re.fullmatch(rf"\[\s*{dotted}\s*\]", line.strip()):
-                return i + 1
-    if start is None:
-        # top-level key, or an inline table written as `head = {...}`
-        for i, line in enumerate(lines):
-            if re.match(rf"\s*{re.escape(str(head))}\s*=", line):
-                return i + 1
-        return None
-    key = rest[0] if rest else None
-    if key:
-        for i in range(start + 1, end):
-            if re.match(rf"\s*\"?{re.escape(str(key))}\"?\s*=", lines[i]):
-                return i + 1
-    return start + 1
+    return line_index(text).line_of(tuple(loc))
 
 
 def _problems_from_validation(exc: ValidationError, file: str | None, text: str | None) -> list[Problem]:
@@ -126,9 +157,11 @@ def parse_factory(data: dict, file: str | None = None, text: str | None = None) 
         raise InventoryError(_problems_from_validation(exc, file, text)) from None
 
 
-def read_text(path: str | Path) -> str:
+def read_text(path: str | Path, limits: Limits = LIMITS) -> str:
+    """The file's text, refused before reading if it is larger than ``limits.file_bytes``."""
     path = Path(path)
     try:
+        check_file_size(path, limits)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InventoryError("file not found", fix="check the path", file=str(path)) from None
@@ -146,10 +179,14 @@ def read_text(path: str | Path) -> str:
         ) from None
 
 
-def loads(text: str, file: str | None = None) -> Factory:
-    """Parse TOML text into a Factory (structural validation only; see :func:`lca_engine.validate.check`)."""
+def loads(text: str, file: str | None = None, limits: Limits = LIMITS) -> Factory:
+    """Parse TOML text into a Factory (structural validation only; see :func:`lca_engine.validate.check`).
+
+    The text is measured against ``limits`` (size, nesting, key and line lengths) before ``tomllib`` sees it."""
     if not text.strip():
         raise InventoryError("the file is empty", fix="start from an example in inventories/examples/", file=file)
+    check_size(len(text), file or "<text>", limits.file_bytes)
+    check_toml_text(text, file, limits)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -8,13 +8,17 @@ import tomllib
 from pathlib import Path
 
 from .errors import InventoryError, LcaEngineError
+from .limits import check_file_size, check_toml_text
 
 
 def read_toml(path: str | Path, what: str, error: type[LcaEngineError] = InventoryError, fix: str = "") -> dict:
     """The parsed file; ``what`` names it in messages ("claims file"), ``fix`` says how to get a missing one."""
     path = Path(path)
     try:
+        check_file_size(path, what=what)
         text = path.read_text(encoding="utf-8")
+    except InventoryError as exc:  # over the size limit
+        raise error(exc.problems) from None
     except FileNotFoundError:
         raise error(f"{what} not found", file=str(path), fix=fix or "give an existing file") from None
     except IsADirectoryError:
@@ -22,6 +26,10 @@ def read_toml(path: str | Path, what: str, error: type[LcaEngineError] = Invento
     except UnicodeDecodeError as exc:
         line = text_line(path.read_bytes(), exc.start)
         raise error(f"{what} is not UTF-8 text", file=str(path), line=line, fix="save the file as UTF-8") from None
+    try:
+        check_toml_text(text, str(path))
+    except InventoryError as exc:
+        raise error(exc.problems) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -11,6 +11,7 @@ from functools import lru_cache
 import pint
 
 from .errors import UnitError
+from .limits import check_unit_text
 
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
 # Counted things (garments, trays, panels) get their own base dimension so that "item" never silently
@@ -51,23 +52,22 @@ MASS = "[mass]"
 
 @lru_cache(maxsize=512)
 def parse_unit(unit: str) -> pint.Unit:
-    """Parse a unit string or raise UnitError (cached: inventories repeat a handful of units)."""
+    """Parse a unit string or raise UnitError (cached: inventories repeat a handful of units).
+
+    The text is checked first (length, no control or text-direction characters: :func:`limits.check_unit_text`);
+    whatever pint or Python's tokenizer then raises becomes a UnitError naming the unit, never an internal error.
+    """
     if not isinstance(unit, str) or not unit.strip():
         raise UnitError("unit is empty", fix="write a unit such as 'kg', 'kWh', 'm3', 't*km' or 'item'")
+    check_unit_text(unit)
     try:
-        return ureg.Unit(unit.strip())
-    except (
-        pint.UndefinedUnitError,
-        pint.errors.DefinitionSyntaxError,
-        AttributeError,
-        TypeError,
-        ValueError,
-        AssertionError,
-    ) as exc:
+        parsed = ureg.Unit(unit.strip())
+    except Exception as exc:  # pint raises tokenize, syntax, key, value … errors: all mean "unknown"
         raise UnitError(
-            f"unknown unit '{unit}' ({exc.__class__.__name__})",
+            f"unknown unit {unit!r} ({exc.__class__.__name__})",
             fix="use a unit pint knows, e.g. kg, t, kWh, MJ, m3, L, m2, t*km, item",
         ) from None
+    return parsed
 
 
 def quantity(amount: float, unit: str) -> pint.Quantity:

@@ -116,31 +116,16 @@ from .cells import BW_COLUMNS, FLOW_TYPE, FORMAT, STOCK_TYPE, ExcelImportWarning
 from .export import write_bw_excel
 from .foreign import _read_foreign
 from .own import _read_own
+from .sheets import Sheets, importer, read_sheets
 
 
-def _read_importer(path: Path):
-    """bw2io's ExcelImporter on ``path`` (parse only), with its failures turned into our errors."""
+def _read_importer(path: Path, sheets: Sheets):
+    """bw2io's ExcelImporter on the rows read from ``path`` (parse only), its failures turned into our errors."""
     where = {"file": str(path)}
-    if not path.exists():
-        raise InventoryError("file not found", fix="check the path", **where)
-    if path.is_dir():
-        raise InventoryError("is a directory, expected an .xlsx file", fix="name a file", **where)
-    from openpyxl import load_workbook
-
-    try:
-        load_workbook(path, read_only=True).close()
-    except Exception as exc:
-        raise InventoryError(
-            f"not an Excel workbook ({exc.__class__.__name__}: {exc})",
-            fix="give a Brightway Excel inventory saved as .xlsx (Excel: File › Save As › Excel Workbook)",
-            **where,
-        ) from None
     with quiet(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        from bw2io import ExcelImporter
-
         try:
-            imp = ExcelImporter(str(path))
+            imp = importer(path, sheets)
         except ValueError as exc:
             if "database" in str(exc).lower() and "section" in str(exc).lower():
                 msg = "no 'Database' block" if "No" in str(exc) else "more than one 'Database' block"
@@ -173,6 +158,15 @@ def _read_importer(path: Path):
     return imp
 
 
+def _open(path: Path) -> Sheets:
+    """The workbook's rows, read once within the limits (see :mod:`.sheets`)."""
+    if not path.exists():
+        raise InventoryError("file not found", fix="check the path", file=str(path))
+    if not path.is_file():
+        raise InventoryError("is not a regular file, expected an .xlsx file", fix="name a file", file=str(path))
+    return read_sheets(path)
+
+
 def read_bw_excel(
     path: str | Path,
     functional_unit: str | None = None,
@@ -194,8 +188,9 @@ def read_bw_excel(
     Problems that make a flow impossible to carry over are reported as :class:`ExcelImportWarning`.
     """
     path = Path(path)
-    imp = _read_importer(path)
-    loc = _Locator(path)
+    sheets = _open(path)
+    imp = _read_importer(path, sheets)
+    loc = _Locator(path, sheets)
     meta = {k: _dec(v) for k, v in (imp.metadata or {}).items()}
     if meta.get(f"{P}format") == FORMAT:
         return _read_own(path, imp, meta, loc, functional_unit)

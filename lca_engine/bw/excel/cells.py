@@ -227,20 +227,14 @@ class _Block:
 class _Locator:
     """Worksheet row numbers of activities and exchanges, found the way bw2io's ExcelImporter walks the sheet."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, sheets: list[tuple[str, list[list[Any]]]]):
         self.path = path
+        self.sheets = sheets
 
     @cached_property
     def blocks(self) -> list[_Block]:
-        from openpyxl import load_workbook
-
         out: list[_Block] = []
-        try:
-            wb = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception:
-            return out
-        for name in wb.sheetnames:
-            rows = [[c.value for c in row] for row in wb[name].rows]
+        for name, rows in self.sheets:
             if not rows or not rows[0] or not isinstance(rows[0][0], str) or rows[0][0].lower() == "skip":
                 continue
             current: _Block | None = None
@@ -258,7 +252,6 @@ class _Locator:
                     current.header_row, state = i, "rows"
                 elif current is not None and state == "rows" and any(v not in (None, "") for v in row):
                     current.exchange_rows.append(i)
-        wb.close()
         return out
 
     def where(self, activity: int, exchange: int | None = None, *, header: bool = False) -> dict:
