@@ -85,7 +85,8 @@ class DataDir:
         except Timeout:
             raise DataDirBusy(
                 f"another process kept the data folder locked for more than {timeout:.0f} s",
-                fix="wait for the other lca-engine process to finish; if none is running, delete the lock file",
+                fix="wait for the other lca-engine process using this data folder (the lock is freed when it exits) "
+                "or pass another --data-dir",
                 file=str(self.lock_file),
             ) from None
         try:
