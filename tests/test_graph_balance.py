@@ -130,3 +130,40 @@ def test_graph_structure_and_exports(tmp_path):
     assert back.number_of_edges() == len(f.flows)
     data = json.loads((tmp_path / "g.json").read_text())
     assert {n["id"] for n in data["nodes"]} >= {"knit", "recover", "market", "landfill"}
+
+
+def test_loop_listing_is_bounded_on_a_dense_graph():
+    """A complete graph of 8 processes has sum_k C(8,k)(k-1)! = 16,064 simple cycles (k = 2..8): the listing stops at
+    the cap with a warning instead of growing exponentially; a sparse factory lists all its loops silently."""
+    import math
+    import warnings
+
+    from lca_engine.graph import LoopsTruncatedWarning
+
+    procs = [f"p{i}" for i in range(8)]
+    assert sum(math.comb(8, k) * math.factorial(k - 1) for k in range(2, 9)) == 16_064
+    flows = [_flow(f"{u}-{v}", u, v, 1.0) for u in procs for v in procs if u != v]
+    dense = _factory(flows, processes=procs)
+    with pytest.warns(LoopsTruncatedWarning, match="only the first 100 "):
+        loops = find_loops(dense, max_loops=100)
+    assert len(loops) == 100
+    assert len(find_loops(dense, max_loops=20_000)) == 16_064
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LoopsTruncatedWarning)
+        assert len(find_loops(_factory([_flow("ab", "a", "b", 1), _flow("ba", "b", "a", 1)]))) == 1
+
+
+def test_mass_from_cached_unit_factors_matches_hand_values():
+    """kg per flow from cached per-unit factors: g, t, lb, item with mass_per_unit, water in L and m3 (1 kg/L)."""
+    cases = [
+        (_flow("g", "a", "b", 40, "g"), 0.04),
+        (_flow("t", "a", "b", 2.5, "t"), 2500.0),
+        (_flow("lb", "a", "b", 10, "lb"), 4.5359237),
+        (_flow("it", "a", "b", 3, "item", mass_per_unit="0.49 kg/item"), 1.47),
+        (_flow("wl", "a", "b", 10, "L", kind="water"), 10.0),
+        (_flow("wm", "a", "b", 0.002, "m3", kind="water"), 2.0),
+        (_flow("e", "a", "b", 2, "kWh", kind="energy"), None),
+    ]
+    for flow, kg in cases:
+        got = flow_mass_kg(flow)
+        assert got == kg if kg is None else got == pytest.approx(kg, rel=1e-12), flow.id

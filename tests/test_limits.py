@@ -305,3 +305,27 @@ def test_dashboard_upload_uses_the_same_limits(bomb, tmp_path):
     with pytest.raises(InventoryError) as e:
         engine.assess_upload([("b.xlsx", bomb.read_bytes())], workdir=tmp_path / "b")
     assert e.value.problems[0].file == "b.xlsx" and "inflates to" in e.value.problems[0].message
+
+
+def test_excel_activities_get_their_own_rows_only(tmp_path, catalog, monkeypatch):
+    """bw2io hands each activity the whole rest of the sheet (quadratic in rows); ours hands it its own rows: the
+    rows passed to get_activity add up to at most the sheet's rows (a count, not a timing)."""
+    from lca_engine.bw.excel import read_bw_excel, write_bw_excel
+    from lca_engine.bw.excel.sheets import _importer_class, read_sheets
+
+    factory = loads((DATA / "tiny_micro.toml").read_text(encoding="utf-8"))
+    path = tmp_path / "t.xlsx"
+    write_bw_excel(factory, path, catalog=catalog)
+    cls = _importer_class()
+    seen: list[int] = []
+    real = cls.get_activity
+
+    def counting(self, sn, ws):
+        seen.append(len(ws))
+        return real(self, sn, ws)
+
+    monkeypatch.setattr(cls, "get_activity", counting)
+    assert read_bw_excel(path) == factory
+    rows = sum(len(r) for _, r in read_sheets(path))
+    assert len(seen) == len(factory.processes) + 1  # one activity per process and the functional unit
+    assert sum(seen) <= rows
