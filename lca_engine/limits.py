@@ -37,7 +37,7 @@ _SEG = r"[A-Za-z0-9_-]{1,200}"
 _KEY = rf"{_SEG}(?:[ \t]*\.[ \t]*{_SEG}){{0,2}}"
 _VALUE = r"(?:\"[^\"\\\n]{0,2000}\"|'[^'\n]{0,2000}'|[0-9A-Za-z+_.:-]{1,100})"
 _PLAIN = rf"[ \t]*(?:{_KEY}[ \t]*=[ \t]*{_VALUE}[ \t]*|\[\[?[ \t]*{_KEY}[ \t]*\]\]?[ \t]*)?(?:#[^\n]{{0,2000}})?\r?\n"
-_PLAIN_LINES = re.compile(rf"(?:{_PLAIN})*")
+_PLAIN_LINES = re.compile(rf"(?:{_PLAIN}){{0,256}}")  # bounded: re keeps state per repetition (memory)
 
 
 @dataclass(frozen=True)
@@ -133,11 +133,14 @@ class _TomlScan:
         self.check_line(n)
 
     def plain_lines(self, i: int) -> int:
-        end = _PLAIN_LINES.match(self.text, i).end()
-        if end > i:
-            self.line += self.text.count("\n", i, end)
-            self.line_start = self.key_start = end
-        return end
+        """Index after the run of plain lines starting at ``i`` (matched 256 lines at a time)."""
+        start = i
+        while (end := _PLAIN_LINES.match(self.text, i).end()) > i:
+            i = end
+        if i > start:
+            self.line += self.text.count("\n", start, i)
+            self.line_start = self.key_start = i
+        return i
 
     def punctuation(self, c: str, i: int) -> None:
         in_table = bool(self.stack) and self.stack[-1] == "{"
