@@ -272,6 +272,8 @@ def test_xlsx_too_many_rows(tmp_path):
         read_bw_excel(path)
     p = _only_problem(e, path, LIMITS.xlsx_rows + 1)
     assert p.message == "worksheet 'Sheet' has more than 300,000 rows (the limit)"
+    res = runner.invoke(app, ["import-excel", str(path), "--out", str(tmp_path / "rows.toml")])
+    assert res.exit_code == 1 and "Traceback" not in res.output and "more than 300,000 rows" in res.output
     small = _small_workbook(tmp_path / "small.xlsx", {"A1": "Database", "B1": "x", "C12": 1})
     with pytest.raises(InventoryError) as e:
         read_sheets(small, Limits(xlsx_rows=10))

@@ -19,7 +19,8 @@ st.markdown(
     '**Brightway Excel** inventory (`.xlsx`). Its baseline is found by the file name in `baseline = "…"`: upload '
     "it together with the micro-factory, or name one of the shipped example baselines (e.g. "
     "`textile_conventional_baseline.toml`). A `sources.toml` may be uploaded too. "
-    f"Limit: {MB} MB per file.",
+    f"Limit: {MB} MB per file; files are measured against the engine's input limits (nesting, key and unit "
+    "lengths, an Excel workbook's decompressed size and rows) before they are parsed.",
     help=ui.HELP["fu"],
 )
 files = st.file_uploader(
