@@ -192,3 +192,12 @@ def test_dashboard_factory_view_shows_upload_text_literally():
     page, visible = _rendered(facts[0])
     assert f"1 item ({HOSTILE})" in visible and "<b>Merthyr</b> $x$ :red[site]" in visible
     assert "<img" not in page and "<a " not in page and "<b>" not in page
+
+
+def test_dashboard_upload_with_no_characterised_flow_shows_zeros():
+    """The upload that raised EmptyBiosphere on the page: assessed, every headline card at 0."""
+    at = _upload("nothing.toml", NO_BACKGROUND)
+    assert not at.error, [e.value for e in at.error]
+    assert any("Assessed 1 micro-factory" in s.value for s in at.success)
+    cards = [m.value for m in at.metric]
+    assert cards and all(re.match(r"0(\.0+)? ", v) for v in cards), cards
