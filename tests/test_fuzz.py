@@ -392,5 +392,5 @@ def test_assess_never_fails_internally(doc, folders, data_dir, tmp_path_factory)
     assert code != 4, f"internal error (exit 4)\n{trace}{output}{context}"
     assert "Traceback" not in output, output + context
     assert code in (0, 1, 3), output + context
-    if code:
-        assert str(path) in output, output + context
+    if code:  # a foreground Brightway cannot solve is named by factory id: calculate() does not see files
+        assert str(path) in output or doc["id"] in output, output + context

@@ -201,3 +201,13 @@ def test_dashboard_upload_with_no_characterised_flow_shows_zeros():
     assert any("Assessed 1 micro-factory" in s.value for s in at.success)
     cards = [m.value for m in at.metric]
     assert cards and all(re.match(r"0(\.0+)? ", v) for v in cards), cards
+
+
+def test_amount_below_float32_range_is_a_user_error_not_a_singular_matrix_crash(tmp_path, data_dir):
+    """Found by tests/test_fuzz.py: recovered_yarn = 1e-300 kg is 0 in Brightway's float32 matrices, so the
+    recovery process produces nothing and SuperLU raised "Factor is exactly singular" (exit 4)."""
+    text = TINY.replace('amount = 40\nunit = "g"', 'amount = 1e-300\nunit = "kg"', 1)
+    path = _inventory(tmp_path, text)
+    code, output = run("assess", path, "--lenient", "--out", tmp_path / "out", "--data-dir", data_dir)
+    assert code == 1
+    assert "singular" in output and "tiny-micro" in output and "fix:" in output

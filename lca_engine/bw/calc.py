@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.sparse.linalg import splu
 
 from ..background.catalog import Catalog
-from ..errors import BackgroundError
+from ..errors import BackgroundError, InventoryError
 from ..indicators import INDICATORS
 from ..model import Factory
 from .build import FU_CODE, background_db_name, foreground_db_name
@@ -143,7 +143,16 @@ def _calculate(
         else np.zeros((0, len(chosen)))
     )  # bio × ind
     direct = B.T @ C  # activity × ind
-    lam = splu(A.T.tocsc()).solve(np.asarray(direct, dtype=float))  # product × ind
+    try:
+        lam = splu(A.T.tocsc()).solve(np.asarray(direct, dtype=float))  # product × ind
+    except RuntimeError:  # SuperLU: "Factor is exactly singular"
+        raise InventoryError(
+            "the foreground cannot be solved (singular technosphere matrix) for "
+            + ", ".join(f.id for f in factories)
+            + ": a process sends (almost) nothing on — Brightway stores amounts as float32, so an amount below "
+            "about 1e-38 kg is 0 — or processes feed each other with nothing leaving",
+            fix="give every process a mass output of a realistic size, and let every loop lead to a product or waste",
+        ) from None
     prod_row = mlca.dicts.product
     act_col = mlca.dicts.activity
     bio_row = mlca.dicts.biosphere
