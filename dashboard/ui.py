@@ -67,14 +67,15 @@ HELP = {
 }
 
 
-#: ASCII punctuation: CommonMark lets every one be escaped with a backslash (Streamlit's markdown included).
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Characters that start markdown, HTML, LaTeX, entities or Streamlit directives; CommonMark lets each be escaped
+#: with a backslash. Others (".", ",", "/" …) stay as they are, except "1." at a line start (an ordered list).
+_MARKDOWN_SPECIAL = re.compile(r"(?m)([\\`*_{}\[\]()<>#+\-!|~$:&])|^(\d+)(\.)")
 
 
 def literal(text: object) -> str:
     """User text (names, ids, file names, messages quoting them) for a markdown element, shown as written:
     no emphasis, links, images, HTML, LaTeX or colour directives, whatever it contains."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text))
+    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\.", str(text))
 
 
 def show_error(exc: engine.LcaEngineError, title: str = "The input has problems") -> None:
