@@ -73,6 +73,7 @@ def factor(key: str, rows, cfg):
         family, slug, route = name.split(".")
         fam = cfg["families"][family]
         col = fam["routes"][route]
+        col = col if isinstance(col, str) else col["2025"]  # per-year labels; this test reads the 2025 file
         for r in rows:
             s = re.sub(r"[^a-z0-9]+", "_", re.sub(r"\(.*?\)", "", r["level3"]).lower()).strip("_")
             if (
