@@ -41,12 +41,7 @@ SECTOR_COLOURS = dict(
 )
 
 
-HEADLINE_LABELS = {
-    "carbon": "Carbon",
-    "energy_delivered": "Energy (delivered)",
-    "water_withdrawal": "Water withdrawal",
-    "chemicals_total": "Chemicals",
-}
+HEADLINE_LABELS = engine.HEADLINE_LABELS
 
 
 FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#222222"}

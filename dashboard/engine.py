@@ -9,6 +9,7 @@ process: all engine calls that touch the Brightway project hold one process-wide
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -29,8 +30,10 @@ import lca_engine as le
 from lca_engine.circularity import circularity_report
 from lca_engine.circularity import portfolio_mci as _portfolio_mci
 from lca_engine.errors import LcaEngineError, Problem
-from lca_engine.indicators import INDICATORS
+from lca_engine.indicators import CARDS, INDICATORS
 from lca_engine.limits import check_size, check_toml_text, check_xlsx
+from lca_engine.model import MICRO_FACTORY
+from lca_engine.model import SECTORS as SECTORS  # re-exported for the pages and charts
 from lca_engine.report.sankey import OKABE_ITO as OKABE_ITO  # re-exported: one palette for report and dashboard
 from lca_engine.wales import DISCLAIMER as WALES_DISCLAIMER
 from lca_engine.wales import (
@@ -50,12 +53,14 @@ DATA = Path(__file__).resolve().parent / "data"
 WALES_GEOJSON = DATA / "wales_principal_areas.geojson"
 YEARS = (2023, 2024, 2025)
 DEFAULT_YEAR = 2025
-HEADLINE = ("carbon", "energy_delivered", "water_withdrawal", "chemicals_total")
+HEADLINE = CARDS
+#: The card label of each headline indicator.
+HEADLINE_LABELS = {i: INDICATORS[i].short for i in CARDS}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_TYPES = ("toml", "xlsx")
-SECTORS = ("textiles", "green tech", "modular housing", "advanced composites", "e-mobility", "eco-packaging")
 
 _LOCK = threading.RLock()
+_LOG = logging.getLogger("lca_engine.dashboard")
 
 
 # ------------------------------------------------------------------------------------------- indicators
@@ -537,6 +542,16 @@ def _problem(message: str, fix: str, file: str | None = None, field_: str = "upl
     return LcaEngineError(Problem(message, fix=fix, file=file, field=field_))
 
 
+def internal_error(exc: Exception, names: list[str]) -> LcaEngineError:
+    """An engine defect met on an upload, as a plain message (the traceback goes to the server log, not the page)."""
+    _LOG.error("internal error on upload %s", names, exc_info=exc)
+    return _problem(
+        f"the engine failed on this upload (internal error: {type(exc).__name__}); the file was not stored",
+        "this is a defect of lca-engine, not of your file alone: report it with the file; the server log has details",
+        file=names[0] if len(names) == 1 else None,
+    )
+
+
 def check_upload(name: str, size: int, data: bytes | None = None) -> None:
     """Size and type of one uploaded file, and a TOML upload's text against the engine's limits (nesting, key and
     line lengths: lca_engine.limits, as for a file given to the CLI); raises a plain-words error with the fix."""
@@ -651,7 +666,7 @@ def assess_upload(
     if not micro:
         raise _problem(
             "the upload holds no micro-factory",
-            'upload a micro-factory inventory (system = "micro-factory"); its baseline is assessed with it',
+            f'upload a micro-factory inventory (system = "{MICRO_FACTORY}"); its baseline is assessed with it',
             field_="system",
         )
     return Upload(a, micro, work, key, notes)
@@ -671,7 +686,7 @@ def _from_excel(path: Path, year: int, functional_unit, sector, site, notes: lis
                 functional_unit or None,
                 sector=sector,
                 site=site,
-                system="micro-factory",
+                system=MICRO_FACTORY,
                 year=year,
                 catalog=catalog,
             )

@@ -47,6 +47,7 @@ class Indicator:
     method: tuple[str, str, str]
     basis: str
     headline: bool = False
+    short: str = ""  # the label of a dashboard card
 
 
 def _m(*name: str) -> tuple[str, str, str]:
@@ -64,6 +65,7 @@ _INDICATORS = [
         "foreground emissions are characterised with the same values, so the total stays on one basis and equals "
         "what DESNZ-based company reporting would give.",
         headline=True,
+        short="Carbon",
     ),
     Indicator(
         "carbon_ipcc2021",
@@ -85,6 +87,7 @@ _INDICATORS = [
         "Final energy bought or generated on site, by carrier; diesel in kWh gross CV derived from DESNZ's "
         "per-litre and per-kWh factors.",
         headline=True,
+        short="Energy (delivered)",
     ),
     *[
         Indicator(
@@ -117,6 +120,7 @@ _INDICATORS = [
         "Mains water bought plus water abstracted on site. Water recirculated inside the factory is not "
         "withdrawn again, so reuse loops lower this indicator.",
         headline=True,
+        short="Water withdrawal",
     ),
     Indicator(
         "water_consumption",
@@ -152,6 +156,7 @@ _INDICATORS = [
         _m("chemicals", "process chemicals used, all categories"),
         "Mass of purchased process chemicals (inventory indicator).",
         headline=True,
+        short="Chemicals",
     ),
     *[
         Indicator(
@@ -194,3 +199,5 @@ INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}
 CARBON = INDICATORS["carbon"]
 HEADLINE = [i.id for i in _INDICATORS if i.headline] + ["carbon_ipcc2021"]
 FAMILIES = ("carbon", "energy", "water", "chemicals")
+#: One indicator per family for summary cards and portfolio columns, in family order.
+CARDS = tuple(i.id for i in _INDICATORS if i.short)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from . import atomic
 from .errors import InventoryError, Problem
 from .limits import LIMITS, Limits, check_file_size, check_size, check_toml_text
-from .model import FLOW_KINDS, ORIGINS, SECTORS, Factory
+from .model import FLOW_KINDS, ORIGINS, SECTORS, SYSTEMS, Factory
 
 _FIXES = {
     "missing": "add the field",
@@ -40,7 +40,7 @@ _ALLOWED = {
     "sector": SECTORS,
     "kind": FLOW_KINDS,
     "origin": ORIGINS,
-    "system": ("micro-factory", "baseline"),
+    "system": SYSTEMS,
 }
 
 
@@ -133,7 +133,7 @@ def _problems_from_validation(exc: ValidationError, file: str | None, text: str 
         loc = tuple(err["loc"])
         name = field_path(loc)
         leaf = next((p for p in reversed(loc) if isinstance(p, str)), "")
-        fix = _FIXES.get(err["type"], "correct the value")
+        fix = (err.get("ctx") or {}).get("fix") or _FIXES.get(err["type"], "correct the value")
         if err["type"] == "literal_error" and leaf in _ALLOWED:
             fix = "use one of: " + ", ".join(repr(v) for v in _ALLOWED[leaf])
         msg = err["msg"]

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, get_args
 
+import numpy as np
 import pint
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from .units import quantity
+
+#: Brightway stores matrix values as float32: amounts outside its normal range are lost or infinite.
+FLOAT32 = np.finfo(np.float32)
 
 #: Every vocabulary is written once, as a ``Literal`` (what pydantic checks); the tuples are read from it.
 Sector = Literal["textiles", "green tech", "modular housing", "advanced composites", "e-mobility", "eco-packaging"]
@@ -25,6 +29,17 @@ PurchasedKind = Literal["material", "energy", "water", "chemical", "transport"]
 FlowKind = Literal[PurchasedKind, "emission", "waste", "product"]
 FLOW_KINDS: tuple[str, ...] = get_args(FlowKind)
 PURCHASED_KINDS: tuple[str, ...] = get_args(PurchasedKind)
+#: The physical dimensions a flow of each kind may be stated in (pint dimensionality strings).
+KIND_DIMENSIONS: dict[FlowKind, tuple[str, ...]] = {
+    "material": ("[mass]", "[item]", "[length] ** 2", "[length] ** 3"),
+    "energy": ("[mass] * [length] ** 2 / [time] ** 2", "[length] ** 3", "[mass]"),
+    "water": ("[length] ** 3", "[mass]"),
+    "chemical": ("[mass]", "[length] ** 3"),
+    "emission": ("[mass]",),
+    "waste": ("[mass]", "[length] ** 3", "[item]"),
+    "product": ("[mass]", "[item]", "[length] ** 2", "[length] ** 3", "[length]"),
+    "transport": ("[mass] * [length]",),
+}
 
 #: Secondary origins: recycled or re-used input (may state where it comes from, ``recycled_source``).
 SecondaryOrigin = Literal["recycled", "reused"]
@@ -177,6 +192,17 @@ class Flow(_Model):
             raise ValueError("amount must be a finite number")
         if v < 0:
             raise ValueError("amount must not be negative; reverse 'from' and 'to' instead")
+        if 0 < v < FLOAT32.tiny or v > FLOAT32.max:
+            raise PydanticCustomError(
+                "amount_range",
+                "amount {amount} is outside the range Brightway stores (float32: {tiny} to {max})",
+                {
+                    "amount": f"{v:g}",
+                    "tiny": f"{float(FLOAT32.tiny):.2e}",
+                    "max": f"{float(FLOAT32.max):.2e}",
+                    "fix": "write 0 for nothing, or the amount in a larger or smaller unit",
+                },
+            )
         return v
 
     @property

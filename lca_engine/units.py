@@ -25,18 +25,6 @@ ureg.define("litres = liter")
 ureg.define("Nm3 = meter ** 3")
 Q_ = ureg.Quantity
 
-#: What each flow kind may be measured in (pint dimensionality strings), in the order errors list them.
-KIND_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "material": ("[mass]", "[item]", "[length] ** 2", "[length] ** 3"),
-    "energy": ("[mass] * [length] ** 2 / [time] ** 2", "[length] ** 3", "[mass]"),
-    "water": ("[length] ** 3", "[mass]"),
-    "chemical": ("[mass]", "[length] ** 3"),
-    "emission": ("[mass]",),
-    "waste": ("[mass]", "[length] ** 3", "[item]"),
-    "product": ("[mass]", "[item]", "[length] ** 2", "[length] ** 3", "[length]"),
-    "transport": ("[mass] * [length]",),
-}
-
 DIMENSION_NAMES = {
     "[mass]": "mass (kg, t)",
     "[item]": "count (item, piece)",
@@ -63,8 +51,9 @@ def parse_unit(unit: str) -> pint.Unit:
     try:
         parsed = ureg.Unit(unit.strip())
     except Exception as exc:  # pint raises tokenize, syntax, key, value … errors: all mean "unknown"
+        what = "is not a unit pint knows" if isinstance(exc, pint.UndefinedUnitError) else "cannot be read as a unit"
         raise UnitError(
-            f"unknown unit {unit!r} ({exc.__class__.__name__})",
+            f"unknown unit {unit!r}: {what}",
             fix="use a unit pint knows, e.g. kg, t, kWh, MJ, m3, L, m2, t*km, item",
         ) from None
     return parsed

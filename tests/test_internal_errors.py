@@ -194,6 +194,31 @@ def test_dashboard_factory_view_shows_upload_text_literally():
     assert "<img" not in page and "<a " not in page and "<b>" not in page
 
 
+def test_dashboard_upload_header_and_notes_show_names_literally():
+    text = TINY.replace('name = "Tiny knitting micro-factory (test)"', f"name = {json.dumps(HOSTILE)}", 1)
+    at = _upload("tiny_micro.toml", text.replace('baseline = "tiny_baseline.toml"\n', ""))
+    assert not at.error, [e.value for e in at.error]
+    headers = [h.value for h in at.header if "bold" in h.value]
+    assert len(headers) == 1
+    page, visible = _rendered(headers[0])
+    assert visible.strip() == HOSTILE and "<img" not in page and "<a " not in page and "<strong>" not in page
+
+
+def test_dashboard_upload_defect_is_a_plain_message_not_a_traceback(monkeypatch):
+    """Fault injection: a defect (an exception that is not an LcaEngineError) inside the upload handler."""
+    from dashboard import engine
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("injected")
+
+    monkeypatch.setattr(engine, "assess_upload", broken)
+    at = _upload("tiny_micro.toml", TINY)
+    assert len(at.error) == 1
+    _, visible = _rendered(at.error[0].value)
+    assert "internal error: ZeroDivisionError" in visible and "tiny_micro.toml" in visible and "Fix:" in visible
+    assert "Traceback" not in visible and "injected" not in visible
+
+
 def test_dashboard_upload_with_no_characterised_flow_shows_zeros():
     """The upload that raised EmptyBiosphere on the page: assessed, every headline card at 0."""
     at = _upload("nothing.toml", NO_BACKGROUND)
@@ -208,6 +233,11 @@ def test_amount_below_float32_range_is_a_user_error_not_a_singular_matrix_crash(
     recovery process produces nothing and SuperLU raised "Factor is exactly singular" (exit 4)."""
     text = TINY.replace('amount = 40\nunit = "g"', 'amount = 1e-300\nunit = "kg"', 1)
     path = _inventory(tmp_path, text)
+    code, output = run("validate", path)
+    assert code == 1  # refused where it is written: the field, the float32 range and the fix
+    assert "flows[" in output and "float32" in output and "fix: write 0 for nothing" in output
+    # in range as written (1e-37 µg) but 1e-46 kg once converted to the activity's kg: 0 in float32
+    path = _inventory(tmp_path, TINY.replace('amount = 40\nunit = "g"', 'amount = 1e-37\nunit = "ug"', 1))
     code, output = run("assess", path, "--lenient", "--out", tmp_path / "out", "--data-dir", data_dir)
     assert code == 1
     assert "singular" in output and "tiny-micro" in output and "fix:" in output

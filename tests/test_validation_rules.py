@@ -395,15 +395,6 @@ def test_rule_messages_list_the_model_values(tmp_path, catalog):
 
 
 #: Files of other helpers that still spell a vocabulary out; the sweep after issue 15 empties this list.
-PENDING_SWEEP = {
-    "lca_engine/bw/calc.py",  # waste routes (module A3 waste) -> model.WASTE_ROUTES
-    "lca_engine/report/sankey.py",  # NODE_COLOURS keys -> a dict checked against model.BOUNDARY
-    "lca_engine/circularity/graph_indicators.py",  # RECOVERED, WASTE_NODES, origins
-    "lca_engine/units.py",  # KIND_DIMENSIONS keys -> dict[FlowKind, ...] checked against model.FLOW_KINDS
-    "lca_engine/bw/excel/foreign.py",  # ("air", "water", "soil") -> model.COMPARTMENTS_TO
-    "lca_engine/wales/grants.py",  # ("recycled", "reused") -> model.SECONDARY_ORIGINS
-    "dashboard/engine.py",  # SECTORS -> model.SECTORS
-}
 #: Each vocabulary of the model, and the named parts of one that rules use.
 VOCABULARIES = {
     "boundary nodes": m.BOUNDARY,
@@ -436,11 +427,5 @@ def _retyped(path: Path) -> list[str]:
 
 def test_vocabularies_are_not_retyped():
     files = [*ROOT.joinpath("lca_engine").rglob("*.py"), *ROOT.joinpath("dashboard").rglob("*.py")]
-    offenders = [
-        hit
-        for p in files
-        if p.relative_to(ROOT).as_posix() not in PENDING_SWEEP | {"lca_engine/model.py"}
-        for hit in _retyped(p)
-    ]
+    offenders = [hit for p in files if p.relative_to(ROOT).as_posix() != "lca_engine/model.py" for hit in _retyped(p)]
     assert offenders == []
-    assert all(_retyped(ROOT / p) for p in PENDING_SWEEP), "swept: remove it from PENDING_SWEEP"

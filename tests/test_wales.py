@@ -62,7 +62,7 @@ def test_not_stated_is_never_zero(micro, base):
         assert r.direction == NOT_STATED
         assert pd.isna(r.micro_factory)
     g = a.grants.set_index("criterion_id")
-    assert g.loc["cef_trl7", "status"] == NOT_STATED and g.loc["cef_match_funding_50pct", "status"] == NOT_STATED
+    assert g.loc["cef_trl", "status"] == NOT_STATED and g.loc["cef_match_funding", "status"] == NOT_STATED
     assert "jobs_fte" in a.not_stated and "site_status" in a.not_stated
     ways = a.ways.set_index("way_id")
     assert list(ways.index) == ["long_term", "prevention", "integration", "collaboration", "involvement"]
@@ -139,10 +139,10 @@ def test_grant_criteria_flip_when_the_inventory_changes(micro, base):
     def status(m, cid):
         return grant_checklist(POLICY, m, base).set_index("criterion_id").loc[cid, "status"]
 
-    assert status(_with(micro, trl=_a(6)), "cef_trl7") == "not met"
-    assert status(_with(micro, trl=_a(7)), "cef_trl7") == "met"
-    assert status(_with(micro, match_funding_share=_a(0.4)), "cef_match_funding_50pct") == "not met"
-    assert status(_with(micro, match_funding_share=_a(0.5)), "cef_match_funding_50pct") == "met"
+    assert status(_with(micro, trl=_a(6)), "cef_trl") == "not met"
+    assert status(_with(micro, trl=_a(7)), "cef_trl") == "met"
+    assert status(_with(micro, match_funding_share=_a(0.4)), "cef_match_funding") == "not met"
+    assert status(_with(micro, match_funding_share=_a(0.5)), "cef_match_funding") == "met"
     # recycled feedstock: own process scrap does not count, post-consumer does; unlabelled → not stated
     yarn = micro.flows[0]
     for source, expected in (("own-process", "not met"), ("post-consumer", "met"), (None, NOT_STATED)):
@@ -180,8 +180,8 @@ def test_grant_rules_are_a_table_with_published_thresholds(micro, base):
     are the numbers in the published wording, not in the ids."""
     ids = [r.id for r in GRANT_RULES]
     assert len(ids) == len(set(ids)) and set(ids) <= set(POLICY.criteria)
-    assert "Technology Readiness Level (TRL) 7 and above" in POLICY.criteria["cef_trl7"]["text"] and TRL_MIN == 7
-    assert "match fund at 50%" in POLICY.criteria["cef_match_funding_50pct"]["text"] and MATCH_FUNDING_MIN == 0.5
+    assert "Technology Readiness Level (TRL) 7 and above" in POLICY.criteria["cef_trl"]["text"] and TRL_MIN == 7
+    assert "match fund at 50%" in POLICY.criteria["cef_match_funding"]["text"] and MATCH_FUNDING_MIN == 0.5
     table = grant_checklist(POLICY, micro, base)
     assert list(table.criterion_id) == ids
     assert set(table.status) <= {s.value for s in GrantStatus} == {"met", "not met", NOT_STATED, "assessor's judgement"}
@@ -189,8 +189,8 @@ def test_grant_rules_are_a_table_with_published_thresholds(micro, base):
     for cid in ids:
         assert texts.loc[cid, "criterion"] == POLICY.criteria[cid]["text"]
         assert texts.loc[cid, "source_id"] == POLICY.criteria[cid]["source"]
-    assert texts.loc["cef_trl7", "status"] == NOT_STATED  # tiny_micro states no TRL
-    trl = grant_checklist(POLICY, _with(micro, trl=_a(8)), base).set_index("criterion_id").loc["cef_trl7"]
+    assert texts.loc["cef_trl", "status"] == NOT_STATED  # tiny_micro states no TRL
+    trl = grant_checklist(POLICY, _with(micro, trl=_a(8)), base).set_index("criterion_id").loc["cef_trl"]
     assert (trl.status, trl.figure) == ("met", "TRL 8 (at least 7)")
 
 

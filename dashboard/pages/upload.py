@@ -56,6 +56,8 @@ if not state or state[0] != digest:
         )
     except engine.LcaEngineError as exc:
         result = exc
+    except Exception as exc:  # a defect: shown as a plain message, never a traceback on the page
+        result = engine.internal_error(exc, [n for n, _ in payload])
     st.session_state["upload_result"] = (digest, result)
 else:
     result = state[1]
@@ -70,12 +72,12 @@ st.success(
     icon=":material/check_circle:",
 )
 for n in result.notes:
-    st.caption(n)
+    st.caption(ui.literal(n))
 a = result.assessment
 fid = result.micro[0]
 if len(result.micro) > 1:
     fid = st.selectbox("Micro-factory", result.micro, format_func=lambda i: engine.label(a, i), key="upload-factory")
-st.header(engine.factory(a, fid).name)
+st.header(ui.literal(engine.factory(a, fid).name))
 ui.factory_view(a, fid, key="upload")
 st.subheader("Downloads for this upload")
 files_out = engine.results_files(a)

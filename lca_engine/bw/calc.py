@@ -23,7 +23,7 @@ from scipy.sparse.linalg import splu
 from ..background.catalog import Catalog
 from ..errors import BackgroundError, InventoryError
 from ..indicators import INDICATORS
-from ..model import Factory
+from ..model import ENVIRONMENT, MARKET, WASTE_ROUTES, Factory
 from .build import FU_CODE, background_db_name, foreground_db_name
 from .parts import ensure, up_to_date
 from .project import activate, reload
@@ -48,9 +48,9 @@ def module(flow) -> str:
     A2, energy, water and direct emissions of the processes A3, treatment of outflows A3 waste)."""
     if flow.kind == "transport":
         return MODULES[1]
-    if flow.from_ in ("market", "environment") and flow.kind in ("material", "chemical"):
+    if flow.from_ in (MARKET, ENVIRONMENT) and flow.kind in ("material", "chemical"):
         return MODULES[0]
-    if flow.to in ("landfill", "recycling", "reuse", "energy_recovery", "composting", "wastewater_treatment"):
+    if flow.to in WASTE_ROUTES:
         return MODULES[3]
     return MODULES[2]
 

@@ -22,7 +22,7 @@ from ..indicators import INDICATORS
 from ..model import Factory
 from ..uncertainty import Entries, MatrixSystem
 from .build import FU_CODE, foreground_db_name
-from .calc import build
+from .calc import built
 
 
 def _entries(mm) -> Entries:
@@ -107,37 +107,40 @@ def extract(
     data_dir: str | Path | None = None,
     indicators: list[str] | None = None,
 ) -> MatrixSystem:
-    """Build (if needed) and read the matrices of every factory's functional unit, all in one system."""
-    build(factories, catalog, data_dir)
-    chosen = [INDICATORS[i] for i in (indicators or list(INDICATORS))]
-    demands = {
-        f.id: {bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE).id: 1.0} for f in factories
-    }
-    config = {"impact_categories": [i.method for i in chosen]}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="All values in characterization matrix")
-        mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config))
-        mlca.lci()
-        mlca.lcia()
-    system = from_multilca(mlca, [i.method for i in chosen], [i.id for i in chosen], list(demands))
-    tech, bio = system.tech, system.bio
-    act = {v: k for k, v in mlca.dicts.activity.items()}
-    names = {}
-    for col in np.unique(np.concatenate([tech.cols, bio.cols, tech.rows])):
-        node = bd.get_node(id=act[int(col)])
-        names[int(col)] = f"{node['database']}:{node['code']}"
-    prod = {v: k for k, v in mlca.dicts.product.items()}
-    bio_ids = {v: k for k, v in mlca.dicts.biosphere.items()}
-    for row in np.unique(tech.rows):
-        node = bd.get_node(id=prod[int(row)])
-        names[("product", int(row))] = f"{node['database']}:{node['code']}"
-    flow_keys = {}
-    for row in np.unique(bio.rows):
-        node = bd.get_node(id=bio_ids[int(row)])
-        names[("flow", int(row))] = node["name"]
-        flow_keys[int(row)] = f"{node['database']}:{node['code']}"
-    # random numbers follow the entry order: order by database keys, not by ids, so that a seed gives the same
-    # draws in any data directory (ids depend on the order in which databases were written)
-    tech = _reorder(tech, [names[int(c)] for c in tech.cols], [names[("product", int(r))] for r in tech.rows])
-    bio = _reorder(bio, [names[int(c)] for c in bio.cols], [flow_keys[int(r)] for r in bio.rows])
+    """Build (if needed) and read the matrices of every factory's functional unit, all in one system (read under
+    the data folder's read lock, so no other process rewrites a part while it is read)."""
+    with built(factories, catalog, data_dir):
+        chosen = [INDICATORS[i] for i in (indicators or list(INDICATORS))]
+        demands = {
+            f.id: {bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE).id: 1.0} for f in factories
+        }
+        config = {"impact_categories": [i.method for i in chosen]}
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="All values in characterization matrix")
+            mlca = bc.MultiLCA(
+                demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config)
+            )
+            mlca.lci()
+            mlca.lcia()
+        system = from_multilca(mlca, [i.method for i in chosen], [i.id for i in chosen], list(demands))
+        tech, bio = system.tech, system.bio
+        act = {v: k for k, v in mlca.dicts.activity.items()}
+        names = {}
+        for col in np.unique(np.concatenate([tech.cols, bio.cols, tech.rows])):
+            node = bd.get_node(id=act[int(col)])
+            names[int(col)] = f"{node['database']}:{node['code']}"
+        prod = {v: k for k, v in mlca.dicts.product.items()}
+        bio_ids = {v: k for k, v in mlca.dicts.biosphere.items()}
+        for row in np.unique(tech.rows):
+            node = bd.get_node(id=prod[int(row)])
+            names[("product", int(row))] = f"{node['database']}:{node['code']}"
+        flow_keys = {}
+        for row in np.unique(bio.rows):
+            node = bd.get_node(id=bio_ids[int(row)])
+            names[("flow", int(row))] = node["name"]
+            flow_keys[int(row)] = f"{node['database']}:{node['code']}"
+        # random numbers follow the entry order: order by database keys, not by ids, so that a seed gives the same
+        # draws in any data directory (ids depend on the order in which databases were written)
+        tech = _reorder(tech, [names[int(c)] for c in tech.cols], [names[("product", int(r))] for r in tech.rows])
+        bio = _reorder(bio, [names[int(c)] for c in bio.cols], [flow_keys[int(r)] for r in bio.rows])
     return dataclasses.replace(system, tech=tech, bio=bio, activity_names=names)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..balance import flow_mass_kg
 from ..graph import build_graph, find_loops
-from ..model import BOUNDARY_NODES, Factory
+from ..model import BOUNDARY_NODES, ENVIRONMENT, MARKET, MATERIAL_RECOVERY_NODES, ORIGINS, WASTE_ROUTES, Factory
 from ..units import convert, parse_unit, ureg
 from .mci import FORMULA, mci
 
@@ -26,8 +26,8 @@ CONVENTIONS = """\
 """
 
 
-RECOVERED = ("recycling", "reuse", "composting")
-WASTE_NODES = ("landfill", "recycling", "reuse", "energy_recovery", "composting", "wastewater_treatment")
+RECOVERED = MATERIAL_RECOVERY_NODES
+WASTE_NODES = WASTE_ROUTES
 
 
 @dataclass
@@ -48,7 +48,7 @@ class MaterialFlows:
 
 def material_flows(factory: Factory) -> MaterialFlows:
     mf = MaterialFlows(
-        dict.fromkeys(("virgin", "recycled", "reused", "renewable"), 0.0),
+        dict.fromkeys(ORIGINS, 0.0),
         dict.fromkeys((*WASTE_NODES, "sold by-product"), 0.0),
     )
     for f in factory.flows:
@@ -60,7 +60,7 @@ def material_flows(factory: Factory) -> MaterialFlows:
                 mf.excluded.append(f"{f.id}: inflow without a mass")
                 continue
             mf.inflow_by_origin[f.origin or "virgin"] += kg
-        elif leaving and f.kind == "product" and f.to == "market":
+        elif leaving and f.kind == "product" and f.to == MARKET:
             kg = flow_mass_kg(f)
             if kg is None:
                 mf.excluded.append(f"{f.id}: product without a mass (give mass_per_unit)")
@@ -71,7 +71,7 @@ def material_flows(factory: Factory) -> MaterialFlows:
             if kg is None:
                 mf.excluded.append(f"{f.id}: outflow without a mass")
                 continue
-            dest = "sold by-product" if f.to == "market" else f.to
+            dest = "sold by-product" if f.to == MARKET else f.to
             if dest in mf.outflow_by_destination:
                 mf.outflow_by_destination[dest] += kg
     return mf
@@ -251,10 +251,10 @@ def _energy_kwh(factory: Factory) -> tuple[float, float]:
     total = renewable = 0.0
     kwh = ureg.get_dimensionality("[mass]*[length]**2/[time]**2")
     for f in factory.flows:
-        if f.kind == "energy" and f.from_ in ("market", "environment") and parse_unit(f.unit).dimensionality == kwh:
+        if f.kind == "energy" and f.from_ in (MARKET, ENVIRONMENT) and parse_unit(f.unit).dimensionality == kwh:
             e = convert(f.amount, f.unit, "kWh")
             total += e
-            if f.from_ == "environment":
+            if f.from_ == ENVIRONMENT:
                 renewable += e
     return total, renewable
 
@@ -271,7 +271,7 @@ def _water(factory: Factory, loops) -> dict:
         if m is None:
             continue
         m3 = m / 1000
-        if f.from_ in ("market", "environment") and f.to not in BOUNDARY_NODES:
+        if f.from_ in (MARKET, ENVIRONMENT) and f.to not in BOUNDARY_NODES:
             withdrawn += m3
             if f.compartment == "rainwater":
                 rain += m3

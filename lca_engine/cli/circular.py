@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
+from ..model import MICRO_FACTORY
 from .common import DataDirOpt, _df_table, _fail, app, err, out, styled
 
 
@@ -52,7 +53,7 @@ def circularity(
     for col in ("circular inflow", "circular outflow", "material circularity", "landfill diversion"):
         shown[col] = shown[col].map(lambda v: "n/a" if v is None or v != v else f"{v:.0%}")
     out.print(_df_table(shown, "Circularity per functional unit (shares by mass; MCI 0-1)", floats="{:.3f}"))
-    micro = df[(df.system == "micro-factory") & df["MCI"].notna() & (df["product kg"] > 0)]
+    micro = df[(df.system == MICRO_FACTORY) & df["MCI"].notna() & (df["product kg"] > 0)]
     if len(micro):
         value = portfolio_mci(list(zip(micro["product kg"], micro["MCI"], strict=True)))
         out.print(

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
+from ..model import MICRO_FACTORY, SYSTEMS
 from .common import DataDirOpt, _fail, _print_warnings, app, err, out, styled
 
 
@@ -43,7 +44,7 @@ def import_excel(
     ),
     sector: str | None = typer.Option(None, "--sector", help="Sector of the factory (foreign files)."),
     site: str | None = typer.Option(None, "--site", help='Site as "Name,lat,lon" (foreign files).'),
-    system: str = typer.Option("micro-factory", "--system", help="micro-factory or baseline."),
+    system: str = typer.Option(MICRO_FACTORY, "--system", help=" or ".join(SYSTEMS) + "."),
     year: int = typer.Option(2025, "--year"),
     data_dir: Path | None = DataDirOpt,
 ) -> None:

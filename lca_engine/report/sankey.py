@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from ..model import BOUNDARY, ENVIRONMENT, MARKET, MATERIAL_RECOVERY_NODES
+
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -19,16 +21,12 @@ OKABE_ITO = {
     "reddish_purple": "#CC79A7",
     "grey": "#777777",
 }
-NODE_COLOURS = {
-    "process": OKABE_ITO["blue"],
-    "market": OKABE_ITO["grey"],
-    "environment": OKABE_ITO["sky_blue"],
-    "landfill": OKABE_ITO["vermillion"],
-    "recycling": OKABE_ITO["bluish_green"],
-    "reuse": OKABE_ITO["bluish_green"],
-    "composting": OKABE_ITO["bluish_green"],
-    "energy_recovery": OKABE_ITO["reddish_purple"],
-    "wastewater_treatment": OKABE_ITO["reddish_purple"],
+#: Node colours: processes blue; boundary nodes by role — material recovery green, landfill vermillion, the other
+#: treatments (energy recovery, waste water) reddish purple. Keys are model.BOUNDARY, never retyped.
+_ROLE_COLOURS = {MARKET: OKABE_ITO["grey"], ENVIRONMENT: OKABE_ITO["sky_blue"], "landfill": OKABE_ITO["vermillion"]}
+_ROLE_COLOURS |= dict.fromkeys(MATERIAL_RECOVERY_NODES, OKABE_ITO["bluish_green"])
+NODE_COLOURS = {"process": OKABE_ITO["blue"]} | {
+    node: _ROLE_COLOURS.get(node, OKABE_ITO["reddish_purple"]) for node in BOUNDARY
 }
 #: Link colours (rgba: translucent so overlapping links stay readable); loops are opaque orange.
 LINK_COLOURS = {

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 import pint
 
 from ..errors import LcaEngineError
+from ..limits import LIMITS
 from ..model import (
     BOUNDARY,
     CHEMICAL_CATEGORIES,
     COMPARTMENTS_FROM,
     COMPARTMENTS_TO,
     ENVIRONMENT,
+    KIND_DIMENSIONS,
     MARKET,
     ORIGINS,
     PURCHASED_KINDS,
@@ -25,9 +27,12 @@ from ..model import (
     WASTE_ROUTES,
     Flow,
 )
-from ..units import KIND_DIMENSIONS, describe_dimension, parse_unit, ureg
+from ..units import describe_dimension, parse_unit, ureg
 from .context import Ctx
 from .provenance import provenance
+
+#: '<number> <unit>': the unit's own limit plus room for a number; checked before pint reads the text.
+MASS_PER_UNIT_CHARS = LIMITS.unit_chars + 32
 
 
 def _quoted(values) -> str:
@@ -88,6 +93,10 @@ def enters_factory(ctx: Ctx, at: FlowAt) -> None:
         )
 
 
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
 def mass_per_unit_makes_mass(ctx: Ctx, at: FlowAt) -> None:
     """'mass_per_unit' is '<number> <mass>/<the flow's unit>': amount × mass_per_unit is a mass."""
     flow = at.flow
@@ -95,7 +104,7 @@ def mass_per_unit_makes_mass(ctx: Ctx, at: FlowAt) -> None:
         return
     try:
         written = flow.mass_per_unit.strip()
-        if " " not in written:
+        if " " not in written or len(written) > MASS_PER_UNIT_CHARS:
             raise ValueError
         parse_unit(written.split(maxsplit=1)[1])
         q = ureg.Quantity(flow.mass_per_unit)
@@ -104,7 +113,12 @@ def mass_per_unit_makes_mass(ctx: Ctx, at: FlowAt) -> None:
     except Exception:  # pint raises many types on text it cannot read: all mean "not a mass per unit"
         ctx.error(
             at.loc + ("mass_per_unit",),
-            f"mass_per_unit '{flow.mass_per_unit}' does not turn '{flow.unit}' into a mass",
+            f"mass_per_unit '{_short(flow.mass_per_unit)}' does not turn '{flow.unit}' into a mass"
+            + (
+                f" (longer than {MASS_PER_UNIT_CHARS} characters)"
+                if len(flow.mass_per_unit) > MASS_PER_UNIT_CHARS
+                else ""
+            ),
             f"write it as '<number> kg/{flow.unit}'",
         )
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..balance import flow_mass_kg
 from ..geo import point_in_wales
-from ..model import BOUNDARY_NODES, Factory
+from ..model import BOUNDARY_NODES, SECONDARY_ORIGINS, Factory
 from .figures import Figures, _result, figures
 from .policy import NOT_STATED, WalesPolicy
 
@@ -30,9 +30,9 @@ class GrantStatus(StrEnum):
     ASSESSOR = "assessor's judgement"
 
 
-#: cef_trl7: "Projects must be Technology Readiness Level (TRL) 7 and above".
+#: cef_trl: "Projects must be Technology Readiness Level (TRL) 7 and above".
 TRL_MIN = 7
-#: cef_match_funding_50pct: "the ability to match fund at 50%" (applicant's share of the eligible cost).
+#: cef_match_funding: "the ability to match fund at 50%" (applicant's share of the eligible cost).
 MATCH_FUNDING_MIN = 0.5
 #: Strategies that extend the life of products or materials (cef_extend_product_life).
 LIFE_EXTENDING = frozenset({"repair", "reuse", "refurbishment", "remanufacture"})
@@ -68,7 +68,7 @@ def _recycled_by_source(factory: Factory) -> dict[str, float]:
     """kg per FU of recycled / re-used inflows by recycled_source ('not stated' when absent)."""
     out: dict[str, float] = {}
     for f in factory.flows:
-        if f.from_ in BOUNDARY_NODES and f.to not in BOUNDARY_NODES and f.origin in ("recycled", "reused"):
+        if f.from_ in BOUNDARY_NODES and f.to not in BOUNDARY_NODES and f.origin in SECONDARY_ORIGINS:
             key = f.recycled_source or NOT_STATED
             out[key] = out.get(key, 0.0) + (flow_mass_kg(f) or 0.0)
     return out
@@ -219,9 +219,9 @@ GRANT_RULES: tuple[GrantRule, ...] = (
     GrantRule("cef_post_consumer_source", post_consumer_source),
     GrantRule("cef_extend_product_life", extend_product_life),
     GrantRule("cef_added_value_outcomes", added_value_outcomes),
-    GrantRule("cef_trl7", technology_readiness),
+    GrantRule("cef_trl", technology_readiness),
     GrantRule("cef_end_of_life", end_of_life),
-    GrantRule("cef_match_funding_50pct", match_funding),
+    GrantRule("cef_match_funding", match_funding),
     GrantRule("cef_increase_demand_collection", increase_demand_collection),
     GrantRule("cef_location_wales", legal_entity_in_wales),
     GrantRule("cef_beyond_state_of_art", assessor),

@@ -110,7 +110,7 @@ from pathlib import Path
 
 from ...background.catalog import Catalog
 from ...errors import InventoryError
-from ...model import Factory, Site
+from ...model import MICRO_FACTORY, Factory, Site
 from ..quiet import quiet
 from .cells import BW_COLUMNS, FLOW_TYPE, FORMAT, STOCK_TYPE, ExcelImportWarning, P, _dec, _Locator
 from .export import write_bw_excel
@@ -173,7 +173,7 @@ def read_bw_excel(
     *,
     sector: str | None = None,
     site: Site | dict | None = None,
-    system: str = "micro-factory",
+    system: str = MICRO_FACTORY,
     year: int = 2025,
     catalog: Catalog | None = None,
 ) -> Factory:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ...background.catalog import Catalog
 from ...errors import InventoryError, LcaEngineError, Problem
-from ...model import BOUNDARY_NODES, SECTORS, Factory, Site
+from ...model import BOUNDARY_NODES, COMPARTMENTS_TO, SECTORS, Factory, Site
 from ...units import parse_unit, ureg
 from .cells import (
     _CONSUMPTION,
@@ -499,7 +499,7 @@ class _Foreign:
         if amount < 0:
             self.warn(where, f"biosphere exchange '{name}' is negative: not representable, left out")
             return None
-        if top in ("air", "water", "soil"):
+        if top in COMPARTMENTS_TO:
             if d == _MASS:
                 return {
                     **base,
