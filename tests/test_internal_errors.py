@@ -241,3 +241,15 @@ def test_amount_below_float32_range_is_a_user_error_not_a_singular_matrix_crash(
     code, output = run("assess", path, "--lenient", "--out", tmp_path / "out", "--data-dir", data_dir)
     assert code == 1
     assert "singular" in output and "tiny-micro" in output and "fix:" in output
+
+
+def test_written_files_get_the_mode_open_would_give(tmp_path):
+    """Atomic writes go through mkstemp (mode 0600): the result must be readable as any file the user writes."""
+    import os
+
+    from lca_engine import atomic
+
+    atomic.write_text(tmp_path / "r.html", "x")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o666 & ~mask
