@@ -20,6 +20,8 @@ from lca_engine.background.open_factors import (
 from lca_engine.errors import InventoryError
 from lca_engine.sources import load_sources
 
+from .cli_run import invoke
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "inventories"
 SHIPPED_FILES = sorted((SHIPPED / FOLDER).glob("*.toml"))
@@ -304,3 +306,31 @@ def test_no_folder_no_factors_and_the_digest_follows_the_bytes(tmp_path):
     assert open_factors_digest(a) == open_factors_digest(b) != open_factors_digest(empty)
     (b / FOLDER / "a.toml").write_text(GOOD.replace("70.0", "70.5"), encoding="utf-8")
     assert open_factors_digest(a) != open_factors_digest(b)
+
+
+def test_the_factors_command_lists_every_open_figure_with_a_to_check_marker():
+    code, output, trace = invoke("factors")
+    assert (code, trace) == (0, "")
+    raw = {k: v for path in SHIPPED_FILES for k, v in tomllib.loads(path.read_text("utf-8"))["factors"].items()}
+    checked = set()
+    for key, table in raw.items():
+        rows = [line for line in output.split("\n") if f" {PREFIX}{key} " in line]
+        written = {q: table[q] for q in QUANTITIES if q in table}
+        assert len(rows) == len(written), key
+        for q, figure in written.items():
+            (row,) = [line for line in rows if f" {q} " in line]
+            assert ("to check" in row) is not figure["verified"] and f"{figure['value']:.6g}" in row, (key, q)
+            checked.add(figure["verified"])
+    assert checked == {True, False}  # both kinds of figure were seen
+
+
+def test_the_schema_example_in_the_readme_loads(tmp_path):
+    readme = (SHIPPED / "background" / "README.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    inv = tmp_path / "inventories"
+    (inv / FOLDER).mkdir(parents=True)
+    (inv / FOLDER / "example.toml").write_text(example, encoding="utf-8")
+    (fig,) = load_open_factors(inv, sources=load_sources(SHIPPED / "sources.toml"))[
+        "open.carbon_fibre.virgin"
+    ].figures.values()
+    assert (fig.value, fig.low, fig.high, fig.verified) == (20.0, 13.0, 34.1, True)

@@ -111,19 +111,54 @@ def factors(
     import pandas as pd
 
     from ..background.catalog import load_catalog
+    from ..background.open_factors import PREFIX, load_open_factors
     from ..bw.project import DataDir, default_data_dir
 
     try:
         cat = load_catalog(year, cache_dir=DataDir(data_dir or default_data_dir()).cache)
+        opened = load_open_factors()
     except LcaEngineError as exc:
         _fail(exc)
     rows = [
         (f.key, f.unit, f.value, f.name, f.desnz_id)
         for f in sorted(cat.factors.values(), key=lambda f: f.key)
-        if contains.lower() in (f.key + f.name).lower()
+        if contains.lower() in (f.key + f.name).lower() and not f.key.startswith(PREFIX)
     ]
     df = pd.DataFrame(rows, columns=["key", "per", "kg CO2e", "name", "DESNZ ID"])
     out.print(_df_table(df, f"Background factors, DESNZ {year} (kg CO2e, AR5 GWP100)", floats="{:.6g}"))
+    chosen = {k: f for k, f in opened.items() if contains.lower() in (k + f.name).lower()}
+    out.print(_df_table(_open_table(chosen), OPEN_TITLE, floats="{:.6g}", caption=OPEN_CAPTION))
+
+
+OPEN_TITLE = "Open cradle-to-gate factors (per unit of 'per'; range low-high as published)"
+OPEN_CAPTION = (
+    "to check = not yet checked against the publisher's text; verified = read there; sources: inventories/sources.toml"
+)
+
+
+def _open_table(factors: dict):
+    """One row per figure of each open factor, its range, source and "to check" marker."""
+    import pandas as pd
+
+    from ..background.open_factors import QUANTITY_UNITS
+
+    rows = [
+        (
+            key,
+            f.unit,
+            q,
+            fig.value,
+            fig.low,
+            fig.high,
+            QUANTITY_UNITS[q],
+            fig.source,
+            "to check" if fig.to_check else "verified",
+        )
+        for key, f in sorted(factors.items())
+        for q, fig in f.figures.items()
+    ]
+    columns = ["key", "per", "quantity", "value", "low", "high", "unit", "source", "status"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 @app.command("indicators")
