@@ -220,6 +220,12 @@ BAD = {
         'gwp = "AR5"',
         ("gwp", "value, low, high, source, where, verified"),
     ),
+    "range source not text": (
+        ('where = "Table 2"', 'where = "Table 2"\nrange_from = ["src-a", 7]'),
+        'factors."pet".primary_energy_nonrenewable.range_from[1]',
+        'range_from = ["src-a", 7]',
+        ("7", "quoted string"),
+    ),
     "number as text": (
         ("value = 70.0", 'value = "70"'),
         'factors."pet".primary_energy_nonrenewable.value',
@@ -334,3 +340,15 @@ def test_the_schema_example_in_the_readme_loads(tmp_path):
         "open.carbon_fibre.virgin"
     ].figures.values()
     assert (fig.value, fig.low, fig.high, fig.verified) == (20.0, 13.0, 34.1, True)
+
+
+def test_limits_apply_before_parsing(tmp_path):
+    text = GOOD.replace('where = "Table 1"', 'where = "' + "x" * 100_001 + '"')
+    with pytest.raises(InventoryError) as caught:
+        load_open_factors(_inventories(tmp_path, {"a.toml": text}))
+    (p,) = caught.value.problems
+    assert (p.line, p.file) == (
+        _line(text, 'where = "' + "x" * 100_001 + '"'),
+        str(tmp_path / "inventories" / FOLDER / "a.toml"),
+    )
+    assert "limit" in p.message and p.fix

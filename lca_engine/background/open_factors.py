@@ -170,7 +170,7 @@ _FIXES = {
 def _validation_problems(exc: ValidationError, place: _Place, allowed: tuple[str, ...], *prefix: str) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        parts = (*prefix, *(str(p) for p in err["loc"]))
+        parts = (*prefix, *_loc_parts(err["loc"]))
         leaf = parts[-1] if parts else ""
         fix = (err.get("ctx") or {}).get("fix", "")
         if err["type"] == "missing":
@@ -181,10 +181,26 @@ def _validation_problems(exc: ValidationError, place: _Place, allowed: tuple[str
             message, fix = "must not be empty", "write a non-empty value"
         else:
             got = err.get("input")
-            message = err["msg"] + ("" if isinstance(got, dict | list) else f" (got {got!r})")
+            message = err["msg"] + ("" if isinstance(got, dict | list) else f" (got {_short(got)})")
             fix = fix or _FIXES.get(err["type"], "correct the value (see inventories/background/README.md)")
         problems.append(place.problem(message, fix, *parts))
     return problems
+
+
+def _loc_parts(loc: tuple) -> list[str]:
+    """('range_from', 1) -> ['range_from[1]']."""
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int) and parts:
+            parts[-1] += f"[{p}]"
+        else:
+            parts.append(str(p))
+    return parts
+
+
+def _short(value: Any, most: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _number_problems(fig: Figure, place: _Place, q: str) -> list[Problem]:
