@@ -352,3 +352,13 @@ def test_limits_apply_before_parsing(tmp_path):
         str(tmp_path / "inventories" / FOLDER / "a.toml"),
     )
     assert "limit" in p.message and p.fix
+
+
+def test_without_its_own_sources_file_the_shipped_registry_is_used(tmp_path):
+    """A folder with no sources.toml cites the shipped sources; a TOML date is a date for read."""
+    inv = tmp_path / "inventories"
+    (inv / FOLDER).mkdir(parents=True)
+    text = GOOD.replace('"src-a"', '"desnz-2025"').replace('read = "2026-12-05"', "read = 2026-12-05")
+    (inv / FOLDER / "a.toml").write_text(text, encoding="utf-8")
+    carbon = load_open_factors(inv)["open.pet"].figures["carbon"]
+    assert (carbon.source, carbon.read) == ("desnz-2025", "2026-12-05")
