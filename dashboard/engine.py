@@ -308,10 +308,10 @@ def _monte_carlo(key: str, _a: le.Assessment, fid: str, draws: int, seed: int) -
     facs = [factory(_a, fid)] + ([factory(_a, base)] if base else [])
     with _LOCK:
         mc = le.monte_carlo(facs, draws=draws, seed=seed, year=_a.year)
-    comp = _a.comparison()
+    comp = _a.comparison(scope=None)
     comp = comp[comp.factory == fid]
     claims = load_claims() + [Claim.model_validate(c) for c in factory(_a, fid).claims]
-    verdicts = evaluate(claims, comp, mc, operations_of(facs))
+    verdicts = evaluate(claims, comp, mc, operations_of(facs), _a.coverage)
     out = {"claims": verdicts, "draws": draws, "seed": seed}
     if base:
         out["difference"] = mc.difference(fid, base)

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .background.catalog import Catalog, load_catalog
+from .background.open_background import unverified_links
 from .balance import DEFAULT_TOLERANCE
+from .coverage import coverage as coverage_table
 from .errors import BalanceError, InventoryError, LcaEngineError
+from .indicators import CRADLE_TO_GATE, SCOPES
 from .load import Checked, baseline_path, check_factory, load_checked, require_baseline_fits
 from .model import BOUNDARY, MARKET, MICRO_FACTORY, Factory
 
@@ -31,24 +35,44 @@ class Assessment:
     completeness: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict[str, float] = field(default_factory=dict)
     split_factors: frozenset[str] = frozenset()  # background keys whose CO2e DESNZ splits by gas
+    #: background keys -> indicators for which a figure behind the key is "to check" (not read at the publisher)
+    to_check: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def total(self, factory_id: str, indicator: str = "carbon") -> float:
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Per factory × indicator × scope: the share of the inflows in scope each number covers, and the flows
+        it does not (:mod:`lca_engine.coverage`), for the inventories as written."""
+        comp = self.completeness
+        if "scenario" in comp.columns:
+            comp = comp[comp.scenario == "default"]
+        return coverage_table([c.factory for c in self.checked.values()], comp, self.results, self.to_check)
+
+    def total(self, factory_id: str, indicator: str = "carbon", scope: str = CRADLE_TO_GATE) -> float:
         r = self.results
-        sel = r[(r.factory == factory_id) & (r.indicator == indicator) & (r.contributor_type == "total")]
+        sel = r[
+            (r.factory == factory_id)
+            & (r.indicator == indicator)
+            & (r.contributor_type == "total")
+            & (r.scope == scope)
+            & (r.scenario == "default")
+        ]
         if sel.empty:
-            raise KeyError(f"no result for factory '{factory_id}', indicator '{indicator}'")
+            raise KeyError(f"no result for factory '{factory_id}', indicator '{indicator}', scope '{scope}'")
         return float(sel["value"].iloc[0])
 
-    def comparison(self) -> pd.DataFrame:
-        """Micro-factory vs baseline per functional unit (and per year where the output volume is stated)."""
+    def comparison(self, scope: str | None = CRADLE_TO_GATE) -> pd.DataFrame:
+        """Micro-factory vs baseline per functional unit (and per year where the output volume is stated), at
+        ``scope`` (``None``: both scopes, one row each)."""
         tot = self.results[self.results.contributor_type == "total"]
-        value = tot.set_index(["factory", "scenario", "indicator"])["value"]
+        value = tot.set_index(["factory", "scenario", "indicator", "scope"])["value"]
+        if scope is not None:
+            tot = tot[tot.scope == scope]
         rows = []
         for micro, base in self.pairs:
             prod = self.checked[micro].factory.production if micro in self.checked else None
             per_year = prod.annual_output if prod else np.nan
             for r in tot[tot.factory == micro].itertuples():
-                b = float(value[(base, r.scenario, r.indicator)]) if base else np.nan
+                b = float(value[(base, r.scenario, r.indicator, r.scope)]) if base else np.nan
                 diff = r.value - b
                 rel = diff / b if base and b != 0 else np.nan
                 rows.append(
@@ -62,6 +86,7 @@ class Assessment:
                         r.indicator,
                         r.family,
                         r.unit,
+                        r.scope,
                         r.value,
                         b,
                         diff,
@@ -80,6 +105,7 @@ class Assessment:
             "indicator",
             "family",
             "unit",
+            "scope",
             "micro_factory",
             "baseline_value",
             "difference",
@@ -92,19 +118,28 @@ class Assessment:
     def carbon_basis_share(self, factory_id: str) -> float:
         """Share of the IPCC 2021 carbon result that is on the DESNZ AR5 basis (factors without a gas split)."""
         r = self.results
-        sel = r[(r.factory == factory_id) & (r.indicator == "carbon_ipcc2021") & (r.contributor_type == "flow")]
+        sel = r[
+            (r.factory == factory_id)
+            & (r.indicator == "carbon_ipcc2021")
+            & (r.contributor_type == "flow")
+            & (r.scope == CRADLE_TO_GATE)
+            & (r.scenario == "default")
+        ]
         total = self.total(factory_id, "carbon_ipcc2021")
         unsplit = sel[~sel.factor.isin(self.split_factors)]["value"].sum() if len(sel) else 0.0
         return float(unsplit / total) if total else 0.0
 
 
+COMPLETENESS_COLUMNS = ["factory", "flow", "process", "kind", "scope", "link", "characterised_by", "status"]
+
+
 def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame:
-    """Every flow crossing the factory boundary, with the indicators that characterise it ("" = none), so
-    that a zero is never mistaken for 'no impact'."""
+    """Every flow crossing the factory boundary, per scope, with the indicators it contributes to ("" = none),
+    so that a zero is never mistaken for 'no impact'."""
     rows = []
     by_flow = {}
     for r in check.itertuples():
-        entry = by_flow.setdefault((r.factory, r.flow), [r.process, set(), []])
+        entry = by_flow.setdefault((r.factory, r.flow, r.scope), [r.process, set(), []])
         entry[1].update(x for x in r.characterised_by.split(",") if x)
         entry[2].append(r.factor)
     for f in factories:
@@ -112,19 +147,22 @@ def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame
             internal = fl.from_ not in BOUNDARY and fl.to not in BOUNDARY
             if internal or (fl.to == MARKET and fl.kind == "product"):
                 continue
-            proc, inds, links = by_flow.get((f.id, fl.id), [fl.to if fl.from_ in BOUNDARY else fl.from_, set(), []])
-            rows.append(
-                {
-                    "factory": f.id,
-                    "flow": fl.id,
-                    "process": proc,
-                    "kind": fl.kind,
-                    "link": "; ".join(sorted(set(links))),
-                    "characterised_by": ",".join(sorted(inds)),
-                    "status": "characterised" if inds else "not characterised",
-                }
-            )
-    return pd.DataFrame(rows, columns=["factory", "flow", "process", "kind", "link", "characterised_by", "status"])
+            for scope in SCOPES:
+                where = fl.to if fl.from_ in BOUNDARY else fl.from_
+                proc, inds, links = by_flow.get((f.id, fl.id, scope), [where, set(), []])
+                rows.append(
+                    {
+                        "factory": f.id,
+                        "flow": fl.id,
+                        "process": proc,
+                        "kind": fl.kind,
+                        "scope": scope,
+                        "link": "; ".join(sorted(set(links))),
+                        "characterised_by": ",".join(sorted(inds)),
+                        "status": "characterised" if inds else "not characterised",
+                    }
+                )
+    return pd.DataFrame(rows, columns=COMPLETENESS_COLUMNS)
 
 
 def _run(
@@ -135,8 +173,10 @@ def _run(
     factories = [c.factory for c in checked.values()]
     cube, check = calculate(factories, catalog, data_dir, indicators)
     cube.insert(2, "scenario", "default")
-    split = frozenset(k for k, f in catalog.factors.items() if f.gases or f.components)
-    return Assessment(cube, pairs, checked, year, _completeness(factories, check), dict(TIMINGS), split)
+    fs = catalog.factors
+    split = frozenset(k for k, f in fs.items() if f.gases or (f.components and all(fs[c].gases for c in f.components)))
+    completeness = _completeness(factories, check)
+    return Assessment(cube, pairs, checked, year, completeness, dict(TIMINGS), split, unverified_links(catalog.factors))
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InventoryError, Problem
-from .indicators import INDICATORS
+from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE, Scope, scoped_id
 from .tomlfile import read_toml
 
 #: Claims about operations rather than the life cycle; assessed from socio-economic inventory data when stated.
@@ -43,23 +43,56 @@ def verdict_of(p: float) -> Verdict:
     )
 
 
+#: Default least coverage (share of the inflows in scope a number characterises) for a comparison to be judged.
+MIN_COVERAGE = 0.9
+
+
 class Claim(BaseModel):
+    """A claim: the relative change it asserts on an indicator, and the scope(s) it is checked at — the
+    indicator may differ per scope (e.g. energy on site = delivered energy, cradle to gate = primary energy)."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
     text: str = Field(min_length=1)
-    indicator: str
+    indicator: str | dict[Scope, str]
     relative_change: float  # asserted change vs baseline: -0.8 = 80 % less, +0.15 = 15 % more
+    scopes: list[Scope] = Field(default=[CRADLE_TO_GATE], min_length=1)
+    #: a side whose coverage at the scope is below this makes the comparison "not assessable"
+    min_coverage: float = Field(default=MIN_COVERAGE, ge=0, le=1)
     source: str = ""
+
+    def indicator_at(self, scope: str) -> str:
+        return self.indicator if isinstance(self.indicator, str) else self.indicator.get(scope, "")
+
+    @property
+    def operational(self) -> bool:
+        return isinstance(self.indicator, str) and self.indicator in OPERATIONAL
 
 
 def _check_indicator(claim: Claim, where: dict) -> None:
-    if claim.indicator not in INDICATORS and claim.indicator not in OPERATIONAL:
-        raise InventoryError(
-            f"claim '{claim.id}' names an unknown indicator '{claim.indicator}'",
-            fix=f"use one of: {', '.join([*INDICATORS, *OPERATIONAL])}",
-            **where,
-        )
+    names = [claim.indicator] if isinstance(claim.indicator, str) else list(claim.indicator.values())
+    for scope in claim.scopes if not claim.operational else ():
+        if not claim.indicator_at(scope):
+            raise InventoryError(
+                f"claim '{claim.id}' is checked at scope '{scope}' but names no indicator for it",
+                fix=f'give indicator = {{ {scope} = "<indicator>" }} or drop the scope from scopes',
+                **where,
+            )
+    for name in names:
+        if name not in INDICATORS and name not in OPERATIONAL:
+            raise InventoryError(
+                f"claim '{claim.id}' names an unknown indicator '{name}'",
+                fix=f"use one of: {', '.join([*INDICATORS, *OPERATIONAL])}",
+                **where,
+            )
+
+
+_CLAIM_FIXES = {
+    "scopes": f"list the scopes to check the claim at, from: {', '.join(SCOPES)}",
+    "indicator": f'an indicator id, or one per scope: {{ {SITE} = "…", {CRADLE_TO_GATE} = "…" }}',
+    "min_coverage": "a share between 0 and 1 (0.9 = 90 % of the inflows in scope characterised)",
+}
 
 
 def load_claims(path: str | Path | None = None) -> list[Claim]:
@@ -68,17 +101,18 @@ def load_claims(path: str | Path | None = None) -> list[Claim]:
     path = Path(path) if path else default_inventories_dir() / "claims.toml"
     data = read_toml(path, "claims file", fix="give an existing claims.toml")
     claims, problems = [], []
+    default = data.get("min_coverage", MIN_COVERAGE)
     for i, entry in enumerate(data.get("claims", [])):
         try:
-            c = Claim.model_validate(entry)
+            c = Claim.model_validate({"min_coverage": default, **entry} if isinstance(entry, dict) else entry)
             _check_indicator(c, {"file": str(path), "field": f"claims[{i}].indicator"})
             claims.append(c)
         except ValidationError as exc:
             for err in exc.errors():
                 problems.append(
                     Problem(
-                        err["msg"],
-                        fix="each claim needs id, text, indicator, relative_change",
+                        err["msg"] + (f" (got {err['input']!r})" if err["type"] == "literal_error" else ""),
+                        fix=_CLAIM_FIXES.get(err["loc"][0], "each claim needs id, text, indicator, relative_change"),
                         file=str(path),
                         field=f"claims[{i}]." + ".".join(map(str, err["loc"])),
                     )
@@ -111,97 +145,115 @@ def operations_of(factories) -> dict[str, dict[str, float]]:
     return out
 
 
-def evaluate(
-    claims: list[Claim], comparison: pd.DataFrame, mc=None, operations: dict[str, dict[str, float]] | None = None
-) -> pd.DataFrame:
-    """One row per (micro-factory, claim): measured relative change, P(claim holds), verdict.
+COLUMNS = [
+    "factory",
+    "baseline",
+    "claim",
+    "text",
+    "indicator",
+    "scope",
+    "claimed_change",
+    "measured_change",
+    "coverage",
+    "p_claim_holds",
+    "verdict",
+    "why",
+]
 
-    ``comparison`` is :meth:`Assessment.comparison`; ``mc`` an optional paired Monte Carlo result holding the
-    micro-factories and their baselines (without it the verdict is deterministic and says so); ``operations``
-    the stated productivity and downtime figures (:func:`operations_of`) for the operational claims.
+
+def evaluate(
+    claims: list[Claim],
+    comparison: pd.DataFrame,
+    mc=None,
+    operations: dict[str, dict[str, float]] | None = None,
+    coverage: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per (micro-factory, claim, scope): measured relative change, coverage, P(claim holds), verdict.
+
+    ``comparison`` is :meth:`Assessment.comparison` (both scopes: ``comparison(scope=None)``; a table without a
+    ``scope`` column is read as cradle to gate); ``mc`` an optional paired Monte Carlo result holding the
+    micro-factories and their baselines, with site rows (``scoped_id``) for site claims (without it the verdict is
+    deterministic and says so); ``operations`` the stated productivity and downtime figures (:func:`operations_of`);
+    ``coverage`` :attr:`Assessment.coverage` — a side below the claim's ``min_coverage`` makes it not assessable.
     """
+    if "scope" not in comparison.columns:
+        comparison = comparison.assign(scope=CRADLE_TO_GATE)
     rows = []
-    pairs = comparison[["factory", "baseline"]].drop_duplicates().itertuples(index=False)
-    for factory, baseline in pairs:
+    for factory, baseline in comparison[["factory", "baseline"]].drop_duplicates().itertuples(index=False):
         for c in claims:
             _check_indicator(c, {"field": f"claim {c.id}"})
-            base = {
-                "factory": factory,
-                "baseline": baseline,
-                "claim": c.id,
-                "text": c.text,
-                "indicator": c.indicator,
-                "claimed_change": c.relative_change,
-            }
-            if c.indicator in OPERATIONAL and baseline and operations is not None:
-                fm = operations.get(factory, {}).get(c.indicator)
-                bm = operations.get(baseline, {}).get(c.indicator)
-                if fm is not None and bm is not None and bm > 0:
-                    measured = fm / bm - 1
-                    ok = bool(_holds(np.array([measured]), c.relative_change)[0])
-                    rows.append(
-                        base
-                        | {
-                            "measured_change": measured,
-                            "p_claim_holds": 1.0 if ok else 0.0,
-                            "verdict": verdict_of(1.0 if ok else 0.0).value,
-                            "why": "stated operating figures (no uncertainty carried)",
-                        }
-                    )
-                    continue
-            if c.indicator in OPERATIONAL or not baseline:
-                why = (
-                    "no baseline"
-                    if not baseline
-                    else (f"the inventories do not state {c.indicator.replace('_', ' ')} for both factories")
-                )
-                rows.append(
-                    base
-                    | {
-                        "measured_change": np.nan,
-                        "p_claim_holds": np.nan,
-                        "verdict": Verdict.NOT_ASSESSABLE.value,
-                        "why": why,
-                    }
-                )
-                continue
-            row = comparison[(comparison.factory == factory) & (comparison.indicator == c.indicator)]
-            measured = float(row["relative_change"].iloc[0]) if len(row) else np.nan
-            b = float(row["baseline_value"].iloc[0]) if len(row) else np.nan
-            if not np.isfinite(measured) or b == 0:
-                rows.append(
-                    base
-                    | {
-                        "measured_change": measured,
-                        "p_claim_holds": np.nan,
-                        "verdict": Verdict.NOT_ASSESSABLE.value,
-                        "why": "the baseline's value is zero",
-                    }
-                )
-                continue
-            target = c.relative_change
-            if mc is not None and factory in mc.demand_names and baseline in mc.demand_names:
-                fa, ba = mc.of(factory, c.indicator), mc.of(baseline, c.indicator)
-                rel = np.divide(fa - ba, ba, out=np.full_like(fa, np.nan), where=ba != 0)
-                p = float(np.mean(_holds(rel[np.isfinite(rel)], target)))
-                why = f"paired Monte Carlo, {mc.draws} draws"
-            else:
-                p = 1.0 if _holds(np.array([measured]), target)[0] else 0.0
-                why = "deterministic (no Monte Carlo run)"
-            verdict = verdict_of(p).value
-            rows.append(base | {"measured_change": measured, "p_claim_holds": p, "verdict": verdict, "why": why})
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "factory",
-            "baseline",
-            "claim",
-            "text",
-            "indicator",
-            "claimed_change",
-            "measured_change",
-            "p_claim_holds",
-            "verdict",
-            "why",
-        ],
-    )
+            for scope in [""] if c.operational else c.scopes:
+                head = {"factory": factory, "baseline": baseline, "claim": c.id, "text": c.text}
+                head |= {"indicator": c.indicator_at(scope) if scope else c.indicator, "scope": scope}
+                head |= {"claimed_change": c.relative_change}
+                rows.append(head | _judge(c, scope, factory, baseline, comparison, mc, operations, coverage))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _judge(c: Claim, scope: str, factory: str, baseline: str, comparison, mc, operations, coverage) -> dict:
+    """measured_change, coverage, p_claim_holds, verdict and why for one claim at one scope."""
+    if c.operational:
+        return _operational(c, factory, baseline, operations)
+    if not baseline:
+        return _not_assessable("no baseline")
+    ind = c.indicator_at(scope)
+    row = comparison[(comparison.factory == factory) & (comparison.indicator == ind) & (comparison.scope == scope)]
+    measured = float(row["relative_change"].iloc[0]) if len(row) else np.nan
+    b = float(row["baseline_value"].iloc[0]) if len(row) else np.nan
+    covered, short = _coverage(coverage, (factory, baseline), ind, scope, c.min_coverage)
+    if short:
+        return _not_assessable(short, measured, covered)
+    if not len(row):
+        return _not_assessable(f"no {ind} result at scope {scope}")
+    if not np.isfinite(measured) or b == 0:
+        return _not_assessable("the baseline's value is zero", measured, covered)
+    key = scoped_id(ind, scope)
+    if mc is not None and factory in mc.demand_names and baseline in mc.demand_names and key in mc.indicators:
+        fa, ba = mc.of(factory, key), mc.of(baseline, key)
+        rel = np.divide(fa - ba, ba, out=np.full_like(fa, np.nan), where=ba != 0)
+        p = float(np.mean(_holds(rel[np.isfinite(rel)], c.relative_change)))
+        why = f"paired Monte Carlo, {mc.draws} draws"
+    else:
+        p = 1.0 if _holds(np.array([measured]), c.relative_change)[0] else 0.0
+        why = "deterministic (no Monte Carlo run)"
+    return {"measured_change": measured, "coverage": covered, "p_claim_holds": p, "verdict": verdict_of(p).value} | {
+        "why": why
+    }
+
+
+def _coverage(coverage, sides: tuple[str, str], ind: str, scope: str, least: float) -> tuple[float, str]:
+    """(the lower coverage of the two sides, why it is too low or "")."""
+    if coverage is None:
+        return np.nan, ""
+    worst, short = 1.0, []
+    for fid in sides:
+        sel = coverage[(coverage.factory == fid) & (coverage.indicator == ind) & (coverage.scope == scope)]
+        if sel.empty:
+            continue
+        r = sel.iloc[0]
+        worst = min(worst, float(r["coverage"]))
+        if r["coverage"] < least:
+            short.append(f"{fid} {r['coverage']:.0%} (not characterised: {r['missing'] or 'flows without a mass'})")
+    why = f"coverage below {least:.0%} at scope {scope}: " + "; ".join(short) if short else ""
+    return worst, why
+
+
+def _not_assessable(why: str, measured: float = np.nan, covered: float = np.nan) -> dict:
+    return {"measured_change": measured, "coverage": covered, "p_claim_holds": np.nan} | {
+        "verdict": Verdict.NOT_ASSESSABLE.value,
+        "why": why,
+    }
+
+
+def _operational(c: Claim, factory: str, baseline: str, operations) -> dict:
+    fm = (operations or {}).get(factory, {}).get(c.indicator)
+    bm = (operations or {}).get(baseline, {}).get(c.indicator) if baseline else None
+    if not baseline:
+        return _not_assessable("no baseline")
+    if fm is None or bm is None or bm <= 0:
+        return _not_assessable(f"the inventories do not state {c.indicator.replace('_', ' ')} for both factories")
+    measured = fm / bm - 1
+    p = 1.0 if _holds(np.array([measured]), c.relative_change)[0] else 0.0
+    return {"measured_change": measured, "coverage": np.nan, "p_claim_holds": p, "verdict": verdict_of(p).value} | {
+        "why": "stated operating figures (no uncertainty carried)"
+    }

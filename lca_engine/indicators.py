@@ -6,8 +6,9 @@ Pure data (no Brightway): :mod:`lca_engine.bw.methods` turns each indicator into
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
-from .background.facts import gwp, primary_energy_factors
+from .background.facts import gwp
 from .model import CHEMICAL_CATEGORIES
 
 #: IPCC AR5 GWP100 without climate-carbon feedback: the values DESNZ uses for its kg CO2e factors. Used (a) to
@@ -23,9 +24,6 @@ AR5_GWP100 = {
 #: IPCC AR6 (2021) GWP100, as in bw2io's shipped "IPCC 2021" method, for the DESNZ gas split (fossil CH4).
 AR6_BY_GAS = gwp("ar6")
 
-#: UK primary energy factors, SAP 10.2 Table 12: kWh primary per kWh delivered (facts.toml).
-SAP102_PEF = primary_energy_factors()
-
 CARRIERS = ("electricity", "natural_gas", "diesel", "lpg", "onsite_renewable")
 
 IPCC_2021_GWP100 = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
@@ -38,10 +36,28 @@ EF31_HTOX_NC = ("EF v3.1", "human toxicity: non-carcinogenic", "comparative toxi
 SHIPPED_METHODS = (IPCC_2021_GWP100, EF31_WATER, RECIPE_WCP, EF31_ECOTOX, EF31_HTOX_C, EF31_HTOX_NC)
 
 
+#: Where an indicator's number reaches. ``site``: the factory's own use — what it burns, draws, evaporates and emits
+#: there, and the energy and mains water it buys (carbon on site = direct emissions + purchased energy, as
+#: promoters' claims usually mean); ``cradle_to_gate``: with the supply chain of everything it buys.
+Scope = Literal["site", "cradle_to_gate"]
+SCOPES: tuple[str, ...] = get_args(Scope)
+SITE, CRADLE_TO_GATE = SCOPES
+SCOPE_LABELS = {SITE: "site", CRADLE_TO_GATE: "cradle to gate"}
+
+
+def scoped_id(indicator: str, scope: str) -> str:
+    """The id of an indicator at a scope in Monte Carlo results: the indicator id itself cradle to gate,
+    ``<id>@site`` on site."""
+    return indicator if scope == CRADLE_TO_GATE else f"{indicator}@{scope}"
+
+
+Family = Literal["carbon", "energy", "water", "chemicals"]
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
-    family: str  # carbon | energy | water | chemicals
+    family: Family
     name: str
     unit: str
     method: tuple[str, str, str]
@@ -103,13 +119,32 @@ _INDICATORS = [
     Indicator(
         "primary_energy",
         "energy",
-        "Primary energy, UK SAP 10.2 factors (electricity and mains gas)",
+        "Primary energy, cumulative (non-renewable + renewable + published as a total only)",
         "MJ",
-        _m("energy", "primary energy, SAP 10.2 (electricity, mains gas)"),
-        "SAP 10.2 primary energy factors (grid electricity 1.501, mains gas 1.130 kWh/kWh) applied to delivered "
-        "UK grid electricity and natural gas. Other carriers are not characterised (see the completeness check). "
-        "Cumulative Energy Demand is not computed: the open DESNZ background has no energy resource flows.",
+        _m("energy", "primary energy, cumulative, all"),
+        "On site: delivered energy of each carrier times its primary energy factor (open.pef.*: UK SAP 10.2 / "
+        "Home Energy Model factors for grid electricity, mains gas, LPG; diesel from the only open national "
+        "factor found). Cradle to gate: plus the cumulative primary energy of bought materials from open, cited "
+        "cradle-to-gate factors (background/open_factors). Flows without such a factor are not characterised: "
+        "the coverage says how much of the inflow the number covers.",
         headline=True,
+    ),
+    Indicator(
+        "primary_energy_nonrenewable",
+        "energy",
+        "Primary energy, non-renewable (where published split)",
+        "MJ",
+        _m("energy", "primary energy, cumulative, non-renewable"),
+        "As primary energy, counting only figures published as non-renewable; factors published as a total "
+        "only are not characterised here (see the coverage).",
+    ),
+    Indicator(
+        "primary_energy_renewable",
+        "energy",
+        "Primary energy, renewable (where published split)",
+        "MJ",
+        _m("energy", "primary energy, cumulative, renewable"),
+        "As primary energy, counting only figures published as renewable.",
     ),
     Indicator(
         "water_withdrawal",
@@ -154,7 +189,8 @@ _INDICATORS = [
         "Process chemicals used, all categories",
         "kg",
         _m("chemicals", "process chemicals used, all categories"),
-        "Mass of purchased process chemicals (inventory indicator).",
+        "On site: mass of the process chemicals the factory uses (inventory indicator). Cradle to gate: plus "
+        "process chemicals embodied in bought materials where an open figure exists.",
         headline=True,
         short="Chemicals",
     ),
@@ -198,6 +234,6 @@ _INDICATORS = [
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _INDICATORS}
 CARBON = INDICATORS["carbon"]
 HEADLINE = [i.id for i in _INDICATORS if i.headline] + ["carbon_ipcc2021"]
-FAMILIES = ("carbon", "energy", "water", "chemicals")
+FAMILIES: tuple[str, ...] = get_args(Family)
 #: One indicator per family for summary cards and portfolio columns, in family order.
 CARDS = tuple(i.id for i in _INDICATORS if i.short)

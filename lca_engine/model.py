@@ -192,7 +192,7 @@ class Flow(_Model):
             raise ValueError("amount must be a finite number")
         if v < 0:
             raise ValueError("amount must not be negative; reverse 'from' and 'to' instead")
-        if 0 < v < FLOAT32.tiny or v > FLOAT32.max:
+        if 0 < v < float(FLOAT32.tiny) or v > float(FLOAT32.max):
             raise PydanticCustomError(
                 "amount_range",
                 "amount {amount} is outside the range Brightway stores (float32: {tiny} to {max})",

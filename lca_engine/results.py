@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from . import atomic
 from .errors import LcaEngineError
+from .indicators import CRADLE_TO_GATE
 
 SCHEMA = pa.schema(
     [
@@ -36,6 +37,7 @@ SCHEMA = pa.schema(
         ("indicator_name", pa.string()),
         ("family", pa.string()),  # carbon | energy | water | chemicals
         ("unit", pa.string()),  # per functional unit
+        ("scope", pa.string()),  # site | cradle_to_gate (indicators.SCOPES)
         ("contributor_type", pa.string()),  # total | flow
         ("contributor", pa.string()),  # flow id ("" for totals)
         ("process", pa.string()),
@@ -57,6 +59,7 @@ COMPARISON_SCHEMA = pa.schema(
         ("indicator", pa.string()),
         ("family", pa.string()),
         ("unit", pa.string()),
+        ("scope", pa.string()),  # site | cradle_to_gate
         ("micro_factory", pa.float64()),
         ("baseline_value", pa.float64()),
         ("difference", pa.float64()),  # micro-factory − baseline
@@ -72,9 +75,26 @@ COMPLETENESS_SCHEMA = pa.schema(
         ("flow", pa.string()),
         ("process", pa.string()),
         ("kind", pa.string()),
+        ("scope", pa.string()),  # site | cradle_to_gate
         ("link", pa.string()),  # background factor or elementary flow, "" if none
         ("characterised_by", pa.string()),  # comma-separated indicator ids, "" = none
         ("status", pa.string()),  # characterised | not characterised
+    ]
+)
+
+
+COVERAGE_SCHEMA = pa.schema(
+    [
+        ("factory", pa.string()),
+        ("indicator", pa.string()),
+        ("scope", pa.string()),
+        ("coverage", pa.float64()),  # the lower of mass_share and energy_share that apply (1 = nothing in scope)
+        ("mass_share", pa.float64()),  # characterised share of the inflow mass in scope (NaN: none)
+        ("energy_share", pa.float64()),  # characterised share of the delivered energy in scope (NaN: none)
+        ("inflow_kg", pa.float64()),
+        ("inflow_kwh", pa.float64()),
+        ("missing", pa.string()),  # flows in scope that the indicator does not characterise, "; "-separated
+        ("to_check", pa.string()),  # contributing background keys with a figure not read at its publisher
     ]
 )
 
@@ -107,6 +127,10 @@ def write_completeness(df: pd.DataFrame, path: str | Path) -> None:
     _write(df, path, COMPLETENESS_SCHEMA)
 
 
+def write_coverage(df: pd.DataFrame, path: str | Path) -> None:
+    _write(df, path, COVERAGE_SCHEMA)
+
+
 def read_results(path: str | Path) -> pd.DataFrame:
     return pq.read_table(path).to_pandas()
 
@@ -116,9 +140,9 @@ def to_cube_dtypes(df: pd.DataFrame, schema: pa.Schema = SCHEMA) -> pd.DataFrame
     return pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False).to_pandas()
 
 
-def totals(cube: pd.DataFrame, scenario: str = "default") -> pd.DataFrame:
-    """Wide table: one row per factory, one column per indicator (totals per functional unit)."""
-    t = cube[(cube["contributor_type"] == "total") & (cube["scenario"] == scenario)]
+def totals(cube: pd.DataFrame, scenario: str = "default", scope: str = CRADLE_TO_GATE) -> pd.DataFrame:
+    """Wide table: one row per factory, one column per indicator (totals per functional unit, at ``scope``)."""
+    t = cube[(cube["contributor_type"] == "total") & (cube["scenario"] == scenario) & (cube["scope"] == scope)]
     return t.pivot_table(index=["factory", "system"], columns="indicator", values="value").reset_index()
 
 
@@ -129,26 +153,21 @@ def contributions(
     by: str = "process",
     cutoff: float = 0.01,
     scenario: str = "default",
+    scope: str = CRADLE_TO_GATE,
 ) -> pd.DataFrame:
     """Contributions grouped ``by`` process | stage | module | factor | flow, largest first; parts whose absolute share
     of the total is below ``cutoff`` are merged into one "other (< x %)" row. Columns: by, value, share."""
     if by not in ("process", "stage", "module", "factor", "flow"):
         raise ValueError("by must be one of: process, stage, module, factor, flow")
     col = "contributor" if by == "flow" else by
-    sel = cube[
+    mine = cube[
         (cube["factory"] == factory)
         & (cube["indicator"] == indicator)
         & (cube["scenario"] == scenario)
-        & (cube["contributor_type"] == "flow")
+        & (cube["scope"] == scope)
     ]
-    total = float(
-        cube[
-            (cube["factory"] == factory)
-            & (cube["indicator"] == indicator)
-            & (cube["scenario"] == scenario)
-            & (cube["contributor_type"] == "total")
-        ]["value"].sum()
-    )
+    sel = mine[mine["contributor_type"] == "flow"]
+    total = float(mine[mine["contributor_type"] == "total"]["value"].sum())
     g = sel.groupby(col, as_index=False)["value"].sum().rename(columns={col: by})
     g["share"] = g["value"] / total if total else 0.0
     g = g.reindex(g["value"].abs().sort_values(ascending=False).index)
@@ -162,9 +181,11 @@ def contributions(
     return out.reset_index(drop=True)
 
 
-def top_contributors(cube: pd.DataFrame, by: str = "factor", n: int = 3, scenario: str = "default") -> pd.DataFrame:
+def top_contributors(
+    cube: pd.DataFrame, by: str = "factor", n: int = 3, scenario: str = "default", scope: str = CRADLE_TO_GATE
+) -> pd.DataFrame:
     """The ``n`` largest contributors per factory and indicator (for reports and the dashboard)."""
-    sel = cube[(cube["contributor_type"] == "flow") & (cube["scenario"] == scenario)]
+    sel = cube[(cube["contributor_type"] == "flow") & (cube["scenario"] == scenario) & (cube["scope"] == scope)]
     col = "contributor" if by == "flow" else by
     g = sel.groupby(["factory", "indicator", col], as_index=False)["value"].sum()
     g = g[g["value"] != 0]

@@ -230,5 +230,12 @@ def assess_scenarios(
     base.completeness.insert(0, "scenario", "default")
     cube = pd.concat(cubes, ignore_index=True)
     return Assessment(
-        cube, pairs, checked, year, pd.concat(completeness, ignore_index=True), base.timings, base.split_factors
+        cube,
+        pairs,
+        checked,
+        year,
+        pd.concat(completeness, ignore_index=True),
+        base.timings,
+        base.split_factors,
+        base.to_check,
     )

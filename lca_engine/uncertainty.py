@@ -86,6 +86,9 @@ class MatrixSystem:
     reference_scores: np.ndarray | None = None  # bw2calc's deterministic scores, indicators × m
     a_mean: sp.csc_matrix | None = None  # static matrices exactly as bw2calc built them (if taken from it)
     b_mean: sp.csr_matrix | None = None
+    #: indicators × activities: 1 where an activity's own elementary flows count for the indicator row (a scope:
+    #: the same characterisation counted on site only); None = every activity (cradle to gate)
+    mask: np.ndarray | None = None
 
     def matrices(self) -> tuple[sp.csc_matrix, sp.csr_matrix]:
         if self.a_mean is not None and self.b_mean is not None:
@@ -123,6 +126,8 @@ class Solver:
         self.handed_over = 0  # draws the Jacobi sweeps gave to the preconditioned iteration
         self.iterations: list[int] = []
         self.q = np.asarray(s.cf @ self.b)  # indicators × activities: direct score per unit activity
+        if s.mask is not None:
+            self.q = self.q * s.mask
         ua, ub = s.tech.uncertain, s.bio.uncertain
         self.ua, self.ub = ua, ub
         k = ua.size
@@ -135,6 +140,8 @@ class Solver:
         else:
             self.x0 = self.lu.solve(np.asarray(s.demand, dtype=float))
         self.cf_b = s.cf[:, s.bio.rows[ub]]  # indicators × k_B
+        if s.mask is not None:
+            self.cf_b = self.cf_b * s.mask[:, s.bio.cols[ub]]
         # Woodbury pieces: Z = A⁻¹U (one LU solve per uncertain technosphere entry), M = V Z
         if self.mode == "iterative":
             self.m_zero = False
@@ -443,6 +450,7 @@ def monte_carlo(
                 None,
                 system.a_mean,
                 system.b_mean,
+                system.mask,
             )
             parts.append(monte_carlo(sub, draws, None if seed is None else seed + 7919 * (j + 1), batch).scores)
         return MonteCarloResult(np.concatenate(parts, axis=1), system.indicators, system.demand_names, seed)

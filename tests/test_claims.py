@@ -23,7 +23,7 @@ class FakeMC:
     """Stands in for a MonteCarloResult with chosen draws (a plain container, not a mock of the engine)."""
 
     def __init__(self, micro, base, indicator="energy_delivered"):
-        self.demand_names, self.draws = ["m", "b"], len(micro)
+        self.demand_names, self.draws, self.indicators = ["m", "b"], len(micro), [indicator]
         self._d = {("m", indicator): np.asarray(micro, float), ("b", indicator): np.asarray(base, float)}
 
     def of(self, demand, indicator):
@@ -32,8 +32,10 @@ class FakeMC:
 
 def test_shipped_claims_load():
     claims = {c.id: c for c in load_claims()}
-    assert claims["energy-80"].relative_change == -0.8 and claims["energy-80"].indicator == "energy_delivered"
-    assert claims["water-90"].indicator == "water_withdrawal"
+    e80 = claims["energy-80"]
+    assert e80.relative_change == -0.8 and e80.scopes == ["site", "cradle_to_gate"]
+    assert e80.indicator_at("site") == "energy_delivered" and e80.indicator_at("cradle_to_gate") == "primary_energy"
+    assert claims["water-90"].indicator == "water_withdrawal" and claims["water-90"].min_coverage == 0.9
     assert {"chemicals-50", "productivity-15", "downtime-50"} <= set(claims)
 
 

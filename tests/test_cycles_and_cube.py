@@ -95,12 +95,15 @@ def test_totals_pivot_and_top_contributors(tiny):
 
 
 def test_completeness_lists_uncharacterised_flows(tiny):
-    c = tiny.completeness.set_index(["factory", "flow"])
-    assert c.loc[("tiny-micro", "yarn"), "status"] == "characterised"
-    assert "carbon" in c.loc[("tiny-micro", "power"), "characterised_by"]
-    assert "energy_electricity" in c.loc[("tiny-micro", "power"), "characterised_by"]
-    # the water bought is characterised by carbon and withdrawal
-    assert {"carbon", "water_withdrawal"} <= set(c.loc[("tiny-micro", "water"), "characterised_by"].split(","))
+    c = tiny.completeness.set_index(["factory", "flow", "scope"])
+    assert c.loc[("tiny-micro", "yarn", "cradle_to_gate"), "status"] == "characterised"
+    assert c.loc[("tiny-micro", "yarn", "site"), "status"] == "not characterised"  # bought yarn: supply chain only
+    assert "carbon" in c.loc[("tiny-micro", "power", "site"), "characterised_by"]
+    assert "energy_electricity" in c.loc[("tiny-micro", "power", "site"), "characterised_by"]
+    # the water bought: withdrawal on site, its supply's carbon only cradle to gate
+    site = set(c.loc[("tiny-micro", "water", "site"), "characterised_by"].split(","))
+    c2g = set(c.loc[("tiny-micro", "water", "cradle_to_gate"), "characterised_by"].split(","))
+    assert "water_withdrawal" in site and "carbon" not in site and {"carbon", "water_withdrawal"} <= c2g
 
 
 def test_uncharacterised_flow_is_reported(data_dir, tmp_path):
@@ -108,8 +111,8 @@ def test_uncharacterised_flow_is_reported(data_dir, tmp_path):
     (tmp_path / "m.toml").write_text(text)
     (tmp_path / "tiny_baseline.toml").write_text((DATA / "tiny_baseline.toml").read_text())
     a = assess_files([tmp_path / "m.toml"], data_dir=data_dir)
-    c = a.completeness.set_index(["factory", "flow"])
-    assert c.loc[("tiny-micro", "delivery"), "status"] == "not characterised"
+    c = a.completeness.set_index(["factory", "flow", "scope"])
+    assert c.loc[("tiny-micro", "delivery", "cradle_to_gate"), "status"] == "not characterised"
 
 
 def test_unknown_indicator_and_missing_method_errors(data_dir, catalog):

@@ -177,8 +177,8 @@ def test_claims_and_uncertainty_match_a_paired_monte_carlo(app, assessed):
     assert close(metric(at, "Mean difference").value, diff["mean"])
     from lca_engine.claims import evaluate, load_claims, operations_of
 
-    comp = assessed.comparison()
-    verdicts = evaluate(load_claims(), comp[comp.factory == MICRO], mc, operations_of([micro, base]))
+    comp = assessed.comparison(scope=None)
+    verdicts = evaluate(load_claims(), comp[comp.factory == MICRO], mc, operations_of([micro, base]), assessed.coverage)
     shown = at.dataframe[0].value
     assert list(shown["verdict"]) == list(verdicts["verdict"])
     assert len(at.get("plotly_chart")) == 1  # histogram; Sobol on demand

@@ -1,8 +1,11 @@
-"""Every indicator of one example equals an independent computation with plain numpy.
+"""Every indicator of one example, at both scopes, equals an independent computation with plain numpy.
 
 Independent of lca_engine's importer and Brightway layer: factor values are read from the official DESNZ flat
-file with openpyxl using the selectors of desnz.toml, the inventory is read with tomllib, units converted with a
-fresh pint registry, A and B are built by hand, and A s = f is solved with numpy.linalg.solve.
+file with openpyxl using the selectors of desnz.toml, open cradle-to-gate factors and carrier primary energy
+factors from background/open_factors/*.toml with tomllib, the inventory is read with tomllib, units converted with
+a fresh pint registry, A and B are built by hand, and A s = f is solved with numpy.linalg.solve. Site scope is
+written out from its definition: the processes' own flows, plus the energy carriers (carbon, energy) and the mains
+water (water) they buy.
 """
 
 from __future__ import annotations
@@ -127,7 +130,51 @@ def mass_kg(fl):
     return None
 
 
-def independent_scores():
+def open_tables() -> dict:
+    out = {}
+    for path in sorted((BG / "open_factors").glob("*.toml")):
+        out.update(tomllib.loads(path.read_text())["factors"])
+    return out
+
+
+OPEN = open_tables()
+#: open quantity -> (the per-key dict entry it adds to)
+OPEN_FAMILY = {
+    "carbon": "carbon",
+    "primary_energy_total": "energy",
+    "primary_energy_nonrenewable": "energy",
+    "primary_energy_renewable": "energy",
+    "water_withdrawal": "water",
+    "water_consumption": "water",
+    "chemicals_embodied": "chemicals",
+}
+PEF = {"electricity": "pef.electricity_gb", "natural_gas": "pef.natural_gas", "diesel": "pef.diesel", "lpg": "pef.lpg"}
+
+
+def open_figures(key: str) -> tuple[dict[str, float], str]:
+    """({quantity: value per unit}, unit) of an open.<key>[/<family>] link, read from the TOML tables."""
+    base, _, family = key.removeprefix("open.").partition("/")
+    table = OPEN[base]
+    figures = {
+        q: v["value"] for q, v in table.items() if isinstance(v, dict) and (not family or OPEN_FAMILY[q] == family)
+    }
+    return figures, table["unit"]
+
+
+def pef(carrier: str, quantities: tuple[str, ...]) -> float:
+    """MJ primary energy per kWh delivered of a carrier, summed over the open quantities asked for."""
+    table = OPEN.get(PEF.get(carrier, ""), {})
+    return sum(table[q]["value"] for q in quantities if q in table)
+
+
+PE_PARTS = {
+    "primary_energy": ("primary_energy_total", "primary_energy_nonrenewable", "primary_energy_renewable"),
+    "primary_energy_nonrenewable": ("primary_energy_nonrenewable",),
+    "primary_energy_renewable": ("primary_energy_renewable",),
+}
+
+
+def independent_scores(site: bool = False):
     inv = tomllib.loads(EXAMPLE.read_text())
     cfg = tomllib.loads((BG / "desnz.toml").read_text())
     rows = flat_rows()
@@ -136,7 +183,12 @@ def independent_scores():
     for fl in inv["flows"]:
         if fl["from"] in procs and (fl["to"] in procs or (fl["to"] == "market" and fl["kind"] == "product")):
             ref[fl["from"]] += mass_kg(fl)
-    keys = sorted({fl["background"] for fl in inv["flows"] if "background" in fl})
+
+    def links(fl) -> list[str]:
+        b = fl.get("background", [])
+        return [b] if isinstance(b, str) else list(b)
+
+    keys = sorted({k for fl in inv["flows"] for k in links(fl)})
     n = len(procs)
     A = np.zeros((n, n))
     for i, p in enumerate(procs):
@@ -153,9 +205,9 @@ def independent_scores():
             f[procs.index(src)] += mass_kg(fl)
             continue
         owner = procs.index(dst if src in BOUNDARY else src)
-        if "background" in fl:
-            unit = factor(fl["background"], rows, cfg)[5]
-            inputs[keys.index(fl["background"]), owner] += (
+        for key in links(fl):
+            unit = open_figures(key)[1] if key.startswith("open.") else factor(key, rows, cfg)[5]
+            inputs[keys.index(key), owner] += (
                 q(fl["amount"], fl["unit"]).to(unit.replace("t*km", "tonne*kilometer")).magnitude
             )
         if fl["kind"] == "chemical" and src in BOUNDARY:
@@ -173,6 +225,8 @@ def independent_scores():
             "carbon_ipcc2021",
             "energy_delivered",
             "primary_energy",
+            "primary_energy_nonrenewable",
+            "primary_energy_renewable",
             "water_withdrawal",
             "water_consumption",
             "water_scarcity",
@@ -189,19 +243,33 @@ def independent_scores():
     for c in ("dyes_auxiliaries", "solvents", "acids_alkalis", "resins_binders", "other"):
         scores[f"chemicals_{c}"] = float(direct.get("chem_" + c, np.zeros(n)) @ s)
         scores["chemicals_total"] += scores[f"chemicals_{c}"]
+    consumption = float(direct.get("evaporated", np.zeros(n)) @ s)
     for k, amount in zip(keys, bg_use, strict=True):
+        if k.startswith("open."):
+            if site:
+                continue  # bought materials: supply chain only
+            figures = open_figures(k)[0]
+            scores["carbon"] += amount * figures.get("carbon", 0.0)
+            scores["carbon_ipcc2021"] += amount * figures.get("carbon", 0.0)  # published as CO2e totals
+            for ind, parts in PE_PARTS.items():
+                scores[ind] += amount * sum(figures.get(p, 0.0) for p in parts)
+            scores["water_withdrawal"] += amount * figures.get("water_withdrawal", 0.0)
+            consumption += amount * figures.get("water_consumption", 0.0)
+            scores["chemicals_total"] += amount * figures.get("chemicals_embodied", 0.0)
+            continue
         total, gases, carrier, kwh, water, _ = factor(k, rows, cfg)
-        scores["carbon"] += amount * total
-        scores["carbon_ipcc2021"] += amount * (sum(v / AR5[g] * AR6[g] for g, v in gases.items()) if gases else total)
+        if not site or carrier:  # on site: carbon of the energy bought (scopes 1 and 2)
+            scores["carbon"] += amount * total
+            scores["carbon_ipcc2021"] += amount * (
+                sum(v / AR5[g] * AR6[g] for g, v in gases.items()) if gases else total
+            )
         if carrier:
             scores[f"energy_{carrier}"] += amount * kwh
             scores["energy_delivered"] += amount * kwh
-            scores["primary_energy"] += (
-                amount * kwh * 3.6 * {"electricity": 1.501, "natural_gas": 1.130}.get(carrier, 0.0)
-            )
-        scores["water_withdrawal"] += amount * water
+            for ind, parts in PE_PARTS.items():
+                scores[ind] += amount * kwh * pef(carrier, parts)
+        scores["water_withdrawal"] += amount * water  # mains water: withdrawn for the site
     scores["water_withdrawal"] += float(direct.get("abstracted", np.zeros(n)) @ s)
-    consumption = float(direct.get("evaporated", np.zeros(n)) @ s)
     scores["water_consumption"] = consumption
     scores["water_wcp"] = consumption * 1.0
     scores["water_scarcity"] = consumption * 42.95
@@ -213,13 +281,34 @@ def engine(data_dir):
     return assess_files([EXAMPLE], data_dir=data_dir)
 
 
-def test_every_indicator_equals_plain_numpy(engine):
-    expected, s = independent_scores()
+@pytest.mark.parametrize("scope", ["site", "cradle_to_gate"])
+def test_every_indicator_equals_plain_numpy(engine, scope):
+    expected, s = independent_scores(site=scope == "site")
     assert np.allclose(s, 1.0)  # a consistent per-FU inventory solves to scaling 1
     from lca_engine.indicators import INDICATORS
 
     assert set(expected) == set(INDICATORS)
     for ind, value in expected.items():
-        got = engine.total("textile-merthyr-micro", ind)
+        got = engine.total("textile-merthyr-micro", ind, scope)
         assert got == pytest.approx(value, rel=1e-6, abs=1e-12), ind
     assert expected["water_withdrawal"] > 0 and expected["chemicals_total"] > 0 and expected["primary_energy"] > 0
+
+
+def test_cradle_to_gate_energy_and_water_include_cotton(engine):
+    """The cotton yarn's open cradle-to-gate primary energy and water are in the cradle-to-gate result, not on
+    site: the difference between the scopes is the yarn's figures (55 MJ, 5.73 m3 per kg) times the yarn bought
+    (plus the carbon, energy and water of the supply chains of the other purchases)."""
+    site, _ = independent_scores(site=True)
+    c2g, _ = independent_scores()
+    yarn = next(f for f in tomllib.loads(EXAMPLE.read_text())["flows"] if f["id"] == "yarn_virgin")
+    kg = q(yarn["amount"], yarn["unit"]).to("kg").magnitude
+    cotton = OPEN["cotton.fibre"]
+    assert c2g["water_withdrawal"] - site["water_withdrawal"] == pytest.approx(
+        kg * cotton["water_withdrawal"]["value"], rel=1e-12
+    )
+    assert c2g["primary_energy"] - site["primary_energy"] == pytest.approx(
+        kg * cotton["primary_energy_total"]["value"], rel=1e-12
+    )
+    for ind in ("primary_energy", "water_withdrawal"):
+        for scope, hand in (("site", site), ("cradle_to_gate", c2g)):
+            assert engine.total("textile-merthyr-micro", ind, scope) == pytest.approx(hand[ind], rel=1e-6), (ind, scope)

@@ -26,7 +26,11 @@ def runs(data_dir):
 def value(a, factory, scenario, indicator="carbon"):
     r = a.results
     sel = r[
-        (r.factory == factory) & (r.scenario == scenario) & (r.indicator == indicator) & (r.contributor_type == "total")
+        (r.factory == factory)
+        & (r.scenario == scenario)
+        & (r.indicator == indicator)
+        & (r.contributor_type == "total")
+        & (r.scope == "cradle_to_gate")
     ]
     assert len(sel) == 1
     return float(sel["value"].iloc[0])

@@ -22,7 +22,7 @@ from .mapping import check_route_columns, describe, family_key_labels, label, ro
 PREFIX = "desnz."
 #: The mapping file, relative to the inventories folder.
 MAPPING = Path("background") / "desnz.toml"
-_CATALOG_VERSION = 3
+_CATALOG_VERSION = 4
 #: The flat file's per-gas rows (values in kg CO2e of that gas, AR5 GWP100).
 GAS_ROWS = {"kg CO2e of CO2 per unit": "CO2", "kg CO2e of CH4 per unit": "CH4", "kg CO2e of N2O per unit": "N2O"}
 
@@ -49,15 +49,70 @@ class Factor:
     water_m3: float = 0.0
     #: m3 of water consumed (evaporated) per unit
     consumption_m3: float = 0.0
+    #: cumulative primary energy per unit, MJ: non-renewable, renewable, and published only as a total
+    pe_nonrenewable_mj: float = 0.0
+    pe_renewable_mj: float = 0.0
+    pe_unsplit_mj: float = 0.0
+    #: kg of process chemicals embodied per unit (supply chain)
+    chemicals_kg: float = 0.0
+    #: (quantity, value, low, high) of open figures: a triangular distribution each in Monte Carlo
+    spreads: tuple[tuple[str, float, float, float], ...] = ()
+    #: open quantities whose figure was not checked against the publisher's text ("to check")
+    to_check: tuple[str, ...] = ()
     #: range of the CO2e value over all shipped DESNZ years (triangular distribution for Monte Carlo);
     #: equal to value when DESNZ publishes the same figure every year
     low: float | None = None
     high: float | None = None
+    #: indicator families for which this factor's burden is the factory's own site use (purchased energy: carbon
+    #: and energy; mains water: water); empty = supply chain only (see :func:`site_families`)
+    site: tuple[str, ...] = ()
+    #: indicator families this factor gives figures for (a composite: its components'); one link per family
+    families: tuple[str, ...] = ()
 
     @staticmethod
     def from_json(data: dict) -> Factor:
         data = {**data, "components": tuple(data["components"]), "gases": tuple(tuple(g) for g in data["gases"])}
-        return Factor(**data)
+        tuples = {k: tuple(tuple(x) if isinstance(x, list) else x for x in data.get(k, ())) for k in _TUPLES}
+        return Factor(**{**data, **tuples})
+
+
+_TUPLES = ("site", "spreads", "to_check", "families")
+
+
+#: Site scope of background factors: energy the factory buys counts on site for carbon (scope 2 / fuels burnt, as
+#: the GHG Protocol's scopes 1 and 2) and for energy; mains water counts on site for water.
+PURCHASED_ENERGY_SITE = ("carbon", "energy")
+MAINS_WATER_SITE = ("water",)
+
+
+def given_families(factors: dict[str, Factor]) -> dict[str, tuple[str, ...]]:
+    """The indicator families each factor gives figures for: carbon (CO2e), energy (delivered or primary),
+    water (withdrawn or consumed), chemicals (embodied); a composite gives what its components give."""
+
+    def own(f: Factor) -> set[str]:
+        fam = {"carbon"} if f.value else set()
+        fam |= {"energy"} if f.carrier or f.pe_nonrenewable_mj or f.pe_renewable_mj or f.pe_unsplit_mj else set()
+        fam |= {"water"} if f.water_m3 or f.consumption_m3 else set()
+        return fam | ({"chemicals"} if f.chemicals_kg else set())
+
+    return {
+        k: tuple(sorted(own(f).union(*(own(factors[c]) for c in f.components if c in factors))))
+        for k, f in factors.items()
+    }
+
+
+def site_families(factors: dict[str, Factor]) -> dict[str, tuple[str, ...]]:
+    """The families each factor counts on site for: energy carriers and DESNZ mains water by themselves, and the
+    components of a composite (electricity generation + T&D) as their composite."""
+    own = {
+        k: PURCHASED_ENERGY_SITE if f.carrier else MAINS_WATER_SITE if f.water_m3 and k.startswith(PREFIX) else ()
+        for k, f in factors.items()
+    }
+    out = dict(own)
+    for k, f in factors.items():
+        for c in f.components:
+            out[c] = tuple(sorted(set(out.get(c, ())) | set(own[k])))
+    return out
 
 
 def default_inventories_dir() -> Path:
@@ -253,6 +308,8 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
     * the open facts of ``facts.toml`` (water and energy factors DESNZ does not give), keyed ``facts.<name>``.
     """
     from .facts import FACTS_PREFIX, facts_path, load_facts
+    from .open_background import carrier_to_check, open_catalog_factors
+    from .open_factors import load_open_factors, open_factors_digest
 
     inventories = Path(inventories) if inventories else default_inventories_dir()
     main = _load_year(year, inventories, cache_dir)
@@ -288,7 +345,13 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
             energy_kwh=float(spec.get("kwh_per_unit", 0.0)),
         )
         parse_unit(spec["unit"])
-    files = {**main.files, "facts.toml": sha256(fpath)}
+    opened = load_open_factors(inventories)
+    factors.update(open_catalog_factors(opened, year))
+    pef_check = carrier_to_check(opened)
+    factors = {k: replace(f, to_check=pef_check.get(f.carrier, f.to_check)) for k, f in factors.items()}
+    site, gives = site_families(factors), given_families(factors)
+    factors = {k: replace(f, site=site[k], families=gives[k]) for k, f in factors.items()}
+    files = {**main.files, "facts.toml": sha256(fpath), "open_factors": open_factors_digest(inventories)}
     for o in others:
         files.update(o.files)
     return Catalog(year, factors, files, unpublished, str(mapping))

@@ -1,5 +1,5 @@
-"""Open facts besides the DESNZ flat files (``inventories/background/facts.toml``): GWP sets, UK primary
-energy factors, and water/energy factors DESNZ does not give — each value cited once, there."""
+"""Open facts besides the DESNZ flat files (``inventories/background/facts.toml``): GWP sets and water/energy
+factors DESNZ does not give — each value cited once, there."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def facts_path(inventories: Path | None = None) -> Path:
 def load_facts(path: Path | None = None) -> dict:
     path = path or facts_path()
     data = read_toml(path, "facts file", BackgroundError, fix="restore inventories/background/facts.toml")
-    for section in ("gwp100", "primary_energy"):
+    for section in ("gwp100",):
         if section not in data:
             raise BackgroundError(f"section [{section}] missing", file=str(path), fix="restore the section")
     return data
@@ -32,8 +32,3 @@ def gwp(basis: str) -> dict[str, float]:
     """{'CO2': 1.0, 'CH4': …, 'N2O': …} for basis 'ar5' or 'ar6'."""
     table = load_facts()["gwp100"][basis]
     return {g: float(table[g]) for g in ("CO2", "CH4", "N2O")}
-
-
-def primary_energy_factors() -> dict[str, float]:
-    table = load_facts()["primary_energy"]["sap102"]
-    return {k: float(v) for k, v in table.items() if k != "source"}

@@ -24,9 +24,11 @@ from ..units import Q_, convert
 from .flows import (
     BIOSPHERE,
     BIOSPHERE3,
+    CHEMICALS_EMBODIED,
     GAS_CODES,
     GHG_TOTAL,
     GHG_UNSPLIT,
+    PRIMARY_ENERGY,
     WATER_WITHDRAWAL,
     chemical_code,
     energy_code,
@@ -70,14 +72,9 @@ def background_data(catalog: Catalog) -> dict:
                     ex.append({"input": (BIOSPHERE, GAS_CODES[gas]), "amount": mass, "type": "biosphere"})
             else:
                 ex.append({"input": (BIOSPHERE, GHG_UNSPLIT), "amount": f.value, "type": "biosphere", **spread})
-        if f.consumption_m3:
-            ex.append(
-                {"input": ("biosphere3", BIOSPHERE3[("Water", "air")]), "amount": f.consumption_m3, "type": "biosphere"}
-            )
         if f.carrier:
             ex.append({"input": (BIOSPHERE, energy_code(f.carrier)), "amount": f.energy_kwh, "type": "biosphere"})
-        if f.water_m3:
-            ex.append({"input": (BIOSPHERE, WATER_WITHDRAWAL), "amount": f.water_m3, "type": "biosphere"})
+        ex += _open_exchanges(f)
         data[(name, key)] = {
             "name": f.name,
             "unit": _UNIT_NAMES.get(f.unit, f.unit),
@@ -89,6 +86,29 @@ def background_data(catalog: Catalog) -> dict:
             "desnz_id": f.desnz_id,
         }
     return data
+
+
+#: Elementary flow of each per-unit quantity a factor may carry besides CO2e and delivered energy.
+_QUANTITY_FLOWS = {
+    "water_m3": ("water_withdrawal", (BIOSPHERE, WATER_WITHDRAWAL)),
+    "consumption_m3": ("water_consumption", ("biosphere3", BIOSPHERE3[("Water", "air")])),
+    "pe_nonrenewable_mj": ("primary_energy_nonrenewable", (BIOSPHERE, PRIMARY_ENERGY["nonrenewable"])),
+    "pe_renewable_mj": ("primary_energy_renewable", (BIOSPHERE, PRIMARY_ENERGY["renewable"])),
+    "pe_unsplit_mj": ("primary_energy_total", (BIOSPHERE, PRIMARY_ENERGY["unsplit"])),
+    "chemicals_kg": ("chemicals_embodied", (BIOSPHERE, CHEMICALS_EMBODIED)),
+}
+
+
+def _open_exchanges(f) -> list[dict]:
+    """Water, primary energy and embodied chemicals per unit, each with its published range (triangular)."""
+    spreads = {q: (low, high) for q, _, low, high in f.spreads}
+    out = []
+    for attr, (quantity, key) in _QUANTITY_FLOWS.items():
+        amount = getattr(f, attr)
+        if amount:
+            low, high = spreads.get(quantity, (amount, amount))
+            out.append({"input": key, "amount": amount, "type": "biosphere", **triangular(amount, low, high)})
+    return out
 
 
 def _spread(f) -> dict:

@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import bw2calc as bc
@@ -22,7 +23,7 @@ from scipy.sparse.linalg import splu
 
 from ..background.catalog import Catalog
 from ..errors import BackgroundError, InventoryError
-from ..indicators import INDICATORS
+from ..indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE
 from ..model import ENVIRONMENT, MARKET, WASTE_ROUTES, Factory
 from .build import FU_CODE, background_db_name, foreground_db_name
 from .parts import ensure, up_to_date
@@ -103,6 +104,32 @@ def _calculate(
     factories: list[Factory], catalog: Catalog, indicators: list[str] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     t1 = time.perf_counter()
+    chosen = _chosen(indicators)
+    mlca, characterised = _multilca(factories, catalog, chosen)
+    t2 = time.perf_counter()
+    # no elementary flow anywhere: every score is 0 and the completeness table lists every flow as not characterised
+    scores = mlca.scores if characterised else {(i.method, f.id): 0.0 for i in chosen for f in factories}
+    adj = _adjoint(mlca, catalog, chosen, characterised)
+    rows, check = [], []
+    for f in factories:
+        parts = _flow_parts(f, mlca, catalog, adj)
+        supply = mlca.supply_arrays[f.id]
+        totals = {
+            CRADLE_TO_GATE: [scores[(ind.method, f.id)] for ind in chosen],
+            SITE: list(supply @ adj.direct_site),
+        }
+        rows += _cube_rows(f, catalog.year, chosen, totals, parts)
+        check += _check_rows(f, chosen, parts)
+    TIMINGS.update(
+        multilca=t2 - t1,
+        contributions=time.perf_counter() - t2,
+        factories=len(factories),
+        indicators=len(chosen),
+    )
+    return pd.DataFrame(rows), pd.DataFrame(check)
+
+
+def _chosen(indicators: list[str] | None) -> list:
     unknown = [i for i in (indicators or []) if i not in INDICATORS]
     if unknown:
         raise BackgroundError(
@@ -115,6 +142,11 @@ def _calculate(
             f"LCIA method(s) not installed: {missing}",
             fix="rebuild the project (delete the data directory) or choose installed methods",
         )
+    return chosen
+
+
+def _multilca(factories: list[Factory], catalog: Catalog, chosen: list) -> tuple[bc.MultiLCA, bool]:
+    """Every factory's functional unit × every indicator in one MultiLCA; False if nothing is characterised."""
     demands = {}
     for f in factories:
         node = bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE)
@@ -130,11 +162,22 @@ def _calculate(
         characterised = bool(mlca.dicts.biosphere)
         if characterised:  # bw2calc refuses LCIA (EmptyBiosphere) when no activity has an elementary flow
             mlca.lcia()
-    t2 = time.perf_counter()
+    return mlca, characterised
 
-    # no elementary flow anywhere: every score is 0 and the completeness table lists every flow as not characterised
-    scores = mlca.scores if characterised else {(i.method, f.id): 0.0 for i in chosen for f in factories}
-    # adjoint: one factorisation of Aᵀ, one solve per indicator (all at once)
+
+@dataclass(frozen=True)
+class Adjoint:
+    """Per-unit scores of every product (λ, product × indicator), cradle to gate and on site, and the
+    characterisation of every elementary flow (C, flow × indicator)."""
+
+    C: np.ndarray
+    lam: np.ndarray
+    lam_site: np.ndarray
+    direct_site: np.ndarray  # activity × indicator: own elementary flows counted on site
+
+
+def _adjoint(mlca, catalog: Catalog, chosen: list, characterised: bool) -> Adjoint:
+    """One factorisation of Aᵀ, one solve per indicator and scope (all at once)."""
     A = mlca.technosphere_matrix.tocsc()
     B = mlca.biosphere_matrix
     C = (
@@ -142,101 +185,121 @@ def _calculate(
         if characterised
         else np.zeros((0, len(chosen)))
     )  # bio × ind
-    direct = B.T @ C  # activity × ind
+    direct = np.asarray(B.T @ C)  # activity × ind
+    direct_site = direct * site_mask(mlca, catalog, chosen)
     try:
-        lam = splu(A.T.tocsc()).solve(np.asarray(direct, dtype=float))  # product × ind
+        lu = splu(A.T.tocsc())
+        lam, lam_site = lu.solve(direct), lu.solve(direct_site)  # product × ind
     except RuntimeError:  # SuperLU: "Factor is exactly singular"
         raise InventoryError(
             "the foreground cannot be solved (singular technosphere matrix) for "
-            + ", ".join(f.id for f in factories)
+            + ", ".join(sorted(mlca.demands))
             + ": a process sends (almost) nothing on — Brightway stores amounts as float32, so an amount below "
             "about 1e-38 kg is 0 — or processes feed each other with nothing leaving",
             fix="give every process a mass output of a realistic size, and let every loop lead to a product or waste",
         ) from None
-    prod_row = mlca.dicts.product
-    act_col = mlca.dicts.activity
-    bio_row = mlca.dicts.biosphere
+    return Adjoint(C, lam, lam_site, direct_site)
 
-    rows, check = [], []
-    for f in factories:
-        db = foreground_db_name(f, catalog.year)
-        supply = mlca.supply_arrays[f.id]
-        stage = {p.id: p.stage for p in f.processes}
-        flow_kind = {fl.id: fl for fl in f.flows}
-        contrib: dict[tuple[str, str, str], np.ndarray] = {}
-        for act in bd.Database(db):
-            if act["code"] == FU_CODE:
+
+def site_mask(mlca, catalog: Catalog, chosen: list) -> np.ndarray:
+    """activity × indicator: 1 where an activity's own elementary flows count on site for the indicator's family
+    (every foreground process; background factors of purchased energy and mains water, see ``Factor.site``)."""
+    families = np.array([i.family for i in chosen])
+    background = {node.id: node["code"] for node in bd.Database(background_db_name(catalog.year))}
+    mask = np.ones((len(mlca.dicts.activity), len(chosen)))
+    for node_id, col in mlca.dicts.activity.items():
+        if node_id in background:
+            mask[col] = np.isin(families, catalog.factors[background[node_id]].site)
+    return mask
+
+
+@dataclass
+class FlowPart:
+    """One flow's link (a background product or an elementary flow) in one process: its contribution per scope
+    and whether one unit of it is characterised at all, per indicator."""
+
+    value: dict[str, np.ndarray]
+    characterised: dict[str, np.ndarray]
+
+
+def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint) -> dict[tuple[str, str, str], FlowPart]:
+    db = foreground_db_name(f, catalog.year)
+    bg = background_db_name(catalog.year)
+    supply = mlca.supply_arrays[f.id]
+    act_col, prod_row, bio_row = mlca.dicts.activity, mlca.dicts.product, mlca.dicts.biosphere
+    parts: dict[tuple[str, str, str], FlowPart] = {}
+    for act in bd.Database(db):
+        if act["code"] == FU_CODE:
+            continue
+        s = supply[act_col[act.id]]
+        for exc in act.exchanges():
+            fid = exc.get("flow")
+            if fid is None or exc["type"] == "production":
                 continue
-            s = supply[act_col[act.id]]
-            for exc in act.exchanges():
-                fid = exc.get("flow")
-                if fid is None or exc["type"] == "production":
-                    continue
-                inp = exc.input
-                if exc["type"] == "technosphere":
-                    if inp["database"] != background_db_name(catalog.year):
-                        continue  # internal flow: its burden is counted where it is produced
-                    vec = s * exc["amount"] * lam[prod_row[inp.id]]
-                    factor = inp["code"]
-                else:
-                    vec = s * exc["amount"] * C[bio_row[inp.id]]
-                    factor = f"{inp['database']}:{inp['name']}"
-                key = (fid, act["code"], factor)
-                contrib[key] = contrib.get(key, 0.0) + vec
-        for ind_i, ind in enumerate(chosen):
+            inp = exc.input
+            if exc["type"] == "technosphere":
+                if inp["database"] != bg:
+                    continue  # internal flow: its burden is counted where it is produced
+                unit = {CRADLE_TO_GATE: adj.lam[prod_row[inp.id]], SITE: adj.lam_site[prod_row[inp.id]]}
+                factor = inp["code"]
+            else:
+                c = adj.C[bio_row[inp.id]] if inp.id in bio_row else np.zeros(adj.C.shape[1])
+                unit = {CRADLE_TO_GATE: c, SITE: c}  # the process's own elementary flow: on site
+                factor = f"{inp['database']}:{inp['name']}"
+            part = parts.setdefault(
+                (fid, act["code"], factor),
+                FlowPart({k: 0.0 for k in unit}, {k: np.zeros(len(v), bool) for k, v in unit.items()}),
+            )
+            for scope, u in unit.items():
+                part.value[scope] = part.value[scope] + s * exc["amount"] * u
+                part.characterised[scope] = part.characterised[scope] | (np.abs(u) > 0)
+    return parts
+
+
+def _cube_rows(f: Factory, year: int, chosen: list, totals: dict, parts: dict) -> list[dict]:
+    stage = {p.id: p.stage for p in f.processes}
+    flows = {fl.id: fl for fl in f.flows}
+    rows = []
+    for scope in SCOPES:
+        for k, ind in enumerate(chosen):
             base = dict(
                 factory=f.id,
                 factory_name=f.name,
                 system=f.system,
                 sector=f.sector,
                 functional_unit=f.functional_unit.label(),
-                year=catalog.year,
+                year=year,
                 indicator=ind.id,
                 indicator_name=ind.name,
                 family=ind.family,
                 unit=ind.unit,
+                scope=scope,
             )
             rows.append(
-                {
-                    **base,
-                    "contributor_type": "total",
-                    "contributor": "",
-                    "process": "",
-                    "stage": "",
-                    "module": "",
-                    "factor": "",
-                    "value": _clean(scores[(ind.method, f.id)]),
-                }
+                {**base, "contributor_type": "total", "contributor": "", "process": "", "stage": "", "module": ""}
+                | {"factor": "", "value": _clean(totals[scope][k])}
             )
-            for (fid, proc, factor), vec in sorted(contrib.items()):
+            for (fid, proc, factor), part in sorted(parts.items()):
                 rows.append(
-                    {
-                        **base,
-                        "contributor_type": "flow",
-                        "contributor": fid,
-                        "process": proc,
-                        "stage": stage[proc],
-                        "module": module(flow_kind[fid]),
-                        "factor": factor,
-                        "value": _clean(vec[ind_i]),
-                    }
+                    {**base, "contributor_type": "flow", "contributor": fid, "process": proc, "stage": stage[proc]}
+                    | {"module": module(flows[fid]), "factor": factor, "value": _clean(part.value[scope][k])}
                 )
-        for (fid, proc, factor), vec in sorted(contrib.items()):
-            fl = flow_kind[fid]
-            check.append(
-                {
-                    "factory": f.id,
-                    "flow": fid,
-                    "process": proc,
-                    "kind": fl.kind,
-                    "factor": factor,
-                    "characterised_by": ",".join(ind.id for k, ind in enumerate(chosen) if vec[k] != 0),
-                }
-            )
-    TIMINGS.update(
-        multilca=t2 - t1,
-        contributions=time.perf_counter() - t2,
-        factories=len(factories),
-        indicators=len(chosen),
-    )
-    return pd.DataFrame(rows), pd.DataFrame(check)
+    return rows
+
+
+def _check_rows(f: Factory, chosen: list, parts: dict) -> list[dict]:
+    """Which indicators characterise each flow's link, per scope (a flow contributes exactly where it is)."""
+    kinds = {fl.id: fl.kind for fl in f.flows}
+    return [
+        {
+            "factory": f.id,
+            "flow": fid,
+            "process": proc,
+            "kind": kinds[fid],
+            "factor": factor,
+            "scope": scope,
+            "characterised_by": ",".join(ind.id for k, ind in enumerate(chosen) if part.characterised[scope][k]),
+        }
+        for (fid, proc, factor), part in sorted(parts.items())
+        for scope in SCOPES
+    ]

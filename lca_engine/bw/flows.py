@@ -15,6 +15,13 @@ GHG_TOTAL = "ghg-co2e-ar5-desnz"  # every DESNZ factor's CO2e total (AR5)
 GHG_UNSPLIT = "ghg-co2e-ar5-unsplit"  # the same, only for factors DESNZ does not split by gas
 GAS_CODES = {"CO2": "desnz-gas-co2-fossil", "CH4": "desnz-gas-ch4-fossil", "N2O": "desnz-gas-n2o"}
 WATER_WITHDRAWAL = "water-withdrawal"
+#: cumulative primary energy of bought materials (open cradle-to-gate factors), MJ
+PRIMARY_ENERGY = {
+    "nonrenewable": "primary-energy-nonrenewable",
+    "renewable": "primary-energy-renewable",
+    "unsplit": "primary-energy-unsplit",
+}
+CHEMICALS_EMBODIED = "chemicals-embodied"
 
 
 def energy_code(carrier: str) -> str:
@@ -48,6 +55,21 @@ def custom_flows() -> dict[tuple[str, str], dict]:
             kind="natural resource",
         ),
     }
+    for part, code in PRIMARY_ENERGY.items():
+        out[(BIOSPHERE, code)] = flow(
+            f"Primary energy, {'published as a total only' if part == 'unsplit' else part.replace('nonr', 'non-r')}",
+            "megajoule",
+            "Cumulative primary energy of a bought material (open cradle-to-gate factor); inventory indicator flow.",
+            categories=("natural resource",),
+            kind="natural resource",
+        )
+    out[(BIOSPHERE, CHEMICALS_EMBODIED)] = flow(
+        "Process chemicals embodied in bought materials",
+        "kilogram",
+        "Open cradle-to-gate figure; inventory indicator flow.",
+        categories=("natural resource",),
+        kind="natural resource",
+    )
     for gas, code in GAS_CODES.items():
         out[(BIOSPHERE, code)] = flow(
             f"{gas} (from DESNZ gas split)", "kilogram", f"Mass of {gas} = DESNZ 'kg CO2e of {gas}' / AR5 GWP100."

@@ -18,11 +18,11 @@ import scipy.sparse as sp
 
 from ..background.catalog import Catalog
 from ..errors import LcaEngineError
-from ..indicators import INDICATORS
+from ..indicators import INDICATORS, SITE, scoped_id
 from ..model import Factory
 from ..uncertainty import Entries, MatrixSystem
 from .build import FU_CODE, foreground_db_name
-from .calc import built
+from .calc import built, site_mask
 
 
 def _entries(mm) -> Entries:
@@ -101,6 +101,26 @@ def from_multilca(mlca, methods: list, indicator_ids: list[str], demand_keys: li
     )
 
 
+def with_site_scope(system: MatrixSystem, site: np.ndarray, mlca) -> MatrixSystem:
+    """The system with a second row per indicator counted on site (ids ``scoped_id(indicator, SITE)``): the same
+    characterisation, only over the activities of ``site`` (indicators × activities, 1 = on site). Its reference
+    scores are bw2calc's supply arrays through the masked direct scores."""
+    cf = np.vstack([system.cf, system.cf])
+    mask = np.vstack([np.ones((len(system.indicators), system.n)), site])
+    supply = np.column_stack([mlca.supply_arrays[k] for k in system.demand_names])
+    direct_site = np.asarray(system.cf @ system.matrices()[1]) * site
+    reference = None
+    if system.reference_scores is not None:
+        reference = np.vstack([system.reference_scores, direct_site @ supply])
+    return dataclasses.replace(
+        system,
+        cf=cf,
+        indicators=[*system.indicators, *(scoped_id(i, SITE) for i in system.indicators)],
+        reference_scores=reference,
+        mask=mask,
+    )
+
+
 def extract(
     factories: list[Factory],
     catalog: Catalog,
@@ -123,6 +143,7 @@ def extract(
             mlca.lci()
             mlca.lcia()
         system = from_multilca(mlca, [i.method for i in chosen], [i.id for i in chosen], list(demands))
+        system = with_site_scope(system, site_mask(mlca, catalog, chosen).T, mlca)
         tech, bio = system.tech, system.bio
         act = {v: k for k, v in mlca.dicts.activity.items()}
         names = {}

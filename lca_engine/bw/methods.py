@@ -10,21 +10,52 @@ from pathlib import Path
 
 import bw2data as bd
 
+from ..background.open_background import carrier_primary_energy
+from ..background.open_factors import load_open_factors
 from ..errors import BackgroundError
-from ..indicators import AR5_BY_GAS, AR5_GWP100, AR6_BY_GAS, CARRIERS, INDICATORS, SAP102_PEF, SHIPPED_METHODS
+from ..indicators import AR5_BY_GAS, AR5_GWP100, AR6_BY_GAS, CARRIERS, INDICATORS, SHIPPED_METHODS
 from ..model import CHEMICAL_CATEGORIES
 from .flows import (
     BIOSPHERE,
     BIOSPHERE3,
+    CHEMICALS_EMBODIED,
     GAS_CODES,
     GHG_TOTAL,
     GHG_UNSPLIT,
+    PRIMARY_ENERGY,
     WATER_WITHDRAWAL,
     chemical_code,
     energy_code,
 )
 
-KWH_TO_MJ = 3.6
+#: The primary energy flows each primary energy indicator counts.
+PRIMARY_ENERGY_PARTS = {
+    "primary_energy": ("nonrenewable", "renewable", "unsplit"),
+    "primary_energy_nonrenewable": ("nonrenewable",),
+    "primary_energy_renewable": ("renewable",),
+}
+#: open.pef.* quantity of each primary energy part (MJ per kWh delivered)
+_PEF_QUANTITY = {
+    "nonrenewable": "primary_energy_nonrenewable",
+    "renewable": "primary_energy_renewable",
+    "unsplit": "primary_energy_total",
+}
+
+
+@lru_cache(maxsize=1)
+def carrier_pefs() -> dict[str, dict[str, float]]:
+    """{carrier: {open quantity: MJ per kWh delivered}} from the shipped open factors."""
+    return carrier_primary_energy(load_open_factors())
+
+
+def _carrier_pef_cfs(parts: tuple[str, ...]) -> list[tuple[tuple[str, str], float]]:
+    """Delivered energy of each carrier characterised by the sum of its primary energy figures for ``parts``."""
+    out = []
+    for carrier, figures in sorted(carrier_pefs().items()):
+        quantities = [_PEF_QUANTITY[p] for p in parts if _PEF_QUANTITY[p] in figures]
+        if quantities:
+            out.append((_b(energy_code(carrier)), sum(figures[q] for q in quantities)))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -70,14 +101,15 @@ def indicator_cfs(indicator_id: str) -> list[tuple[tuple[str, str], float]]:
         return [(_b(energy_code(c)), 1.0) for c in CARRIERS]
     if indicator_id.startswith("energy_") and indicator_id[7:] in CARRIERS:
         return [(_b(energy_code(indicator_id[7:])), 1.0)]
-    if indicator_id == "primary_energy":
-        return [(_b(energy_code(c)), pef * KWH_TO_MJ) for c, pef in sorted(SAP102_PEF.items())]
+    if indicator_id in PRIMARY_ENERGY_PARTS:
+        parts = PRIMARY_ENERGY_PARTS[indicator_id]
+        return _carrier_pef_cfs(parts) + [(_b(PRIMARY_ENERGY[p]), 1.0) for p in parts]
     if indicator_id == "water_withdrawal":
         return [(_b(WATER_WITHDRAWAL), 1.0)]
     if indicator_id == "water_consumption":
         return [(_b3("Water"), 1.0)]
     if indicator_id == "chemicals_total":
-        return [(_b(chemical_code(c)), 1.0) for c in CHEMICAL_CATEGORIES]
+        return [(_b(chemical_code(c)), 1.0) for c in CHEMICAL_CATEGORIES] + [(_b(CHEMICALS_EMBODIED), 1.0)]
     if indicator_id.startswith("chemicals_") and indicator_id[10:] in CHEMICAL_CATEGORIES:
         return [(_b(chemical_code(indicator_id[10:])), 1.0)]
     method = INDICATORS[indicator_id].method

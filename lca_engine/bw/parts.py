@@ -17,10 +17,11 @@ import bw2data as bd
 
 from ..background.catalog import Catalog
 from ..errors import BackgroundError
-from ..indicators import AR5_BY_GAS, AR6_BY_GAS, INDICATORS, SAP102_PEF, SHIPPED_METHODS, Indicator
+from ..indicators import AR5_BY_GAS, AR6_BY_GAS, INDICATORS, SHIPPED_METHODS, Indicator
 from ..model import Factory
 from .build import background_data, background_db_name, foreground_data, foreground_db_name
 from .flows import BIOSPHERE, BIOSPHERE3, custom_flows
+from .methods import carrier_pefs
 from .quiet import quiet
 from .store import db_fresh, digest, method_fresh, nonce, seal_db, write_db, write_method
 
@@ -58,7 +59,7 @@ def _methods_digest() -> str:
             "bio3": nonce(BIO3),
             "bw2io": _bw2io(),
             "methods": [(i.id, i.method, i.unit) for i in INDICATORS.values()],
-            "facts": [AR5_BY_GAS, AR6_BY_GAS, SAP102_PEF],
+            "facts": [AR5_BY_GAS, AR6_BY_GAS, carrier_pefs()],
         }
     )
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
+from ..indicators import HEADLINE, SCOPE_LABELS, SCOPES
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
 
 
@@ -26,11 +27,10 @@ def assess(
     ),
 ) -> None:
     """Assess micro-factories against their baselines per functional unit; write Parquet results."""
-    import pandas as pd
     from rich.progress import Progress
 
     from ..assess import assess_files, collect_files
-    from ..results import write_comparison, write_completeness, write_results
+    from ..results import write_comparison, write_completeness, write_coverage, write_results
 
     try:
         files = collect_files(paths)
@@ -55,28 +55,19 @@ def assess(
             err.print(
                 styled("no background factor:", "yellow", f" {c.file}: {ids} (their upstream burdens are not counted)")
             )
-    comp = a.comparison()
-    from ..indicators import HEADLINE
-
-    head = comp[comp.indicator.isin(indicators.split(",") if indicators else HEADLINE)].copy()
-    head["indicator"] = pd.Categorical(
-        head["indicator"],
-        categories=list(dict.fromkeys(indicators.split(",") if indicators else HEADLINE)),
-        ordered=True,
-    )
-    for micro, group in head.sort_values(["factory", "indicator"]).groupby("factory", sort=True):
-        show = group[["indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]].copy()
-        show["relative_change"] = show["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
-        show.columns = ["indicator", "unit per FU", "micro-factory", "baseline", "difference", "change"]
+    comp = a.comparison(scope=None)
+    chosen = indicators.split(",") if indicators else HEADLINE
+    for micro, group in headline_rows(comp, a.coverage, chosen).groupby("factory", sort=True):
         fu = a.checked[micro].factory.functional_unit.label()
         base = group["baseline"].iloc[0] or "no baseline"
-        out.print(_df_table(show, f"{micro} vs {base} (DESNZ {year} background)", caption=f"per functional unit: {fu}"))
-    not_char = a.completeness[a.completeness.status == "not characterised"]
-    if len(not_char):
         out.print(
-            f"completeness: {len(not_char)} boundary flow(s) are characterised by no indicator "
-            f"(see completeness.parquet): " + ", ".join(f"{r.factory}:{r.flow}" for r in not_char.itertuples())
+            _df_table(
+                group.drop(columns=["factory", "baseline"]),
+                f"{micro} vs {base} (DESNZ {year} background)",
+                caption=f"per functional unit: {fu}. {SCOPE_NOTE}",
+            )
         )
+    _print_gaps(a.coverage, chosen)
     t = a.timings
     out.print(
         f"MultiLCA: {t.get('factories', 0)} factories × {t.get('indicators', 0)} indicators in "
@@ -86,7 +77,56 @@ def assess(
     write_results(a.results, out_dir / "results.parquet")
     write_comparison(comp, out_dir / "comparison.parquet")
     write_completeness(a.completeness, out_dir / "completeness.parquet")
+    write_coverage(a.coverage, out_dir / "coverage.parquet")
     from .. import atomic
 
     atomic.write_text(out_dir / "comparison.csv", comp.to_csv(index=False))
-    out.print(f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet")
+    out.print(
+        f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet, coverage.parquet"
+    )
+
+
+SCOPE_NOTE = (
+    "Scope: site = the factory's own use (energy and mains water bought, fuels burnt, direct emissions); cradle to "
+    "gate = with the supply chain of what it buys. Coverage = share of the inflows in scope the number characterises "
+    "(micro-factory / baseline); 'to check' = a figure not yet read at its publisher."
+)
+
+
+def headline_rows(comp, cov, chosen: list[str]):
+    """The printed comparison: one row per factory × indicator × scope, with both sides' coverage."""
+    import pandas as pd
+
+    sel = comp[comp.indicator.isin(chosen)].copy()
+    sel["indicator"] = pd.Categorical(sel["indicator"], categories=list(dict.fromkeys(chosen)), ordered=True)
+    sel["scope"] = pd.Categorical(sel["scope"], categories=list(SCOPES), ordered=True)
+    c = cov.set_index(["factory", "indicator", "scope"])
+    rows = []
+    for r in sel.sort_values(["factory", "indicator", "scope"]).itertuples():
+        mine, theirs = c.loc[(r.factory, r.indicator, r.scope)], None
+        if r.baseline:
+            theirs = c.loc[(r.baseline, r.indicator, r.scope)]
+        checks = {x for side in (mine, theirs) if side is not None for x in str(side["to_check"]).split("; ") if x}
+        rows.append(
+            {
+                "factory": r.factory,
+                "baseline": r.baseline,
+                "indicator": r.indicator,
+                "scope": SCOPE_LABELS[r.scope],
+                "unit per FU": r.unit,
+                "micro-factory": r.micro_factory,
+                "baseline value": r.baseline_value,
+                "change": "n/a" if r.relative_change != r.relative_change else f"{r.relative_change:+.1%}",
+                "coverage": f"{mine['coverage']:.0%}" + (f" / {theirs['coverage']:.0%}" if theirs is not None else ""),
+                "note": "to check" if checks else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _print_gaps(cov, chosen: list[str]) -> None:
+    """The flows each printed number does not characterise (coverage below 100 %), grouped when they repeat."""
+    gaps = cov[cov.indicator.isin(chosen) & (cov.missing != "")]
+    for (fid, missing), g in gaps.groupby(["factory", "missing"], sort=True):
+        where = ", ".join(f"{r.indicator} ({SCOPE_LABELS[r.scope]})" for r in g.itertuples())
+        out.print(f"not characterised in {fid}: {missing.replace('; ', ', ')} — for {where}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
+from ..indicators import SCOPE_LABELS
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, app, err, out
 
 
@@ -63,26 +64,41 @@ def compare(
                 progress=lambda done: progress.update(task, completed=done),
             )
         t_mc = time.perf_counter() - t0
-        comp = a.comparison()
+        comp = a.comparison(scope=None)
         tables = []
         for micro, _ in a.pairs:
             own = [Claim.model_validate(c) for c in a.checked[micro].factory.claims]
             ops = operations_of(c.factory for c in a.checked.values())
-            tables.append(evaluate(claims + own, comp[comp.factory == micro], mc, ops))
+            tables.append(evaluate(claims + own, comp[comp.factory == micro], mc, ops, a.coverage))
         verdicts = pd.concat(tables, ignore_index=True)
     except LcaEngineError as exc:
         _fail(exc)
-    show = verdicts[["factory", "claim", "claimed_change", "measured_change", "p_claim_holds", "verdict"]].copy()
+    show = verdicts[
+        ["factory", "claim", "scope", "claimed_change", "measured_change", "coverage", "p_claim_holds", "verdict"]
+    ].copy()
+    show["scope"] = show["scope"].map(lambda s: SCOPE_LABELS.get(s, "operations"))
+    show["coverage"] = show["coverage"].map(lambda v: "" if v != v else f"{v:.0%}")
     show["claimed_change"] = show["claimed_change"].map(lambda v: f"{v:+.0%}")
     show["measured_change"] = show["measured_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
     show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: "n/a" if v != v else f"{v:.2f}")
-    out.print(_df_table(show, f"Claim check (paired Monte Carlo, {draws} draws, seed {seed})"))
+    out.print(
+        _df_table(
+            show,
+            f"Claim check (paired Monte Carlo, {draws} draws, seed {seed})",
+            caption="coverage: the lower of the two sides' share of the inflows in scope characterised",
+        )
+    )
+    for r in verdicts[verdicts.verdict == "not assessable"].itertuples():
+        out.print(f"{r.factory} · {r.claim} · {SCOPE_LABELS.get(r.scope, 'operations')}: not assessable — {r.why}")
     diffs = pd.concat([mc.difference(m, b) for m, b in a.pairs if b], ignore_index=True)
     head = diffs[diffs.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])].copy()
     head = head[["factory", "indicator", "mean", "p2_5", "p97_5", "p_lower"]]
     head.columns = ["micro-factory", "indicator", "difference (mean)", "2.5 %", "97.5 %", "P(micro < baseline)"]
     out.print(_df_table(head, "Difference micro-factory − baseline per functional unit (paired draws)"))
-    out.print(f"Monte Carlo: {len(a.checked)} factories, {draws} draws, all 22 indicators in {t_mc:.2f} s")
+    out.print(
+        f"Monte Carlo: {len(a.checked)} factories, {draws} draws, {len(mc.indicators)} indicator rows "
+        f"(every indicator cradle to gate and on site) in {t_mc:.2f} s"
+    )
     if sobol:
         from ..assess import matrix_system
         from ..sensitivity import sobol_difference

@@ -23,6 +23,8 @@ import numpy as np
 from ..background.catalog import Catalog, default_inventories_dir
 from ..background.desnz import sha256
 from ..background.facts import facts_path, load_facts
+from ..background.open_background import CARRIER_PEF, figure_sources
+from ..background.open_factors import load_open_factors
 from ..balance import flow_mass_kg
 from ..errors import LcaEngineError
 from ..graph import find_loops
@@ -356,10 +358,13 @@ def cited_sources(
     config = tomllib.loads((inventories / "background" / "desnz.toml").read_text(encoding="utf-8"))
     cite(config["files"][str(year)]["source"], f"background database (DESNZ {year} flat file)")
     facts = load_facts(facts_path(inventories))
+    opened = load_open_factors(inventories)
     for basis, table in sorted(facts.get("gwp100", {}).items()):
         ind = "carbon" if basis == "ar5" else "carbon_ipcc2021"
         cite(table.get("source"), f"indicator {ind} (GWP100 {basis.upper()})")
-    cite(facts["primary_energy"]["sap102"].get("source"), "indicator primary_energy (SAP 10.2 factors)")
+    for carrier, key in CARRIER_PEF.items():
+        for quantity, fig in getattr(opened.get(key), "figures", {}).items():
+            cite(fig.source, f"indicator primary_energy ({carrier.replace('_', ' ')}: {quantity.replace('_', ' ')})")
     registry: dict[str, Source] = {}
     for c in checked:
         registry.update(c.sources)
@@ -375,6 +380,8 @@ def cited_sources(
                 for comp in factor.components:
                     if comp in catalog.factors:
                         cite(catalog.factors[comp].source, f"background factor {comp}")
+                for sid in figure_sources(key, opened):
+                    cite(sid, f"background factor {key}")
         for s in f.stocks:
             cite(s.source, f"{f.id}: stock {s.id}")
     if any(sid not in registry for sid in cited):

@@ -238,6 +238,25 @@ def background_factors_fit(ctx: Ctx, at: FlowAt) -> None:
             )
 
 
+def background_families_once(ctx: Ctx, at: FlowAt) -> None:
+    """No two linked factors give the same indicator family (it would be counted twice)."""
+    flow, keys = at.flow, at.flow.background_keys
+    if ctx.catalog is None or len(keys) < 2 or not _background_placed(flow):
+        return
+    given: dict[str, str] = {}
+    for key in keys:
+        factor = ctx.catalog.factors.get(key)
+        for family in factor.families if factor else ():
+            if family in given:
+                ctx.error(
+                    at.loc + ("background",),
+                    f"'{given[family]}' and '{key}' both give {family}: it would be counted twice",
+                    f"link one factor per family; an open factor's families can be linked one by one, "
+                    f"e.g. '{key.split('/')[0]}/energy'",
+                )
+            given.setdefault(family, key)
+
+
 def purchase_has_background(ctx: Ctx, at: FlowAt) -> None:
     """Warning: a purchase without a background factor has its upstream impact left out."""
     flow = at.flow
@@ -266,6 +285,7 @@ FLOW_RULES: tuple[Callable[[Ctx, FlowAt], None], ...] = (
     background_placement,
     background_keys_once,
     background_factors_fit,
+    background_families_once,
     purchase_has_background,
     flow_provenance,
     recycled_source_on_secondary,

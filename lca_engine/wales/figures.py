@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..circularity.graph_indicators import material_flows, waste_metrics
+from ..indicators import CRADLE_TO_GATE
 from ..model import SOCIO_STATED, Factory
 
 
@@ -33,6 +34,7 @@ def site_energy_carbon(factory: Factory, results: pd.DataFrame) -> float | None:
         & (results.indicator == "carbon")
         & (results.contributor_type == "flow")
         & (results.scenario == "default")
+        & (results.scope == CRADLE_TO_GATE)
         & (results.contributor.isin(energy))
     ]
     return float(sel["value"].sum()) if energy else None
@@ -84,7 +86,10 @@ def figures(factory: Factory, results: pd.DataFrame | None = None) -> Figures:
             fig.downtime_hours = (prod.planned_downtime_hours or 0.0) + (prod.unplanned_downtime_hours or 0.0)
     if results is not None and not results.empty:
         tot = results[
-            (results.factory == factory.id) & (results.contributor_type == "total") & (results.scenario == "default")
+            (results.factory == factory.id)
+            & (results.contributor_type == "total")
+            & (results.scenario == "default")
+            & (results.scope == CRADLE_TO_GATE)
         ].set_index("indicator")["value"]
         fig.carbon = float(tot["carbon"]) if "carbon" in tot else None
         fig.water = float(tot["water_withdrawal"]) if "water_withdrawal" in tot else None
