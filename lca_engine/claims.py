@@ -95,6 +95,27 @@ _CLAIM_FIXES = {
 }
 
 
+def _claim_problems(exc: ValidationError, entry, where: str, file: str) -> list[Problem]:
+    """One problem per error, named by field; for ``indicator`` only the branch of the union that was written (a
+    table is checked as one indicator per scope, a string as one indicator)."""
+    written = "dict" if isinstance(entry, dict) and isinstance(entry.get("indicator"), dict) else "str"
+    out = []
+    for err in exc.errors():
+        loc = err["loc"]
+        if loc[0] == "indicator" and len(loc) > 1 and not str(loc[1]).startswith(written):
+            continue
+        parts = [p for p in loc if isinstance(p, int) or ("[" not in str(p) and p != "str")]
+        out.append(
+            Problem(
+                err["msg"] + (f" (got {err['input']!r})" if err["type"] == "literal_error" else ""),
+                fix=_CLAIM_FIXES.get(loc[0], "each claim needs id, text, indicator, relative_change"),
+                file=file,
+                field=".".join([where, *map(str, parts)]),
+            )
+        )
+    return out
+
+
 def load_claims(path: str | Path | None = None) -> list[Claim]:
     from .background.catalog import default_inventories_dir
 
@@ -108,15 +129,7 @@ def load_claims(path: str | Path | None = None) -> list[Claim]:
             _check_indicator(c, {"file": str(path), "field": f"claims[{i}].indicator"})
             claims.append(c)
         except ValidationError as exc:
-            for err in exc.errors():
-                problems.append(
-                    Problem(
-                        err["msg"] + (f" (got {err['input']!r})" if err["type"] == "literal_error" else ""),
-                        fix=_CLAIM_FIXES.get(err["loc"][0], "each claim needs id, text, indicator, relative_change"),
-                        file=str(path),
-                        field=f"claims[{i}]." + ".".join(map(str, err["loc"])),
-                    )
-                )
+            problems += _claim_problems(exc, entry, f"claims[{i}]", str(path))
         except InventoryError as exc:
             problems.extend(exc.problems)
     if problems:

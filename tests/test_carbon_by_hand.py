@@ -38,8 +38,8 @@ def tiny(data_dir):
 
 
 def test_micro_and_baseline_equal_hand_arithmetic(tiny):
-    assert tiny.total("tiny-micro") == pytest.approx(MICRO, rel=1e-6)
-    assert tiny.total("tiny-baseline") == pytest.approx(BASELINE, rel=1e-6)
+    assert tiny.total("tiny-micro") == pytest.approx(MICRO, rel=1e-9)
+    assert tiny.total("tiny-baseline") == pytest.approx(BASELINE, rel=1e-9)
 
 
 def test_comparison_is_difference_of_totals(tiny):

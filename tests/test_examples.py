@@ -52,7 +52,7 @@ def test_totals_equal_plain_sum_of_amount_times_factor(assessed, catalog):
                 from lca_engine.indicators import AR5_GWP100
 
                 expected += convert(f.amount, f.unit, "kg") * AR5_GWP100[f.substance]
-        assert assessed.total(fid) == pytest.approx(expected, rel=1e-6), fid
+        assert assessed.total(fid) == pytest.approx(expected, rel=1e-9), fid
 
 
 def test_flow_contributions_sum_to_totals_for_every_indicator(assessed):
@@ -60,7 +60,7 @@ def test_flow_contributions_sum_to_totals_for_every_indicator(assessed):
     totals = r[r.contributor_type == "total"].set_index(["factory", "indicator", "scope"])["value"]
     sums = r[r.contributor_type == "flow"].groupby(["factory", "indicator", "scope"])["value"].sum()
     for key, total in totals.items():
-        assert sums.get(key, 0.0) == pytest.approx(total, rel=1e-6, abs=1e-12), key
+        assert sums.get(key, 0.0) == pytest.approx(total, rel=1e-9, abs=1e-12), key
 
 
 def test_readme_main_command_runs_as_a_user_would(tmp_path):

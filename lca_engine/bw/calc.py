@@ -26,6 +26,7 @@ from ..errors import BackgroundError, InventoryError
 from ..indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE
 from ..model import ENVIRONMENT, MARKET, WASTE_ROUTES, Factory
 from .build import FU_CODE, background_db_name, foreground_db_name
+from .exact import Exact, exact_matrices
 from .parts import ensure, up_to_date
 from .project import activate, reload
 
@@ -105,19 +106,14 @@ def _calculate(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     t1 = time.perf_counter()
     chosen = _chosen(indicators)
-    mlca, characterised = _multilca(factories, catalog, chosen)
+    mlca = _multilca(factories, catalog, chosen)
     t2 = time.perf_counter()
-    # no elementary flow anywhere: every score is 0 and the completeness table lists every flow as not characterised
-    scores = mlca.scores if characterised else {(i.method, f.id): 0.0 for i in chosen for f in factories}
-    adj = _adjoint(mlca, catalog, chosen, characterised)
+    adj = _adjoint(mlca, exact_matrices(mlca, factories, catalog, chosen), catalog, chosen, factories)
     rows, check = [], []
     for f in factories:
         parts = _flow_parts(f, mlca, catalog, adj)
-        supply = mlca.supply_arrays[f.id]
-        totals = {
-            CRADLE_TO_GATE: [scores[(ind.method, f.id)] for ind in chosen],
-            SITE: list(supply @ adj.direct_site),
-        }
+        supply = adj.supply[f.id]
+        totals = {CRADLE_TO_GATE: list(supply @ adj.direct), SITE: list(supply @ adj.direct_site)}
         rows += _cube_rows(f, catalog.year, chosen, totals, parts)
         check += _check_rows(f, chosen, parts)
     TIMINGS.update(
@@ -145,8 +141,8 @@ def _chosen(indicators: list[str] | None) -> list:
     return chosen
 
 
-def _multilca(factories: list[Factory], catalog: Catalog, chosen: list) -> tuple[bc.MultiLCA, bool]:
-    """Every factory's functional unit × every indicator in one MultiLCA; False if nothing is characterised."""
+def _multilca(factories: list[Factory], catalog: Catalog, chosen: list) -> bc.MultiLCA:
+    """Every factory's functional unit × every indicator in one MultiLCA (its matrices, index and a check)."""
     demands = {}
     for f in factories:
         node = bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE)
@@ -159,37 +155,33 @@ def _multilca(factories: list[Factory], catalog: Catalog, chosen: list) -> tuple
         warnings.filterwarnings("ignore", message="No valid biosphere flows found")
         mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config))
         mlca.lci()
-        characterised = bool(mlca.dicts.biosphere)
-        if characterised:  # bw2calc refuses LCIA (EmptyBiosphere) when no activity has an elementary flow
-            mlca.lcia()
-    return mlca, characterised
+        if mlca.dicts.biosphere:  # bw2calc refuses LCIA (EmptyBiosphere) when no activity has an elementary flow
+            mlca.lcia()  # (then every score is 0 and every flow is listed as not characterised)
+    return mlca
 
 
 @dataclass(frozen=True)
 class Adjoint:
-    """Per-unit scores of every product (λ, product × indicator), cradle to gate and on site, and the
-    characterisation of every elementary flow (C, flow × indicator)."""
+    """Supply of every activity per functional unit, per-unit scores of every product (λ, product × indicator)
+    cradle to gate and on site, and the characterisation of every elementary flow (C, flow × indicator)."""
 
+    supply: dict[str, np.ndarray]
     C: np.ndarray
     lam: np.ndarray
     lam_site: np.ndarray
-    direct_site: np.ndarray  # activity × indicator: own elementary flows counted on site
+    direct: np.ndarray  # activity × indicator: score of the activity's own elementary flows
+    direct_site: np.ndarray  # the same, counted on site
 
 
-def _adjoint(mlca, catalog: Catalog, chosen: list, characterised: bool) -> Adjoint:
-    """One factorisation of Aᵀ, one solve per indicator and scope (all at once)."""
-    A = mlca.technosphere_matrix.tocsc()
-    B = mlca.biosphere_matrix
-    C = (
-        np.column_stack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])
-        if characterised
-        else np.zeros((0, len(chosen)))
-    )  # bio × ind
-    direct = np.asarray(B.T @ C)  # activity × ind
+def _adjoint(mlca, ex: Exact, catalog: Catalog, chosen: list, factories: list[Factory]) -> Adjoint:
+    """One factorisation of A: the supply of each functional unit, then one transposed solve per indicator and
+    scope (all at once)."""
+    direct = np.asarray(ex.B.T @ ex.C)  # activity × ind
     direct_site = direct * site_mask(mlca, catalog, chosen)
     try:
-        lu = splu(A.T.tocsc())
-        lam, lam_site = lu.solve(direct), lu.solve(direct_site)  # product × ind
+        lu = splu(ex.A)
+        supply = {f.id: denoise(lu.solve(np.asarray(mlca.demand_arrays[f.id], dtype=float))) for f in factories}
+        lam, lam_site = denoise(lu.solve(direct, trans="T")), denoise(lu.solve(direct_site, trans="T"))
     except RuntimeError:  # SuperLU: "Factor is exactly singular"
         raise InventoryError(
             "the foreground cannot be solved (singular technosphere matrix) for "
@@ -198,7 +190,20 @@ def _adjoint(mlca, catalog: Catalog, chosen: list, characterised: bool) -> Adjoi
             "about 1e-38 kg is 0 — or processes feed each other with nothing leaving",
             fix="give every process a mass output of a realistic size, and let every loop lead to a product or waste",
         ) from None
-    return Adjoint(C, lam, lam_site, direct_site)
+    return Adjoint(supply, ex.C, lam, lam_site, direct, direct_site)
+
+
+#: A solved value smaller than this share of the largest in its column is the solver's round-off (LU's error bound
+#: is a multiple of machine epsilon times the column's norm), e.g. 1e-17 kg of an activity no demand reaches.
+SOLVE_NOISE = 1e-13
+
+
+def denoise(x: np.ndarray) -> np.ndarray:
+    """``x`` with its round-off set to 0, column by column (see :data:`SOLVE_NOISE`)."""
+    x = np.array(x, dtype=float)
+    scale = np.abs(x).max(axis=0, keepdims=True) if x.size else 0.0
+    x[np.abs(x) <= SOLVE_NOISE * scale] = 0.0
+    return x
 
 
 def site_mask(mlca, catalog: Catalog, chosen: list) -> np.ndarray:
@@ -225,7 +230,7 @@ class FlowPart:
 def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint) -> dict[tuple[str, str, str], FlowPart]:
     db = foreground_db_name(f, catalog.year)
     bg = background_db_name(catalog.year)
-    supply = mlca.supply_arrays[f.id]
+    supply = adj.supply[f.id]
     act_col, prod_row, bio_row = mlca.dicts.activity, mlca.dicts.product, mlca.dicts.biosphere
     parts: dict[tuple[str, str, str], FlowPart] = {}
     for act in bd.Database(db):

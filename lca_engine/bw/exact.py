@@ -1,0 +1,120 @@
+"""Brightway's matrices with the exact values the product wrote into them.
+
+bw_processing stores every matrix value as float32, so a result read straight from bw2calc carries ~1e-7 relative
+rounding (an amount of 5.73 is stored as 5.7300000191). The deterministic results use the same matrices — same
+rows, columns and structure, as bw2calc built them from the project — with each value replaced by the float64
+number written into the project (the exchanges of :func:`.build.background_data` / :func:`.build.foreground_data`
+and the characterisation factors of :func:`.methods.indicator_cfs`). Each rebuilt matrix is checked against
+bw2calc's own to float32 rounding, so the two cannot drift apart unnoticed; Monte Carlo keeps bw2calc's values
+(its spread is far larger than the rounding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bw2data as bd
+import numpy as np
+import scipy.sparse as sp
+
+from ..background.catalog import Catalog
+from ..errors import InventoryError, LcaEngineError
+from ..model import Factory
+from .build import background_data, background_db_name, foreground_data, foreground_db_name
+from .methods import indicator_cfs
+
+#: Largest relative difference allowed between a rebuilt value and bw2calc's float32 copy of it.
+FLOAT32_TOLERANCE = 1e-6
+F32 = np.finfo(np.float32)
+
+
+@dataclass(frozen=True)
+class Exact:
+    A: sp.csc_matrix  # technosphere, products × activities
+    B: sp.csr_matrix  # biosphere, flows × activities
+    C: np.ndarray  # characterisation, flows × indicators
+
+
+def exact_matrices(mlca, factories: list[Factory], catalog: Catalog, chosen: list) -> Exact:
+    """A, B and C of ``mlca`` with the float64 values written into the project (checked against bw2calc's)."""
+    data = dict(background_data(catalog))
+    for f in factories:
+        data.update(foreground_data(f, catalog))
+    ids = _node_ids([background_db_name(catalog.year), *(foreground_db_name(f, catalog.year) for f in factories)])
+    ids |= _flow_ids({ex["input"] for act in data.values() for ex in act["exchanges"] if ex["type"] == "biosphere"})
+    A, B = _matrices(mlca, data, ids)
+    C = np.zeros((B.shape[0], len(chosen)))
+    rows = mlca.dicts.biosphere
+    for k, ind in enumerate(chosen):
+        for key, cf in indicator_cfs(ind.id):
+            if key in ids and ids[key] in rows:
+                C[rows[ids[key]], k] = cf
+    names = {
+        col: key for key, node in ids.items() if node in mlca.dicts.activity for col in [mlca.dicts.activity[node]]
+    }
+    _check(A, mlca.technosphere_matrix, "technosphere", names)
+    _check(B, mlca.biosphere_matrix, "biosphere", names)
+    if mlca.dicts.biosphere:
+        theirs = np.column_stack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])
+        _check(sp.csr_matrix(C), sp.csr_matrix(theirs), "characterisation", {})
+    return Exact(A.tocsc(), B.tocsr(), C)
+
+
+def _node_ids(databases: list[str]) -> dict[tuple[str, str], int]:
+    return {(db, node["code"]): node.id for db in databases for node in bd.Database(db)}
+
+
+def _flow_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    return {key: bd.get_node(database=key[0], code=key[1]).id for key in keys}
+
+
+def _matrices(mlca, data: dict, ids: dict) -> tuple[sp.coo_matrix, sp.coo_matrix]:
+    cols, prods, flows = mlca.dicts.activity, mlca.dicts.product, mlca.dicts.biosphere
+    a_entries: list[tuple[int, int, float]] = []
+    b_entries: list[tuple[int, int, float]] = []
+    for key, act in data.items():
+        if ids[key] not in cols:
+            continue  # a database the demands do not reach (e.g. the background of a factory that links none)
+        col = cols[ids[key]]
+        for ex in act["exchanges"]:
+            node = ids[tuple(ex["input"])]
+            if ex["type"] == "biosphere":
+                b_entries.append((flows[node], col, ex["amount"]))
+            else:
+                sign = 1.0 if ex["type"] == "production" else -1.0
+                a_entries.append((prods[node], col, sign * ex["amount"]))
+    return _coo(a_entries, mlca.technosphere_matrix.shape), _coo(b_entries, mlca.biosphere_matrix.shape)
+
+
+def _coo(entries: list[tuple[int, int, float]], shape: tuple[int, int]) -> sp.coo_matrix:
+    if not entries:
+        return sp.coo_matrix(shape)
+    r, c, v = (np.array(x) for x in zip(*entries, strict=True))
+    return sp.coo_matrix((v.astype(float), (r.astype(int), c.astype(int))), shape=shape)
+
+
+def _check(ours, theirs, what: str, names: dict) -> None:
+    """Our matrix equals bw2calc's up to its float32 storage (same positions, values within rounding); a value
+    float32 cannot hold (Brightway keeps 0 or infinity) is the inventory's problem, anything else a bug."""
+    ours, theirs = sp.csr_matrix(ours, dtype=float), sp.csr_matrix(theirs, dtype=float)
+    diff = (ours - theirs).tocoo()
+    if not diff.nnz:
+        return
+    mine = np.asarray(ours[diff.row, diff.col]).ravel()
+    scale = np.maximum(np.abs(mine), np.abs(np.asarray(theirs[diff.row, diff.col]).ravel()))
+    bad = np.abs(diff.data) > FLOAT32_TOLERANCE * scale
+    lost = bad & ((np.abs(mine) < F32.tiny) | (np.abs(mine) > F32.max))
+    if lost.any():
+        where = sorted({":".join(names.get(int(c), ("?", "?"))) for c in diff.col[lost]})
+        raise InventoryError(
+            f"an amount of {', '.join(where)} is {mine[lost][0]:.3g} once converted to the activity's unit: outside "
+            "the float32 range Brightway stores (1.2e-38 to 3.4e38), so it would become 0 or infinite there "
+            "(a process that makes nothing makes the technosphere singular)",
+            fix="give the amount in a unit that keeps it within that range once converted to kg, kWh or m3",
+        )
+    if bad.any():
+        raise LcaEngineError(
+            f"the {what} matrix rebuilt from the data written into the Brightway project differs from bw2calc's "
+            f"in {int(bad.sum())} entries",
+            fix="this is a bug (the project and the data it was built from disagree); please report it",
+        )
