@@ -22,6 +22,11 @@ bench = sys.modules.setdefault("bench_kills", importlib.util.module_from_spec(_s
 _spec.loader.exec_module(bench)
 
 
+#: A rebuilt part gets new node ids, so the matrices' rows come in another order and the float64 solve sums in
+#: another order: results agree to a few units in the last place, not bit for bit.
+SAME = 1e-13
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     """One first run on an empty folder: the reference results, its duration and its data folder."""
@@ -38,7 +43,7 @@ def test_six_processes_on_an_empty_folder_all_succeed_with_the_same_numbers(clea
     codes, _, diff = bench.concurrent(tmp_path, 6, ref)
     logs = [bench.log_of(tmp_path / f"concurrent-6-out-{i}") for i, c in enumerate(codes) if c]
     assert codes == [0] * 6, logs
-    assert diff == 0.0
+    assert diff <= SAME
 
 
 def test_sigkill_at_random_points_of_the_first_build_then_a_normal_run_gives_the_clean_results(clean, tmp_path):
@@ -47,7 +52,7 @@ def test_sigkill_at_random_points_of_the_first_build_then_a_normal_run_gives_the
     rng = random.Random(15)
     outcomes = [bench.episode(tmp_path / f"episode-{i}", ref, rng, kills=1 + i % 2) for i in range(5)]
     assert [o.log for o in outcomes if not o.ok] == []
-    assert [o.rel_diff for o in outcomes] == [0.0] * 5
+    assert all(o.rel_diff <= SAME for o in outcomes), [o.rel_diff for o in outcomes]
     phases = [p for o in outcomes for p in o.phases]
     assert len(phases) >= 5, phases  # most of the 7 runs were really killed
     assert any(not p.startswith("8") for p in phases), phases  # ... and some of them inside the build
@@ -65,7 +70,7 @@ def test_torn_datapackages_and_a_damaged_catalog_cache_are_rebuilt_not_trusted(c
         cache.write_text(cache.read_text()[:100])
     assert _run(tmp_path / "data", tmp_path / "out") == 0, bench.log_of(tmp_path / "out")
     assert bench.torn_zips(tmp_path / "data") == 0
-    assert bench.max_rel_diff(bench.results(tmp_path / "out"), ref.results) == 0.0
+    assert bench.max_rel_diff(bench.results(tmp_path / "out"), ref.results) <= SAME
 
 
 def test_unreadable_project_metadata_recreates_the_project(clean, tmp_path):
@@ -75,7 +80,7 @@ def test_unreadable_project_metadata_recreates_the_project(clean, tmp_path):
     project = next((tmp_path / "data" / "brightway").glob("lca-engine.*"))
     (project / "databases.json").write_text('{"biosphere3": {"lca_engine_ha')
     assert _run(tmp_path / "data", tmp_path / "out") == 0, bench.log_of(tmp_path / "out")
-    assert bench.max_rel_diff(bench.results(tmp_path / "out"), ref.results) == 0.0
+    assert bench.max_rel_diff(bench.results(tmp_path / "out"), ref.results) <= SAME
 
 
 def test_lock_timeout_names_the_lock_file(tmp_path):

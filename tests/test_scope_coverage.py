@@ -199,3 +199,23 @@ def test_every_scope_row_exists_for_every_indicator(examples):
     tot = examples.results[examples.results.contributor_type == "total"]
     assert set(tot.scope) == set(SCOPES)
     assert len(tot) == len(examples.checked) * len(INDICATORS) * len(SCOPES)
+
+
+def test_cli_prints_both_scopes_coverage_and_two_verdicts(tmp_path, data_dir):
+    """The real commands: assess labels every row with its scope and coverage and names the flows not covered;
+    compare gives the energy claim one verdict per scope and says why one is not assessable; scenarios label scope."""
+    from .cli_run import invoke
+
+    code, out, tb = invoke("assess", TEXTILE, "--out", tmp_path / "a", "--data-dir", data_dir)
+    assert code == 0, tb
+    assert "cradle to gate" in out and "site" in out and "72% / 61%" in out and "to check" in out
+    assert "not characterised in textile-merthyr-micro: dye_chemicals, dyes — for carbon (cradle to gate)" in out
+    assert (tmp_path / "a" / "coverage.parquet").exists()
+    code, out, tb = invoke("compare", TEXTILE, "--draws", 200, "--out", tmp_path / "c", "--data-dir", data_dir)
+    assert code == 0, tb
+    assert "textile-merthyr-micro · energy-80 · cradle to gate: not assessable — coverage below 90%" in out
+    why = " ".join(out.split("energy-80 · cradle to gate: not assessable")[1].split())
+    assert why.split(" textile-merthyr-micro · ")[0].count("not characterised: dye_chemicals; dyes") == 2  # both sides
+    code, out, tb = invoke("scenarios", TEXTILE, "--out", tmp_path / "s", "--data-dir", data_dir)
+    assert code == 0, tb
+    assert "cradle to gate" in out and "site" in out

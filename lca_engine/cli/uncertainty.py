@@ -165,12 +165,13 @@ def scenarios(
         )
     except LcaEngineError as exc:
         _fail(exc)
-    comp = a.comparison()
+    comp = a.comparison(scope=None)
     sel = comp[comp.indicator == indicator][
-        ["factory", "scenario", "unit", "micro_factory", "baseline_value", "relative_change"]
+        ["factory", "scenario", "scope", "unit", "micro_factory", "baseline_value", "relative_change"]
     ].copy()
+    sel["scope"] = sel["scope"].map(SCOPE_LABELS)
     sel["relative_change"] = sel["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
-    out.print(_df_table(sel, f"{indicator} per functional unit under each scenario"))
+    out.print(_df_table(sel, f"{indicator} per functional unit under each scenario (site and cradle to gate)"))
     write_results(a.results, out_dir / "scenarios_results.parquet")
     write_comparison(comp, out_dir / "scenarios_comparison.parquet")
     atomic.write_text(out_dir / "scenarios_comparison.csv", comp.to_csv(index=False))
