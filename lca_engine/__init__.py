@@ -11,9 +11,10 @@ Public API (Brightway is only imported when a calculation runs)::
 from .assess import Assessment, assess, assess_files, collect_files, monte_carlo
 from .background.catalog import Catalog, Factor, load_catalog
 from .balance import BalanceResult, mass_balance
+from .coverage import coverage as coverage_table
 from .errors import BackgroundError, BalanceError, InventoryError, LcaEngineError, Problem, UnitError
 from .graph import Loop, build_graph, find_loops, loops_table
-from .indicators import CARBON, INDICATORS, Indicator
+from .indicators import CARBON, CRADLE_TO_GATE, INDICATORS, SCOPES, SITE, Indicator
 from .inventory import dumps, load, loads, save
 from .load import Checked, check_factory, load_checked
 from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, SocioEconomic, Source, Stated, Stock
@@ -36,8 +37,11 @@ def __getattr__(name: str):
 
 __all__ = [
     "CARBON",
+    "CRADLE_TO_GATE",
     "INDICATORS",
     "Q_",
+    "SCOPES",
+    "SITE",
     "Assessment",
     "Assumption",
     "BackgroundError",
@@ -71,6 +75,7 @@ __all__ = [
     "check_factory",
     "collect_files",
     "contributions",
+    "coverage_table",
     "dumps",
     "find_loops",
     "load",
