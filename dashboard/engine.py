@@ -302,16 +302,14 @@ def wales_portfolio(a: le.Assessment, key: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Paired Monte Carlo…", max_entries=32)
 def _monte_carlo(key: str, _a: le.Assessment, fid: str, draws: int, seed: int) -> dict:
-    from lca_engine.claims import Claim, evaluate, load_claims, operations_of
+    from lca_engine.claims import check_claims
 
     base = baseline_of(_a, fid)
     facs = [factory(_a, fid)] + ([factory(_a, base)] if base else [])
     with _LOCK:
         mc = le.monte_carlo(facs, draws=draws, seed=seed, year=_a.year)
-    comp = _a.comparison(scope=None)
-    comp = comp[comp.factory == fid]
-    claims = load_claims() + [Claim.model_validate(c) for c in factory(_a, fid).claims]
-    verdicts = evaluate(claims, comp, mc, operations_of(facs), _a.coverage)
+    verdicts = check_claims(_a, mc)
+    verdicts = verdicts[verdicts.factory == fid].reset_index(drop=True)
     out = {"claims": verdicts, "draws": draws, "seed": seed}
     if base:
         out["difference"] = mc.difference(fid, base)

@@ -270,3 +270,17 @@ def _operational(c: Claim, factory: str, baseline: str, operations) -> dict:
     return {"measured_change": measured, "coverage": np.nan, "p_claim_holds": p, "verdict": verdict_of(p).value} | {
         "why": "stated operating figures (no uncertainty carried)"
     }
+
+
+def check_claims(assessment, mc=None, claims: list[Claim] | None = None) -> pd.DataFrame:
+    """Every micro-factory of ``assessment`` against its baseline: the shared claims (``claims``, default the
+    shipped claims file) plus the micro-factory's own ``[[claims]]``, at each scope they name, with coverage and —
+    given a paired Monte Carlo ``mc`` of the same factories — P(claim holds). One table (:data:`COLUMNS`)."""
+    shared = load_claims() if claims is None else list(claims)
+    comp = assessment.comparison(scope=None)
+    ops = operations_of(c.factory for c in assessment.checked.values())
+    tables = []
+    for micro, _ in assessment.pairs:
+        own = [Claim.model_validate(c) for c in assessment.checked[micro].factory.claims]
+        tables.append(evaluate(shared + own, comp[comp.factory == micro], mc, ops, assessment.coverage))
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=COLUMNS)

@@ -219,3 +219,18 @@ def test_cli_prints_both_scopes_coverage_and_two_verdicts(tmp_path, data_dir):
     code, out, tb = invoke("scenarios", TEXTILE, "--out", tmp_path / "s", "--data-dir", data_dir)
     assert code == 0, tb
     assert "cradle to gate" in out and "site" in out
+
+
+def test_check_claims_judges_every_micro_factory_once_per_claim_and_scope(examples):
+    from lca_engine.claims import check_claims
+
+    table = check_claims(examples)
+    micros = [m for m, b in examples.pairs if b]
+    shipped = load_claims()
+    per_factory = sum(1 if c.operational else len(c.scopes) for c in shipped)
+    assert len(table) == len(micros) * per_factory == 6 * 8
+    comp = examples.comparison(scope=None)
+    ops = operations_of(c.factory for c in examples.checked.values())
+    one = evaluate(shipped, comp[comp.factory == micros[0]], None, ops, examples.coverage)
+    mine = table[table.factory == micros[0]].reset_index(drop=True)
+    assert mine[["claim", "scope", "verdict"]].equals(one[["claim", "scope", "verdict"]])

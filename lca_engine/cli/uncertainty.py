@@ -43,7 +43,7 @@ def compare(
     from .. import atomic
     from ..assess import assess_files, collect_files
     from ..assess import monte_carlo as run_mc
-    from ..claims import Claim, evaluate, load_claims, operations_of
+    from ..claims import check_claims, load_claims
     from ..results import _write_frame
 
     try:
@@ -64,13 +64,7 @@ def compare(
                 progress=lambda done: progress.update(task, completed=done),
             )
         t_mc = time.perf_counter() - t0
-        comp = a.comparison(scope=None)
-        tables = []
-        for micro, _ in a.pairs:
-            own = [Claim.model_validate(c) for c in a.checked[micro].factory.claims]
-            ops = operations_of(c.factory for c in a.checked.values())
-            tables.append(evaluate(claims + own, comp[comp.factory == micro], mc, ops, a.coverage))
-        verdicts = pd.concat(tables, ignore_index=True)
+        verdicts = check_claims(a, mc, claims)
     except LcaEngineError as exc:
         _fail(exc)
     show = verdicts[
