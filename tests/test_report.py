@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lca_engine import LcaEngineError, load, save
-from lca_engine.indicators import HEADLINE, INDICATORS
+from lca_engine.indicators import CRADLE_TO_GATE, HEADLINE, INDICATORS, SCOPES, SITE
 from lca_engine.report import (
     assess_for_report,
     build_content,
@@ -121,7 +121,9 @@ def test_every_section_has_its_content(assessed, rendered):
         assert data["sankey"][fid]["links"] and data["sankey"][fid]["nodes"]
         assert data["mass_balance"][fid]["rows"][-1]["node"] == "factory"
         assert data["completeness"][fid]["boundary_flows"] == int((assessment.completeness.factory == fid).sum())
-    assert [r["id"] for r in data["indicators"]] == list(INDICATORS), "all 22 indicators, in order"
+    assert [(r["id"], r["scope"]) for r in data["indicators"]] == [
+        (i, scope) for i in INDICATORS for scope in SCOPES
+    ], "every indicator at both scopes, in order"
     assert all(r["basis"] and r["unit"] for r in data["indicators"])
     assert set(data["contributions"]["tables"]) == set(HEADLINE)
     assert "AR5" in data["carbon_basis"]["statement"] and "not a funding decision" in data["statement"]
@@ -133,9 +135,9 @@ def test_every_section_has_its_content(assessed, rendered):
 def test_numbers_equal_the_assessment(assessed, rendered):
     assessment, _, _ = assessed
     data = _json(rendered)
-    comp = assessment.comparison().set_index("indicator")
+    comp = assessment.comparison(scope=None).set_index(["indicator", "scope"])
     for row in data["indicators"]:
-        c = comp.loc[row["id"]]
+        c = comp.loc[(row["id"], row["scope"])]
         assert row["factory"] == pytest.approx(c.micro_factory, rel=1e-11, abs=1e-300)
         assert row["baseline"] == pytest.approx(c.baseline_value, rel=1e-11, abs=1e-300)
         assert row["difference"] == pytest.approx(c.difference, rel=1e-9, abs=1e-12)
@@ -402,3 +404,68 @@ def test_wales_alignment_section_equals_the_api(assessed, rendered):
     html = _html(rendered)
     assert "6. Wales alignment" in html and "Circular Economy Fund criteria" in html
     assert "[wg-national-indicators-2021]" in html and "Welsh Government" in html
+
+
+def test_page_one_shows_both_scopes_with_coverage_and_the_gaps(assessed, rendered):
+    """Carbon at site and cradle to gate, each side's coverage and what it does not characterise: the JSON equals
+    the engine's own Assessment, and the PDF's first page prints the same numbers."""
+    from pypdf import PdfReader
+
+    from lca_engine.report.html import fmt_num, fmt_pct
+
+    assessment, _, _ = assessed
+    data = _json(rendered)
+    fid, bid = data["factory_id"], data["baseline_id"]
+    cov = assessment.coverage.set_index(["factory", "indicator", "scope"])
+    rows = {(r["id"], r["scope"]): r for r in data["indicators"]}
+    for scope in SCOPES:
+        r = rows[("carbon", scope)]
+        assert r["factory"] == pytest.approx(assessment.total(fid, "carbon", scope), rel=1e-11)
+        assert r["baseline"] == pytest.approx(assessment.total(bid, "carbon", scope), rel=1e-11)
+        assert r["coverage"]["share"] == pytest.approx(cov.loc[(fid, "carbon", scope), "coverage"], rel=1e-11)
+        assert r["baseline_coverage"]["share"] == pytest.approx(cov.loc[(bid, "carbon", scope), "coverage"], rel=1e-11)
+        assert "; ".join(r["coverage"]["missing"]) == cov.loc[(fid, "carbon", scope), "missing"]
+    site, c2g = rows[("carbon", SITE)], rows[("carbon", CRADLE_TO_GATE)]
+    assert site["factory"] < c2g["factory"], "the supply chain adds to the site's own carbon"
+    assert len(data["coverage"][fid]) == len(INDICATORS) * len(SCOPES)
+    gaps = {g for side in data["not_characterised"].values() for grp in side for g in grp["flows"]}
+    assert gaps == {
+        f
+        for r in data["indicators"]
+        if r["headline"]
+        for s in ("coverage", "baseline_coverage")
+        for f in r[s]["missing"]
+    }
+    assert gaps, "the textile example leaves dyes uncharacterised at some headline number"
+    _, paths, _ = rendered
+    page1 = " ".join(PdfReader(paths["textile-merthyr-micro.pdf"]).pages[0].extract_text().split())
+    for r in (site, c2g):
+        expected = (
+            f"{r['scope_label']} {r['unit']} {fmt_num(r['factory'])} {fmt_pct(r['coverage']['share'], False)} "
+            f"{fmt_num(r['baseline'])}"
+        )
+        assert expected in page1, expected
+    assert "Headline indicators per functional unit, at both scopes" in page1
+    assert "Not characterised in" in _html(rendered)
+    assert data["scope_methods"]["coverage"][0].startswith("Coverage:")
+
+
+def test_claims_in_the_report_one_verdict_per_scope(assessed, rendered):
+    from lca_engine.claims import check_claims
+
+    assessment, _, _ = assessed
+    data = _json(rendered)
+    expected = check_claims(assessment)
+    expected = expected[expected.factory == data["factory_id"]]
+    energy = [r for r in data["claims"] if r["claim"] == "energy-80"]
+    assert [r["scope"] for r in energy] == [SITE, CRADLE_TO_GATE]
+    assert [r["indicator"] for r in energy] == ["energy_delivered", "primary_energy"]
+    for r in energy:
+        e = expected[(expected.claim == "energy-80") & (expected.scope == r["scope"])].iloc[0]
+        assert r["verdict"] == e.verdict and r["why"] == e.why
+        assert r["coverage"] == pytest.approx(e.coverage, rel=1e-11)
+    for r in data["claims"]:
+        if r["verdict"] == "not assessable" and r["scope"]:
+            assert r["why"], r
+    html = _html(rendered)
+    assert '<h3 id="claims">' in html and html.count("energy-80, ") == 2

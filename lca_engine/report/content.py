@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import re
 import tomllib
 from collections.abc import Mapping
 from importlib import metadata
@@ -28,7 +29,7 @@ from ..background.open_factors import load_open_factors
 from ..balance import flow_mass_kg
 from ..errors import LcaEngineError
 from ..graph import find_loops
-from ..indicators import HEADLINE, INDICATORS
+from ..indicators import CRADLE_TO_GATE, HEADLINE, INDICATORS, SCOPE_LABELS, SCOPES
 from ..load import Checked
 from ..model import Factory, Source
 from ..results import contributions
@@ -53,6 +54,14 @@ SOFTWARE = (
     "pydantic",
     "weasyprint",
     "jinja2",
+)
+
+#: What the two scopes mean (as lca_engine.indicators defines ``Scope``).
+SCOPE_DEFINITION = (
+    "Every indicator is given at two scopes. Site: the factory's own use — what it burns, draws, evaporates and emits "
+    "there, and the energy and mains water it buys (carbon on site = direct emissions + purchased energy, as "
+    "promoters' claims usually mean). Cradle to gate: with the supply chain of everything it buys. 'To check': the "
+    "number rests on a background figure not yet read in its publisher's own text."
 )
 
 PRE_ASSESSMENT = (
@@ -147,32 +156,65 @@ def describe(checked: Checked, root: Path) -> dict:
 
 
 def indicator_rows(assessment, factory_id: str, baseline_id: str | None) -> list[dict]:
+    """One row per indicator × scope (in indicator order, site first): both sides' values, change, and each side's
+    coverage, flows not characterised and background figures "to check" (:attr:`Assessment.coverage`)."""
+    cov = assessment.coverage.set_index(["factory", "indicator", "scope"])
     rows = []
     for ind in INDICATORS.values():
-        value = assessment.total(factory_id, ind.id)
-        base = assessment.total(baseline_id, ind.id) if baseline_id else None
-        diff = value - base if base is not None else None
-        rel = diff / base if base not in (None, 0) else None
-        rows.append(
-            {
-                "id": ind.id,
-                "family": ind.family,
-                "name": ind.name,
-                "unit": ind.unit,
-                "headline": ind.id in HEADLINE,
-                "basis": ind.basis,
-                "method": " | ".join(ind.method),
-                "factory": value,
-                "baseline": base,
-                "difference": diff,
-                "relative_change": rel,
-            }
-        )
+        for scope in SCOPES:
+            value = assessment.total(factory_id, ind.id, scope)
+            base = assessment.total(baseline_id, ind.id, scope) if baseline_id else None
+            diff = value - base if base is not None else None
+            rel = diff / base if base not in (None, 0) else None
+            rows.append(
+                {
+                    "id": ind.id,
+                    "scope": scope,
+                    "scope_label": SCOPE_LABELS[scope],
+                    "family": ind.family,
+                    "name": ind.name,
+                    "unit": ind.unit,
+                    "headline": ind.id in HEADLINE,
+                    "basis": ind.basis,
+                    "method": " | ".join(ind.method),
+                    "factory": value,
+                    "baseline": base,
+                    "difference": diff,
+                    "relative_change": rel,
+                    "coverage": _coverage_of(cov, factory_id, ind.id, scope),
+                    "baseline_coverage": _coverage_of(cov, baseline_id, ind.id, scope) if baseline_id else None,
+                }
+            )
     return rows
 
 
-def contribution_rows(cube, factory_id: str, indicator: str, by: str, cutoff: float, catalog: Catalog) -> list[dict]:
-    df = contributions(cube, factory_id, indicator, by=by, cutoff=cutoff)
+def _coverage_of(cov, fid: str, indicator: str, scope: str) -> dict:
+    """One side's coverage of one number: share, the flows not characterised, the figures to check."""
+    r = cov.loc[(fid, indicator, scope)]
+    return {
+        "share": r["coverage"],
+        "mass_share": r["mass_share"],
+        "energy_share": r["energy_share"],
+        "missing": [x for x in str(r["missing"]).split("; ") if x],
+        "to_check": [x for x in str(r["to_check"]).split("; ") if x],
+    }
+
+
+def not_characterised(rows: list[dict], side: str) -> list[dict]:
+    """For the headline numbers of one side (``coverage`` or ``baseline_coverage``): each set of flows not
+    characterised, with the numbers (indicator, scope) it leaves out of — grouped as the CLI prints them."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for r in rows:
+        cov = r[side]
+        if r["headline"] and cov and cov["missing"]:
+            groups.setdefault(tuple(cov["missing"]), []).append(f"{r['id']} ({r['scope_label']})")
+    return [{"flows": list(flows), "numbers": numbers} for flows, numbers in sorted(groups.items())]
+
+
+def contribution_rows(
+    cube, factory_id: str, indicator: str, by: str, cutoff: float, catalog: Catalog, scope: str = CRADLE_TO_GATE
+) -> list[dict]:
+    df = contributions(cube, factory_id, indicator, by=by, cutoff=cutoff, scope=scope)
     rows, other = [], []
     for r in df.itertuples(index=False):
         name = str(getattr(r, by))
@@ -194,17 +236,43 @@ def contribution_rows(cube, factory_id: str, indicator: str, by: str, cutoff: fl
 
 
 def contribution_tables(assessment, ids: list[str], cutoff: float, catalog: Catalog) -> dict:
+    """Contributions to the headline indicators, cradle to gate (the scope that reaches every contributor)."""
+    scope = CRADLE_TO_GATE
     out: dict[str, Any] = {"cutoff": cutoff, "by": ["module", "factor"], "indicators": list(HEADLINE), "tables": {}}
+    out |= {"scope": scope, "scope_label": SCOPE_LABELS[scope]}
     for ind in HEADLINE:
         per = {}
         for fid in ids:
-            per[fid] = {
-                "total": assessment.total(fid, ind),
-                "module": contribution_rows(assessment.results, fid, ind, "module", cutoff, catalog),
-                "factor": contribution_rows(assessment.results, fid, ind, "factor", cutoff, catalog),
+            per[fid] = {"total": assessment.total(fid, ind, scope)} | {
+                by: contribution_rows(assessment.results, fid, ind, by, cutoff, catalog, scope)
+                for by in ("module", "factor")
             }
         out["tables"][ind] = per
     return out
+
+
+def claim_rows(assessment, factory_id: str) -> list[dict]:
+    """The claim check of the micro-factory (:func:`lca_engine.claims.check_claims`, without Monte Carlo: the
+    verdict is deterministic and says so): one row per claim × scope, with coverage and, when not assessable, why."""
+    from ..claims import check_claims
+
+    table = check_claims(assessment)
+    table = table[table.factory == factory_id]
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+        | {"scope_label": SCOPE_LABELS.get(r["scope"], "operations")}
+        for r in table.to_dict("records")
+    ]
+
+
+def scope_methods() -> dict:
+    """What site, cradle to gate and coverage mean: the scope definitions of the CLI and the coverage module's own
+    text (:mod:`lca_engine.coverage`), so the report says what the code does."""
+    from .. import coverage
+
+    text = re.sub(r":\w+:`([^`]+)`|\*([^*\s][^*]*)\*", r"\1\2", coverage.__doc__ or "").replace("``", "")
+    paragraphs = [" ".join(p.split()).removeprefix("* ") for p in re.split(r"\n\n|\n(?=\* )", text) if p.strip()]
+    return {"scopes": dict(SCOPE_LABELS), "definition": SCOPE_DEFINITION, "coverage": paragraphs}
 
 
 def balance_table(checked: Checked) -> dict:
@@ -240,6 +308,12 @@ def completeness_rows(assessment, factory_id: str) -> dict:
     ]
     missing = [r["flow"] for r in rows if r["status"] != "characterised"]
     return {"rows": rows, "not_characterised": missing, "boundary_flows": len(rows)}
+
+
+def coverage_rows(assessment, factory_id: str) -> list[dict]:
+    """The coverage table of one inventory (every indicator × scope), as records."""
+    cov = assessment.coverage
+    return cov[cov.factory == factory_id].drop(columns="factory").to_dict("records")
 
 
 def assumption_rows(factory: Factory) -> list[dict]:
@@ -511,6 +585,7 @@ def build_content(
             "DESNZ states that its waste-disposal factors are for reporting, not for comparing treatment routes; "
             f"they are used here for: {', '.join(waste_keys)}."
         )
+    rows = indicator_rows(assessment, factory_id, baseline_id)
     content = {
         "schema": SCHEMA,
         "title": f"Pre-assessment report: {main.factory.name}",
@@ -528,7 +603,23 @@ def build_content(
         "carbon_basis": carbon_statement(assessment, ids),
         "notes": notes,
         "inventories": {fid: describe(assessment.checked[fid], root) for fid in ids},
-        "indicators": indicator_rows(assessment, factory_id, baseline_id),
+        "indicators": rows,
+        "not_characterised": {
+            fid: not_characterised(rows, side)
+            for fid, side in zip(ids, ("coverage", "baseline_coverage"), strict=False)
+        },
+        "to_check": sorted(
+            {
+                k
+                for r in rows
+                if r["headline"]
+                for side in (r["coverage"], r["baseline_coverage"] or {})
+                for k in side.get("to_check", [])
+            }
+        ),
+        "claims": claim_rows(assessment, factory_id),
+        "scope_methods": scope_methods(),
+        "coverage": {fid: coverage_rows(assessment, fid) for fid in ids},
         "contributions": contribution_tables(assessment, ids, cutoff, catalog),
         "circularity": {fid: circularity_for(assessment.checked[fid]) for fid in ids},
         "wales": wales_for(assessment, factory_id, inventories),
