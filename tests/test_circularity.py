@@ -144,11 +144,16 @@ def test_cti_by_hand():
     c = cti(hand_factory())
     # circular inflow = (3 + 1) / 10 = 0.4
     assert c["circular_inflow"]["value"] == pytest.approx(0.4)
-    # product recovered fraction = C_U + C_R * E_C = 0.25 + 0.5 * 0.8 = 0.65
-    # circular outflow = (8 * 0.65 + 1.5) / (8 + 1.5 + 0.5) = 6.7 / 10 = 0.67
-    assert c["circular_outflow"]["value"] == pytest.approx(0.67)
-    # material circularity = (4 + 6.7) / (10 + 10) = 0.535
-    assert c["material_circularity"]["value"] == pytest.approx(0.535)
+    # CTI: product recovered fraction = C_U + C_R = 0.25 + 0.5 = 0.75 (recovery potential × actual recovery)
+    # circular outflow = (8 * 0.75 + 1.5) / (8 + 1.5 + 0.5) = 7.5 / 10 = 0.75
+    assert c["circular_outflow"]["value"] == pytest.approx(0.75)
+    # material circularity = (4 + 7.5) / (10 + 10) = 0.575
+    assert c["material_circularity"]["value"] == pytest.approx(0.575)
+    # yield-adjusted variant (MCI's E_C on the recycled share): C_U + C_R * E_C = 0.25 + 0.4 = 0.65
+    # circular outflow = (8 * 0.65 + 1.5) / 10 = 0.67; material circularity = (4 + 6.7) / 20 = 0.535
+    assert c["circular_outflow_yield_adjusted"]["value"] == pytest.approx(0.67)
+    assert c["material_circularity_yield_adjusted"]["value"] == pytest.approx(0.535)
+    assert "E_C" in c["circular_outflow"]["note"] and "E_C" in c["circular_outflow_yield_adjusted"]["formula"]
     # circular material productivity = 50 GBP / 0.006 t linear inflow = 8333.33 GBP/t
     assert c["circular_material_productivity"]["value"] == pytest.approx(50 / 0.006)
 
@@ -174,17 +179,22 @@ def test_iso59020_by_hand():
     i = iso59020(hand_factory())
     assert i["recycled_inflow_content"]["value"] == pytest.approx(0.3)
     assert i["renewable_inflow_content"]["value"] == pytest.approx(0.1)
-    # reused outflow = 8 * 0.25 = 2 of 10 kg; recycled = 1.5 + 8 * 0.5 * 0.8 = 4.7 of 10 kg
+    # reused outflow = 8 * 0.25 = 2 of 10 kg; recycled = 1.5 + 8 * 0.5 = 5.5 of 10 kg (collected for recycling)
     assert i["outflow_reused"]["value"] == pytest.approx(0.2)
-    assert i["outflow_recycled"]["value"] == pytest.approx(0.47)
+    assert i["outflow_recycled"]["value"] == pytest.approx(0.55)
+    # yield-adjusted variant: 1.5 + 8 * 0.5 * 0.8 = 4.7 of 10 kg
+    assert i["outflow_recycled_yield_adjusted"]["value"] == pytest.approx(0.47)
 
 
 def test_loop_share_of_inflow_on_tiny():
     r = circularity_report(load(DATA / "tiny_micro.toml"))
     (loop,) = r["loops"]
-    # 0.04 kg recirculated per 0.5 kg of material inflow
-    assert loop["recirculated_kg_per_fu"] == pytest.approx(0.04)
+    # 0.04 kg recirculated per 0.5 kg of material inflow; a material loop, so no share of water
+    assert loop["recirculated_kg_per_fu"] == pytest.approx(0.04) and loop["returned_kg_per_fu"] == pytest.approx(0.04)
+    assert loop["kind"] == "material" and loop["share_of_water_use"] is None
     assert loop["share_of_material_inflow"] == pytest.approx(0.08)
+    # in-house recovery: 0.04 kg returned of 0.04 + 0.010 kg solid waste generated = 0.8
+    assert r["waste"]["in_house_recovery"]["value"] == pytest.approx(0.8)
     assert r["waste"]["landfill_share"]["value"] == pytest.approx(1.0)  # the only waste (10 g) is landfilled
 
 

@@ -9,9 +9,14 @@ from dataclasses import dataclass, field
 
 from ..balance import flow_mass_kg
 from ..graph import build_graph, find_loops
-from ..model import BOUNDARY_NODES, ENVIRONMENT, MARKET, MATERIAL_RECOVERY_NODES, ORIGINS, WASTE_ROUTES, Factory
-from ..units import convert, parse_unit, ureg
+from ..model import BOUNDARY_NODES, MARKET, MATERIAL_RECOVERY_NODES, ORIGINS, WASTE_ROUTES, Factory
+from .common import indicator as _ind
+from .common import share as _share
+from .energy import renewable_energy
+from .loops import LoopKind, loop_returns
 from .mci import FORMULA, mci
+from .waste import waste_figures
+from .water import water_balance, water_indicators
 
 #: How flows are counted; stated in every result (a constant: docstrings are gone under `python -OO`).
 CONVENTIONS = """\
@@ -21,6 +26,10 @@ CONVENTIONS = """\
   reuse, energy recovery, composting, waste-water treatment or sold to market. Water and emissions are excluded.
 * Process waste sent to recycling, reuse or composting, and by-products sold, are *recovered*; landfill,
   energy recovery and waste-water treatment are not (energy recovery is not circular in the CTI and ISO 59020).
+* **Solid process waste** excludes the dissolved load sent to waste-water treatment (effluent), which is
+  reported on its own; in-house recovery (material returned by the factory's own loops) is a figure of its own.
+* CTI % circular outflow and ISO 59020 recycled outflow follow the methods (collected share, no recycling yield);
+  the yield-adjusted variants (× E_C, as in the MCI) are named as such.
 * The product's fate after use comes from the inventory's ``[end_of_use]`` section; without it the product is
   treated as not recovered (a lower bound), and the result says so.
 """
@@ -75,17 +84,6 @@ def material_flows(factory: Factory) -> MaterialFlows:
             if dest in mf.outflow_by_destination:
                 mf.outflow_by_destination[dest] += kg
     return mf
-
-
-def _share(part: float, whole: float) -> float | None:
-    return part / whole if whole > 0 else None
-
-
-def _ind(value, unit: str, formula: str, inputs: dict, note: str = "") -> dict:
-    out = {"value": value, "unit": unit, "formula": formula, "inputs": inputs}
-    if note:
-        out["note"] = note
-    return out
 
 
 def factory_mci(factory: Factory, mf: MaterialFlows | None = None) -> dict:
@@ -164,198 +162,138 @@ def factory_mci(factory: Factory, mf: MaterialFlows | None = None) -> dict:
     }
 
 
-def _product_circular_fraction(factory: Factory) -> tuple[float, str]:
+#: Why the CTI / ISO 59020 outflow figures and their yield-adjusted variants differ (printed beside both).
+YIELD_NOTE = (
+    "WBCSD CTI v4 and ISO 59020 count the product's recovery as recovery potential × actual recovery: the share "
+    "collected for reuse, recycling or composting (C_U + C_R + C_C). The yield-adjusted variant multiplies the "
+    "recycled share by the MCI's recycling efficiency E_C (C_U + C_R · E_C + C_C), so that only the mass coming "
+    "out of recycling as new material counts — a project variant, not part of either method."
+)
+
+
+def _product_recovery(factory: Factory, yield_adjusted: bool) -> tuple[float, str]:
     eou = factory.end_of_use
     if eou is None:
         return 0.0, "end of use not stated: product counted as not recovered"
-    frac = (
-        eou.collected_for_reuse
-        + eou.collected_for_recycling * eou.recycling_efficiency_collection
-        + eou.collected_for_composting
+    e_c = eou.recycling_efficiency_collection if yield_adjusted else 1.0
+    frac = eou.collected_for_reuse + eou.collected_for_recycling * e_c + eou.collected_for_composting
+    terms = "C_U + C_R · E_C + C_C" if yield_adjusted else "C_U + C_R + C_C"
+    return frac, f"{terms} from [end_of_use] (energy recovery is not circular)"
+
+
+def _circular_outflow(factory: Factory, mf: MaterialFlows, yield_adjusted: bool) -> tuple[dict, float]:
+    """% circular outflow (CTI) and its circular mass, kg per FU."""
+    frac, note = _product_recovery(factory, yield_adjusted)
+    recovered_waste = sum(mf.outflow_by_destination[d] for d in (*RECOVERED, "sold by-product"))
+    out_mass = mf.product_kg + mf.waste_kg
+    circ_out = mf.product_kg * frac + recovered_waste
+    formula = "Σ mass × recovery potential × actual recovery" + (" × E_C (recycled part)" if yield_adjusted else "")
+    inputs = {
+        "product kg": mf.product_kg,
+        "product recovered fraction": frac,
+        "process waste recovered kg": recovered_waste,
+        "process waste kg": mf.waste_kg,
+    }
+    return _ind(_share(circ_out, out_mass), "share", f"{formula} / Σ outflow mass", inputs, f"{note}. {YIELD_NOTE}"), (
+        circ_out
     )
-    return frac, "C_U + C_R · E_C + C_C from [end_of_use] (energy recovery is not circular)"
+
+
+def _material_circularity(circ_in: float, circ_out: float, inflow: float, outflow: float) -> dict:
+    both = inflow + outflow
+    return _ind(
+        (circ_in + circ_out) / both if both > 0 else None,
+        "share",
+        "(circular inflow + circular outflow) / (inflow + outflow), i.e. the mass-weighted average of the two",
+        {"circular inflow kg": circ_in, "circular outflow kg": circ_out, "inflow kg": inflow, "outflow kg": outflow},
+    )
+
+
+def _productivity(factory: Factory, mass_kg: float, what: str) -> dict:
+    """Revenue per tonne of ``what`` (CTI circular material productivity, ISO 59020 material productivity)."""
+    econ = factory.economics
+    formula = f"revenue per FU / {what} in tonnes per FU"
+    if econ is None:
+        return _ind(None, "", formula, {}, "not stated: add an [economics] section")
+    inputs = {"revenue per FU": econ.revenue_per_fu, f"{what} (kg per FU)": mass_kg}
+    if mass_kg <= 0:
+        return _ind(None, f"{econ.currency} per t", formula, inputs, f"no {what}: productivity is unbounded")
+    return _ind(econ.revenue_per_fu / (mass_kg / 1000), f"{econ.currency} per t", formula, inputs)
 
 
 def cti(factory: Factory, mf: MaterialFlows | None = None) -> dict:
-    """WBCSD Circular Transition Indicators v4 (close the loop): inflow, outflow, material circularity, CMP."""
+    """WBCSD Circular Transition Indicators v4 (close the loop): inflow, outflow, material circularity, CMP; plus
+    the yield-adjusted outflow and material circularity (a project variant, see :data:`YIELD_NOTE`)."""
     mf = mf or material_flows(factory)
     circ_in = mf.inflow_by_origin["recycled"] + mf.inflow_by_origin["reused"] + mf.inflow_by_origin["renewable"]
-    linear_in = mf.inflow_by_origin["virgin"]
-    prod_frac, prod_note = _product_circular_fraction(factory)
-    recovered_waste = sum(mf.outflow_by_destination[d] for d in (*RECOVERED, "sold by-product"))
     out_mass = mf.product_kg + mf.waste_kg
-    circ_out = mf.product_kg * prod_frac + recovered_waste
-    pin = _share(circ_in, mf.inflow_kg)
-    pout = _share(circ_out, out_mass)
-    both = mf.inflow_kg + out_mass
-    pmat = (circ_in + circ_out) / both if both > 0 else None
-    econ = factory.economics
-    if econ is None:
-        cmp_ = _ind(None, "", "revenue / linear inflow mass", {}, "not stated: add an [economics] section")
-    elif linear_in <= 0:
-        cmp_ = _ind(
-            None,
-            f"{econ.currency} per t",
-            "revenue / linear inflow mass",
-            {"revenue per FU": econ.revenue_per_fu, "linear inflow (kg per FU)": linear_in},
-            "no linear inflow: productivity is unbounded",
-        )
-    else:
-        cmp_ = _ind(
-            econ.revenue_per_fu / (linear_in / 1000),
-            f"{econ.currency} per t",
-            "revenue per FU / linear (virgin) inflow in tonnes per FU",
-            {"revenue per FU": econ.revenue_per_fu, "linear inflow (kg per FU)": linear_in},
-        )
+    outflow, circ_out = _circular_outflow(factory, mf, yield_adjusted=False)
+    outflow_y, circ_out_y = _circular_outflow(factory, mf, yield_adjusted=True)
+    inflow_inputs = {f"{o} kg": mf.inflow_by_origin[o] for o in ("recycled", "reused", "renewable")}
     return {
         "method": "WBCSD Circular Transition Indicators v4.0 (2023)",
         "circular_inflow": _ind(
-            pin,
+            _share(circ_in, mf.inflow_kg),
             "share",
             "(recycled + reused + renewable inflow) / total material inflow",
-            {
-                "recycled kg": mf.inflow_by_origin["recycled"],
-                "reused kg": mf.inflow_by_origin["reused"],
-                "renewable kg": mf.inflow_by_origin["renewable"],
-                "total inflow kg": mf.inflow_kg,
-            },
+            {**inflow_inputs, "total inflow kg": mf.inflow_kg},
         ),
-        "circular_outflow": _ind(
-            pout,
-            "share",
-            "Σ mass × recovery potential × actual recovery / Σ outflow mass",
-            {
-                "product kg": mf.product_kg,
-                "product recovered fraction": prod_frac,
-                "process waste recovered kg": recovered_waste,
-                "process waste kg": mf.waste_kg,
-            },
-            prod_note,
-        ),
-        "material_circularity": _ind(
-            pmat,
-            "share",
-            "(circular inflow + circular outflow) / (inflow + outflow), i.e. the mass-weighted average of the two",
-            {
-                "circular inflow kg": circ_in,
-                "circular outflow kg": circ_out,
-                "inflow kg": mf.inflow_kg,
-                "outflow kg": out_mass,
-            },
-        ),
-        "circular_material_productivity": cmp_,
+        "circular_outflow": outflow,
+        "material_circularity": _material_circularity(circ_in, circ_out, mf.inflow_kg, out_mass),
+        "circular_material_productivity": _productivity(factory, mf.inflow_by_origin["virgin"], "linear inflow"),
+        "circular_outflow_yield_adjusted": outflow_y,
+        "material_circularity_yield_adjusted": _material_circularity(circ_in, circ_out_y, mf.inflow_kg, out_mass),
     }
 
 
-def _energy_kwh(factory: Factory) -> tuple[float, float]:
-    total = renewable = 0.0
-    kwh = ureg.get_dimensionality("[mass]*[length]**2/[time]**2")
-    for f in factory.flows:
-        if f.kind == "energy" and f.from_ in (MARKET, ENVIRONMENT) and parse_unit(f.unit).dimensionality == kwh:
-            e = convert(f.amount, f.unit, "kWh")
-            total += e
-            if f.from_ == ENVIRONMENT:
-                renewable += e
-    return total, renewable
+def _content(mf: MaterialFlows, origin: str) -> dict:
+    return _ind(
+        _share(mf.inflow_by_origin[origin], mf.inflow_kg),
+        "share",
+        f"{origin} inflow / total inflow",
+        {"inflow kg": mf.inflow_kg, f"{origin} kg": mf.inflow_by_origin[origin]},
+    )
 
 
-def _water(factory: Factory, loops) -> dict:
-    withdrawn = rain = recirculated = 0.0
-    loop_edges = set()
-    for lp in loops:
-        loop_edges.update(lp.flows)
-    for f in factory.flows:
-        if f.kind != "water":
-            continue
-        m = flow_mass_kg(f)
-        if m is None:
-            continue
-        m3 = m / 1000
-        if f.from_ in (MARKET, ENVIRONMENT) and f.to not in BOUNDARY_NODES:
-            withdrawn += m3
-            if f.compartment == "rainwater":
-                rain += m3
-        elif f.id in loop_edges:
-            recirculated += m3
-    return {
-        "water_withdrawal": _ind(withdrawn, "m3 per FU", "mains + abstracted water", {}),
-        "circular_water_withdrawal": _ind(
-            _share(rain, withdrawn),
-            "share",
-            "rainwater harvested / withdrawal",
-            {"rainwater m3": rain, "withdrawal m3": withdrawn},
-        ),
-        "water_reuse": _ind(
-            _share(recirculated, recirculated + withdrawn),
-            "share",
-            "water recirculated in loops / (recirculated + withdrawn)",
-            {"recirculated m3": recirculated, "withdrawal m3": withdrawn},
-        ),
-    }
+def _outflow_share(part: float, total: float, what: str, note: str = "") -> dict:
+    return _ind(
+        _share(part, total), "share", f"outflow {what} / total outflow", {f"{what} kg": part, "outflow kg": total}, note
+    )
+
+
+def _lifetime(factory: Factory) -> dict:
+    eou = factory.end_of_use
+    formula = "L / L_av: product lifetime relative to the industry average ([end_of_use] lifetime_ratio)"
+    if eou is None:
+        return _ind(None, "ratio", formula, {}, "not stated: add an [end_of_use] section with lifetime_ratio")
+    return _ind(eou.lifetime_ratio, "ratio", formula, {"lifetime_ratio": eou.lifetime_ratio})
 
 
 def iso59020(factory: Factory, mf: MaterialFlows | None = None, loops=None) -> dict:
-    """ISO 59020:2024 core indicators that the inventory can support (shares by mass)."""
+    """ISO 59020:2024 core indicators that the inventory can support (shares by mass), and the optional ones it
+    supports: product lifetime, renewable energy share, water and material productivity."""
     mf = mf or material_flows(factory)
     loops = loops if loops is not None else find_loops(factory)
     eou = factory.end_of_use
-    p = mf.product_kg
-    out = mf.outflow_by_destination
+    p, out = mf.product_kg, mf.outflow_by_destination
     reused = out["reuse"] + out["sold by-product"] + (p * eou.collected_for_reuse if eou else 0.0)
-    recycled = out["recycling"] + (
-        p * eou.collected_for_recycling * eou.recycling_efficiency_collection if eou else 0.0
-    )
+    c_r, e_c = (eou.collected_for_recycling, eou.recycling_efficiency_collection) if eou else (0.0, 1.0)
     bio = out["composting"] + (p * eou.collected_for_composting if eou else 0.0)
     total_out = p + mf.waste_kg
-    energy, renewable = _energy_kwh(factory)
-    inputs_in = {"inflow kg": mf.inflow_kg}
     res = {
         "method": "ISO 59020:2024 Circular economy — measuring and assessing circularity performance (core "
         "indicators supported by the inventory)",
-        "reused_inflow_content": _ind(
-            _share(mf.inflow_by_origin["reused"], mf.inflow_kg),
-            "share",
-            "reused inflow / total inflow",
-            {**inputs_in, "reused kg": mf.inflow_by_origin["reused"]},
+        **{f"{o}_inflow_content": _content(mf, o) for o in ("reused", "recycled", "renewable")},
+        "outflow_reused": _outflow_share(reused, total_out, "reused"),
+        "outflow_recycled": _outflow_share(out["recycling"] + p * c_r, total_out, "recycled", YIELD_NOTE),
+        "outflow_recycled_yield_adjusted": _outflow_share(
+            out["recycling"] + p * c_r * e_c, total_out, "recycled × E_C", YIELD_NOTE
         ),
-        "recycled_inflow_content": _ind(
-            _share(mf.inflow_by_origin["recycled"], mf.inflow_kg),
-            "share",
-            "recycled inflow / total inflow",
-            {**inputs_in, "recycled kg": mf.inflow_by_origin["recycled"]},
-        ),
-        "renewable_inflow_content": _ind(
-            _share(mf.inflow_by_origin["renewable"], mf.inflow_kg),
-            "share",
-            "renewable inflow / total inflow",
-            {**inputs_in, "renewable kg": mf.inflow_by_origin["renewable"]},
-        ),
-        "outflow_reused": _ind(
-            _share(reused, total_out),
-            "share",
-            "outflow reused / total outflow",
-            {"reused kg": reused, "outflow kg": total_out},
-        ),
-        "outflow_recycled": _ind(
-            _share(recycled, total_out),
-            "share",
-            "outflow recycled / total outflow",
-            {"recycled kg": recycled, "outflow kg": total_out},
-        ),
-        "outflow_bio_recirculated": _ind(
-            _share(bio, total_out),
-            "share",
-            "outflow composted / total outflow",
-            {"composted kg": bio, "outflow kg": total_out},
-        ),
-        "renewable_energy_share": _ind(
-            _share(renewable, energy),
-            "share",
-            "on-site renewable energy / delivered energy",
-            {"renewable kWh": renewable, "delivered kWh": energy},
-            "grid electricity is not credited as renewable",
-        ),
-        **_water(factory, loops),
+        "outflow_bio_recirculated": _outflow_share(bio, total_out, "composted"),
+        "product_lifetime_relative_to_industry_average": _lifetime(factory),
+        **renewable_energy(factory),
+        **water_indicators(factory, loop_returns(factory, loops)),
+        "material_productivity": _productivity(factory, mf.inflow_kg, "material inflow"),
     }
     if eou is None:
         res["note"] = "end of use not stated: product outflow counted as neither reused nor recycled"
@@ -363,47 +301,33 @@ def iso59020(factory: Factory, mf: MaterialFlows | None = None, loops=None) -> d
 
 
 def loop_metrics(factory: Factory, mf: MaterialFlows | None = None, loops=None) -> list[dict]:
+    """Each loop with what it returns (counted once). A water loop's share is of the water used (withdrawal +
+    water returned), a material loop's of the material inflow — water is never divided by material."""
     mf = mf or material_flows(factory)
     loops = loops if loops is not None else find_loops(factory)
+    returns = loop_returns(factory, loops)
+    water_used = water_balance(factory)["withdrawal"] * 1000 + sum(
+        r.returned_kg for r in returns if r.kind == LoopKind.WATER
+    )
     return [
         {
-            "loop": lp.label(),
-            "flows": list(lp.flows),
-            "recirculated_kg_per_fu": lp.recirculated_kg,
-            "share_of_material_inflow": _share(lp.recirculated_kg, mf.inflow_kg),
+            "loop": r.loop.label(),
+            "kind": str(r.kind),
+            "flows": list(r.loop.flows),
+            "recirculated_kg_per_fu": r.loop.recirculated_kg,
+            "returned_kg_per_fu": r.returned_kg,
+            "share_of_material_inflow": _share(r.returned_kg, mf.inflow_kg) if r.kind == LoopKind.MATERIAL else None,
+            "share_of_water_use": _share(r.returned_kg, water_used) if r.kind == LoopKind.WATER else None,
         }
-        for lp in loops
+        for r in returns
     ]
 
 
-def waste_metrics(factory: Factory, mf: MaterialFlows | None = None) -> dict:
+def waste_metrics(factory: Factory, mf: MaterialFlows | None = None, loops=None) -> dict:
+    """Solid process waste, effluent load, recycling rate, landfill, in-house recovery (:mod:`.waste`)."""
     mf = mf or material_flows(factory)
-    out = mf.outflow_by_destination
-    total = mf.waste_kg
-    recycled = out["recycling"] + out["reuse"] + out["composting"] + out["sold by-product"]
-    return {
-        "process_waste": _ind(
-            total, "kg per FU", "Σ process waste and by-products leaving the factory", {k: v for k, v in out.items()}
-        ),
-        "recycling_rate": _ind(
-            _share(recycled, total),
-            "share",
-            "(recycling + reuse + composting + sold by-products) / process waste",
-            {"recovered kg": recycled, "waste kg": total},
-        ),
-        "landfill_diversion": _ind(
-            _share(total - out["landfill"], total),
-            "share",
-            "1 − landfill / process waste",
-            {"landfill kg": out["landfill"], "waste kg": total},
-        ),
-        "landfill_share": _ind(
-            _share(out["landfill"], total),
-            "share",
-            "landfill / process waste",
-            {"landfill kg": out["landfill"], "waste kg": total},
-        ),
-    }
+    loops = loops if loops is not None else find_loops(factory)
+    return waste_figures(mf, loop_returns(factory, loops))
 
 
 def circularity_report(checked_or_factory) -> dict:
@@ -424,5 +348,5 @@ def circularity_report(checked_or_factory) -> dict:
         "cti": cti(factory, mf),
         "iso59020": iso59020(factory, mf, loops),
         "loops": loop_metrics(factory, mf, loops),
-        "waste": waste_metrics(factory, mf),
+        "waste": waste_metrics(factory, mf, loops),
     }
