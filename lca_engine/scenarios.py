@@ -7,20 +7,30 @@ scenario and stacks the results in one cube, with the scenario's name in the ``s
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .assess import Assessment
 from .background.catalog import Catalog, Factor
+from .circularity.energy import RENEWABLE_TARIFF
 from .errors import BackgroundError, InventoryError, Problem
 from .load import Checked
 from .model import BOUNDARY_NODES, Factory, Flow
 from .tomlfile import read_toml
 
 GRID = "desnz.electricity.uk"
-RENEWABLE = "facts.electricity.renewable_market_based"
+#: The grid's transmission and distribution losses (scope 3), kept on electricity bought on a renewable tariff.
+GRID_TD = "desnz.electricity.uk.td"
+RENEWABLE = RENEWABLE_TARIFF
 CUSTOM_PREFIX = "scenario.electricity_intensity."
+#: How the renewable-electricity variant accounts for electricity (stated in every scenario result).
+MARKET_BASED = (
+    "market-based (GHG Protocol scope 2): electricity on a renewable tariff / PPA with REGOs has zero generation "
+    "emissions; a location-based view keeps the grid average, as in the 'default' results"
+)
 
 
 class Scenario(BaseModel):
@@ -35,6 +45,7 @@ class Scenario(BaseModel):
     recycled_share: float | None = Field(None, ge=0, le=1)
     utilisation: float | None = Field(None, gt=0, le=2)
     fixed_energy_share: float = Field(0.3, ge=0, le=1)
+    renewable_keeps_td_losses: bool = True
 
     @field_validator("fill_unpublished_from")
     @classmethod
@@ -154,37 +165,49 @@ def _split(flow: Flow, parts: list[tuple[str, float, dict]]) -> list[Flow]:
     return out
 
 
+def _electricity(f: Flow, scenario: Scenario) -> list[Flow] | None:
+    """Grid electricity at the scenario's intensity, split by its renewable share (None: not grid electricity)."""
+    keys = f.background_keys
+    if not (GRID in keys and f.kind == "energy"):
+        return None
+    custom = scenario.electricity_intensity is not None
+    grid_key = f"{CUSTOM_PREFIX}{scenario.electricity_intensity:g}" if custom else GRID
+    r = scenario.renewable_electricity_share or 0.0
+    f = f.model_copy(update={"background": [grid_key if k == GRID else k for k in keys]})
+    tariff = [RENEWABLE, GRID_TD] if scenario.renewable_keeps_td_losses else [RENEWABLE]
+    return _split(f, [("", 1 - r, {}), ("_renewable", r, {"background": tariff})])
+
+
+def _virgin_with_primary_factor(f: Flow) -> bool:
+    return (
+        f.kind == "material"
+        and f.from_ == "market"
+        and f.origin == "virgin"
+        and any(k.startswith("desnz.material.") and k.endswith(".primary") for k in f.background_keys)
+    )
+
+
+def _closed_loop_keys(f: Flow) -> list[str]:
+    return [k.removesuffix(".primary") + ".closed_loop" if k.endswith(".primary") else k for k in f.background_keys]
+
+
+def _recycled(f: Flow, scenario: Scenario, catalog: Catalog) -> list[Flow] | None:
+    """Virgin material partly replaced by closed-loop recycled material (None: no closed-loop factor for it)."""
+    if not (scenario.recycled_share and _virgin_with_primary_factor(f)):
+        return None
+    recycled = _closed_loop_keys(f)
+    if not all(k in catalog.factors for k in recycled):
+        return None
+    s = scenario.recycled_share
+    return _split(f, [("", 1 - s, {}), ("_recycled", s, {"background": recycled, "origin": "recycled"})])
+
+
 def apply(factory: Factory, scenario: Scenario, catalog: Catalog) -> Factory:
     """The scenario variant of one factory (a new model; the input is not changed)."""
     flows: list[Flow] = []
+    electricity = scenario.electricity_intensity is not None or scenario.renewable_electricity_share
     for f in factory.flows:
-        keys = f.background_keys
-        electricity = scenario.electricity_intensity is not None or scenario.renewable_electricity_share
-        if GRID in keys and f.kind == "energy" and electricity:
-            grid_key = (
-                f"{CUSTOM_PREFIX}{scenario.electricity_intensity:g}"
-                if (scenario.electricity_intensity is not None)
-                else GRID
-            )
-            r = scenario.renewable_electricity_share or 0.0
-            f = f.model_copy(update={"background": [grid_key if k == GRID else k for k in keys]})
-            parts = [("", 1 - r, {}), ("_renewable", r, {"background": RENEWABLE})]
-            new = _split(f, parts)
-        elif (
-            scenario.recycled_share
-            and f.kind == "material"
-            and f.from_ == "market"
-            and f.origin == "virgin"
-            and any(k.startswith("desnz.material.") and k.endswith(".primary") for k in keys)
-        ):
-            recycled = [k.removesuffix(".primary") + ".closed_loop" if k.endswith(".primary") else k for k in keys]
-            if all(k in catalog.factors for k in recycled):
-                s = scenario.recycled_share
-                new = _split(f, [("", 1 - s, {}), ("_recycled", s, {"background": recycled, "origin": "recycled"})])
-            else:
-                new = [f]
-        else:
-            new = [f]
+        new = (_electricity(f, scenario) if electricity else None) or _recycled(f, scenario, catalog) or [f]
         if scenario.utilisation and f.kind == "energy" and f.to not in BOUNDARY_NODES:
             factor = scenario.fixed_energy_share / scenario.utilisation + 1 - scenario.fixed_energy_share
             new = [_split(x, [("", factor, {})])[0] for x in new]
@@ -192,13 +215,77 @@ def apply(factory: Factory, scenario: Scenario, catalog: Catalog) -> Factory:
     return factory.model_copy(update={"flows": flows})
 
 
+@dataclass(frozen=True)
+class ScenarioEffect:
+    """What one scenario parameter does to one inventory: ``applies`` False = it cannot act on it (``note`` says
+    why, starting "not applicable: ")."""
+
+    scenario: str
+    factory: str
+    parameter: str
+    applies: bool
+    note: str
+
+
+def _grid_flows(factory: Factory) -> list[Flow]:
+    return [f for f in factory.flows if GRID in f.background_keys and f.kind == "energy"]
+
+
+def _electricity_effects(factory: Factory, sc: Scenario) -> list[tuple[str, bool, str]]:
+    grid = _grid_flows(factory)
+    out = []
+    if sc.electricity_intensity is not None:
+        out.append(("electricity_intensity", bool(grid), f"grid electricity at {sc.electricity_intensity:g} kg "
+                    "CO2e per kWh delivered (user value, generation and losses together)"))  # fmt: skip
+    if sc.renewable_electricity_share:
+        td = "transmission and distribution losses kept (scope 3)" if sc.renewable_keeps_td_losses else (
+            "transmission and distribution losses removed (renewable_keeps_td_losses = false)")  # fmt: skip
+        out.append(("renewable_electricity_share", bool(grid), f"{sc.renewable_electricity_share:.0%} of grid "
+                    f"electricity on a renewable tariff: {MARKET_BASED}; {td}"))  # fmt: skip
+    return [(p, ok, note if ok else "not applicable: the inventory buys no UK grid electricity") for p, ok, note in out]
+
+
+def _recycled_effect(factory: Factory, sc: Scenario, catalog: Catalog) -> tuple[str, bool, str]:
+    virgin = [f for f in factory.flows if _virgin_with_primary_factor(f)]
+    able = [f for f in virgin if all(k in catalog.factors for k in _closed_loop_keys(f))]
+    if able:
+        ids = ", ".join(f.id for f in able)
+        return "recycled_share", True, f"{sc.recycled_share:.0%} of {ids} replaced by closed-loop recycled material"
+    if not virgin:
+        return "recycled_share", False, "not applicable: no virgin material bought with a DESNZ 'primary' factor"
+    missing = sorted({k for f in virgin for k in _closed_loop_keys(f) if k not in catalog.factors})
+    return "recycled_share", False, f"not applicable: DESNZ has no closed-loop factor ({', '.join(missing)})"
+
+
+def effects(factory: Factory, scenario: Scenario, catalog: Catalog) -> list[ScenarioEffect]:
+    """What each parameter of ``scenario`` does to ``factory`` — never silence where it does nothing."""
+    rows = _electricity_effects(factory, scenario)
+    if scenario.recycled_share:
+        rows.append(_recycled_effect(factory, scenario, catalog))
+    if scenario.utilisation:
+        energy = any(f.kind == "energy" and f.to not in BOUNDARY_NODES for f in factory.flows)
+        rows.append(("utilisation", energy, f"energy scaled by {scenario.fixed_energy_share:g} / "
+                     f"{scenario.utilisation:g} + {1 - scenario.fixed_energy_share:g}" if energy
+                     else "not applicable: the inventory uses no energy"))  # fmt: skip
+    if scenario.year:
+        rows.append(("year", True, f"DESNZ {scenario.year} conversion factors"))
+    return [ScenarioEffect(scenario.name, factory.id, p, ok, note) for p, ok, note in rows]
+
+
+@dataclass
+class ScenarioAssessment(Assessment):
+    """An :class:`Assessment` of the inventories under named scenarios, with what each scenario did to each
+    inventory (``effects``: scenario, factory, parameter, applies, note)."""
+
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
 def assess_scenarios(
     paths, scenarios: list[Scenario], *, year: int = 2025, data_dir=None, tolerance=0.01, strict_balance: bool = True
 ):
-    """Assess the inventories as written ("default") and under every scenario, in one stacked cube."""
-    import pandas as pd
-
-    from .assess import Assessment, _run, load_many
+    """Assess the inventories as written ("default") and under every scenario, in one stacked cube; ``effects``
+    says what each scenario parameter did to each inventory ("not applicable: …" where it could not act)."""
+    from .assess import _run, load_many
     from .background.catalog import load_catalog
     from .bw.project import activate
 
@@ -206,7 +293,7 @@ def assess_scenarios(
     catalog = load_catalog(year, cache_dir=cache)
     checked, pairs = load_many(paths, catalog, tolerance=tolerance, strict_balance=strict_balance)
     base = _run(checked, pairs, catalog, data_dir, year, None)
-    cubes, completeness = [base.results], [base.completeness]
+    cubes, completeness, done = [base.results], [base.completeness], []
     for sc in scenarios:
         cat = load_catalog(sc.year, cache_dir=cache) if sc.year else catalog
         fill = load_catalog(sc.fill_unpublished_from, cache_dir=cache) if sc.fill_unpublished_from else None
@@ -227,9 +314,10 @@ def assess_scenarios(
         res.completeness.insert(0, "scenario", sc.name)
         cubes.append(res.results)
         completeness.append(res.completeness)
+        done += [e for c in checked.values() for e in effects(c.factory, sc, cat)]
     base.completeness.insert(0, "scenario", "default")
     cube = pd.concat(cubes, ignore_index=True)
-    return Assessment(
+    return ScenarioAssessment(
         cube,
         pairs,
         checked,
@@ -238,4 +326,5 @@ def assess_scenarios(
         base.timings,
         base.split_factors,
         base.to_check,
+        pd.DataFrame([asdict(e) for e in done], columns=[f.name for f in fields(ScenarioEffect)]),
     )

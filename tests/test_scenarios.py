@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lca_engine import InventoryError, load
-from lca_engine.scenarios import Scenario, apply, assess_scenarios, load_scenarios
+from lca_engine.scenarios import Scenario, apply, assess_scenarios, effects, load_scenarios
 
 from .conftest import DATA
 from .test_carbon_by_hand import BASELINE, ELEC, MICRO
@@ -16,6 +16,7 @@ def runs(data_dir):
     scs = [
         Scenario(name="grid-0.05", electricity_intensity=0.05),
         Scenario(name="green", renewable_electricity_share=0.5),
+        Scenario(name="green-no-td", renewable_electricity_share=0.5, renewable_keeps_td_losses=False),
         Scenario(name="util", utilisation=0.5, fixed_energy_share=0.4),
         Scenario(name="y2024", year=2024),
         Scenario(name="rec", recycled_share=0.5),
@@ -48,10 +49,31 @@ def test_user_grid_intensity(runs):
     assert value(runs, "tiny-baseline", "grid-0.05") == pytest.approx(BASELINE, rel=1e-6)  # no electricity
 
 
+#: DESNZ 2025 UK electricity transmission and distribution losses, kg CO2e per kWh (test_carbon_by_hand header)
+TD = 0.01853
+
+
 def test_renewable_share(runs):
-    # half the 2.5 kWh on a zero-carbon tariff; delivered electricity unchanged
-    assert value(runs, "tiny-micro", "green") == pytest.approx(MICRO - 1.25 * ELEC, rel=1e-6)
+    # half the 2.5 kWh on a renewable tariff: zero generation emissions (market-based), the T&D losses stay:
+    # carbon falls by 1.25 × 0.177 (generation only); delivered electricity unchanged
+    assert value(runs, "tiny-micro", "green") == pytest.approx(MICRO - 1.25 * (ELEC - TD), rel=1e-6)
     assert value(runs, "tiny-micro", "green", "energy_delivered") == pytest.approx(2.5, rel=1e-6)
+    # the user may choose to drop the losses too: carbon falls by 1.25 × (0.177 + 0.01853)
+    assert value(runs, "tiny-micro", "green-no-td") == pytest.approx(MICRO - 1.25 * ELEC, rel=1e-6)
+    assert value(runs, "tiny-micro", "green-no-td", "energy_delivered") == pytest.approx(2.5, rel=1e-6)
+
+
+def test_every_scenario_says_what_it_did(runs):
+    e = runs.effects.set_index(["scenario", "factory", "parameter"])
+    green = e.loc[("green", "tiny-micro", "renewable_electricity_share")]
+    assert green.applies and "market-based" in green.note and "losses kept" in green.note
+    assert "losses removed" in e.loc[("green-no-td", "tiny-micro", "renewable_electricity_share"), "note"]
+    # tiny's yarn is clothing: DESNZ has no closed-loop factor, so recycled-50 cannot act and says so
+    rec = e.loc[("rec", "tiny-micro", "recycled_share")]
+    assert not rec.applies and rec.note.startswith("not applicable: ")
+    assert "desnz.material.clothing.closed_loop" in rec.note
+    # the baseline buys no electricity: the grid scenarios cannot act on it
+    assert not e.loc[("grid-0.05", "tiny-baseline", "electricity_intensity"), "applies"]
 
 
 def test_utilisation(runs):
@@ -90,6 +112,28 @@ def test_recycled_share_only_where_a_closed_loop_factor_exists(catalog):
     assert (virgin.amount, recycled.amount) == pytest.approx((0.375, 0.125))
     assert recycled.origin == "recycled" and recycled.background == ["desnz.material.plastics_pet.closed_loop"]
     assert f.flows[0].amount == 0.5  # the input model is not changed
+    (ok,) = effects(pet, Scenario(name="r", recycled_share=0.25), catalog)
+    assert ok.applies and ok.note == "25% of " + pet.flows[0].id + " replaced by closed-loop recycled material"
+
+
+def test_recycled_share_on_the_textile_example_is_not_applicable(catalog):
+    from .conftest import EXAMPLES
+
+    f = load(EXAMPLES / "textile_merthyr_micro.toml")
+    sc = next(s for s in load_scenarios() if s.name == "recycled-50")
+    assert apply(f, sc, catalog).flows == f.flows
+    (e,) = effects(f, sc, catalog)
+    assert (e.parameter, e.applies) == ("recycled_share", False)
+    assert e.note == "not applicable: DESNZ has no closed-loop factor (desnz.material.clothing.closed_loop)"
+
+
+def test_shipped_renewable_scenario_keeps_the_losses_and_is_market_based(catalog):
+    sc = next(s for s in load_scenarios() if s.name == "renewable-100")
+    assert sc.renewable_keeps_td_losses and "market-based" in sc.description
+    f = load(DATA / "tiny_micro.toml")
+    renewable = [x for x in apply(f, sc, catalog).flows if x.id.endswith("_renewable")]
+    assert renewable and all(x.background == ["facts.electricity.renewable_market_based", "desnz.electricity.uk.td"]
+                             for x in renewable)  # fmt: skip
 
 
 def test_unknown_parameter_and_bad_values(tmp_path):
