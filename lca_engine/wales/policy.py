@@ -4,9 +4,10 @@ Indicators, targets and grant criteria, keyed by id, with the citation line show
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from ..errors import InventoryError
+from ..errors import InventoryError, Problem
 from ..tomlfile import read_toml
 
 DISCLAIMER = (
@@ -20,6 +21,12 @@ NOT_STATED = "not stated"
 
 
 NOT_ASSESSED = "not assessed"
+
+
+# The tables whose entries carry evidence flags: ``verified`` (the publisher's own words were read), and when true
+# ``verified_against`` (the http(s) address read, or a list of them) and ``read`` (the date, TOML date or
+# "YYYY-MM-DD"); optional ``conflicts`` = ["source id or address: what it says", ...] where sources disagree.
+EVIDENCE_TABLES = ("goal", "way_of_working", "national_indicator", "target", "grant_criterion")
 
 
 @dataclass
@@ -59,6 +66,9 @@ def load_policy(path: str | Path | None = None) -> WalesPolicy:
         return {e["id"]: e for e in data.get(key, [])}
 
     indicators = {int(e["number"]): e for e in data.get("national_indicator", []) if "number" in e}
+    problems = evidence_problems(data, str(path))
+    if problems:
+        raise InventoryError(problems)
     policy = WalesPolicy(
         by_id("source"),
         by_id("goal"),
@@ -81,3 +91,57 @@ def load_policy(path: str | Path | None = None) -> WalesPolicy:
             fix="add a [[source]] with that id",
         )
     return policy
+
+
+def evidence_problems(data: dict, file: str) -> list[Problem]:
+    """Every evidence-flag problem of the policy file: a verified entry without its address or read date, a
+    ``verified`` that is not true/false, ``conflicts`` that is not a list of strings."""
+    return [p for table in EVIDENCE_TABLES for e in data.get(table, []) for p in _entry_problems(table, e, file)]
+
+
+def _entry_problems(table: str, entry: dict, file: str) -> list[Problem]:
+    name = f"[[{table}]] '{entry.get('id', entry.get('number', entry.get('wording', '?')))}'"
+
+    def problem(field: str, message: str, fix: str) -> Problem:
+        return Problem(f"{name}: {message}", fix=fix, file=file, field=field)
+
+    out = []
+    if not isinstance(entry.get("verified", False), bool):
+        out.append(problem("verified", "must be true or false", "write verified = true or verified = false"))
+    conflicts = entry.get("conflicts", [])
+    if not (isinstance(conflicts, list) and all(isinstance(c, str) for c in conflicts)):
+        fix = 'write conflicts = ["source id or address: what it says", ...]'
+        out.append(problem("conflicts", "must be a list of strings", fix))
+    if entry.get("verified") is True:
+        out += [problem(f, m, fx) for f, m, fx in _verified_gaps(entry)]
+    return out
+
+
+def _verified_gaps(entry: dict) -> list[tuple[str, str, str]]:
+    """(field, message, fix) for what a verified entry lacks: the publisher's address read and the date read."""
+    gaps = []
+    urls = entry.get("verified_against")
+    urls = urls if isinstance(urls, list) else [urls]
+    if not all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in urls):
+        gaps.append(
+            (
+                "verified_against",
+                "verified = true needs the publisher's address that was read (http/https)",
+                'write verified_against = "https://..." (the page read), or set verified = false',
+            )
+        )
+    if not _is_date(entry.get("read")):
+        gaps.append(
+            ("read", "verified = true needs the date it was read", 'write read = "YYYY-MM-DD", or set verified = false')
+        )
+    return gaps
+
+
+def _is_date(value: object) -> bool:
+    if isinstance(value, date):
+        return True
+    try:
+        date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
