@@ -137,7 +137,12 @@ def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
     for sector, df in portfolio.groupby("sector", sort=True):
         hover = [
             f"<b>{r['name']}</b><br>{r['site']}<br>sector: {sector}<br>"
-            + "<br>".join(f"{HEADLINE_LABELS[i]}: {pct(r[f'{i} change'])} vs baseline" for i in engine.HEADLINE)
+            + "<br>".join(
+                f"{HEADLINE_LABELS[i]}: "
+                + " · ".join(f"{pct(r[f'{i} change {s}'])} {engine.SCOPE_LABELS[s]}" for s in engine.SCOPES)
+                for i in engine.HEADLINE
+            )
+            + "<br>(change vs baseline)"
             + f"<br>MCI: {fmt(r['MCI'], 3)}"
             for _, r in df.iterrows()
         ]
@@ -184,15 +189,15 @@ def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def change_bars(portfolio: pd.DataFrame) -> go.Figure:
-    """Headline relative change vs baseline per micro-factory (negative = less than the baseline)."""
+def change_bars(portfolio: pd.DataFrame, scope: str = engine.CRADLE_TO_GATE) -> go.Figure:
+    """Headline relative change vs baseline per micro-factory at ``scope`` (negative = less than the baseline)."""
     fig = go.Figure()
     colours = [OKABE_ITO["black"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["reddish_purple"]]
     for ind, colour in zip(engine.HEADLINE, colours, strict=True):
         fig.add_trace(
             go.Bar(
                 y=portfolio["site"].str.split(",").str[0] + " · " + portfolio["sector"],
-                x=portfolio[f"{ind} change"] * 100,
+                x=portfolio[f"{ind} change {scope}"] * 100,
                 name=HEADLINE_LABELS[ind],
                 orientation="h",
                 marker_color=colour,
@@ -203,7 +208,7 @@ def change_bars(portfolio: pd.DataFrame) -> go.Figure:
         fig,
         height=160 + 70 * len(portfolio),
         barmode="group",
-        xaxis_title="% change vs baseline<br>(− = less)",
+        xaxis_title=f"% change vs baseline, {engine.SCOPE_LABELS[scope]}<br>(− = less)",
         legend={"orientation": "h", "y": -0.3, "x": 0, "yanchor": "top"},
     )
     fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 120})

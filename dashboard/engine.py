@@ -29,8 +29,9 @@ os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")  # bw2data logs to stdout o
 import lca_engine as le
 from lca_engine.circularity import circularity_report
 from lca_engine.circularity import portfolio_mci as _portfolio_mci
+from lca_engine.coverage import of as coverage_of
 from lca_engine.errors import LcaEngineError, Problem
-from lca_engine.indicators import CARDS, INDICATORS
+from lca_engine.indicators import CARDS, CRADLE_TO_GATE, INDICATORS, SCOPE_LABELS, SCOPES, SITE
 from lca_engine.limits import check_size, check_toml_text, check_xlsx
 from lca_engine.model import MICRO_FACTORY
 from lca_engine.model import SECTORS as SECTORS  # re-exported for the pages and charts
@@ -45,7 +46,17 @@ from lca_engine.wales import (
     portfolio_alignment,
 )
 
-__all__ = ["NOT_STATED", "WALES_DISCLAIMER", "LcaEngineError", "Problem", "WalesAlignment"]
+__all__ = [
+    "CRADLE_TO_GATE",
+    "NOT_STATED",
+    "SCOPES",
+    "SCOPE_LABELS",
+    "SITE",
+    "WALES_DISCLAIMER",
+    "LcaEngineError",
+    "Problem",
+    "WalesAlignment",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "inventories" / "examples"
@@ -89,9 +100,15 @@ def indicator_table() -> pd.DataFrame:
 
 
 def examples_fingerprint() -> str:
-    """Changes whenever a shipped example inventory (or the source registry) changes: part of every cache key."""
-    h = hashlib.sha256()
-    for p in sorted([*EXAMPLES.glob("*.toml"), ROOT / "inventories" / "sources.toml"]):
+    """Changes whenever a shipped example inventory, the source registry or a background file the numbers depend on
+    (open factors, DESNZ mapping, facts, claims) changes: part of every cache key."""
+    from lca_engine.background.open_factors import open_factors_digest
+
+    inv = ROOT / "inventories"
+    files = [*EXAMPLES.glob("*.toml"), inv / "sources.toml", inv / "claims.toml"]
+    files += [inv / "background" / "desnz.toml", inv / "background" / "facts.toml"]
+    h = hashlib.sha256(open_factors_digest(inv).encode())
+    for p in sorted(files):
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -130,41 +147,53 @@ def label(a: le.Assessment, fid: str) -> str:
 
 
 def headline(a: le.Assessment, fid: str) -> pd.DataFrame:
-    """Micro-factory vs baseline for every indicator (rows of :meth:`Assessment.comparison`)."""
-    comp = a.comparison()
-    return comp[(comp.factory == fid) & (comp.scenario == "default")].set_index("indicator")
+    """Micro-factory vs baseline for every indicator at both scopes (rows of :meth:`Assessment.comparison`),
+    indexed by (indicator, scope)."""
+    comp = a.comparison(scope=None)
+    return comp[(comp.factory == fid) & (comp.scenario == "default")].set_index(["indicator", "scope"])
 
 
-def total(a: le.Assessment, fid: str, indicator: str) -> float:
-    return a.total(fid, indicator)
+def total(a: le.Assessment, fid: str, indicator: str, scope: str = CRADLE_TO_GATE) -> float:
+    return a.total(fid, indicator, scope)
+
+
+def coverage(a: le.Assessment, fid: str, indicator: str, scope: str) -> dict:
+    """One number's coverage row (:attr:`Assessment.coverage`): coverage share, flows ``missing``, ``to_check``."""
+    return coverage_of(a.coverage, fid, indicator, scope)
 
 
 def all_totals(a: le.Assessment, fid: str, baseline: str | None) -> pd.DataFrame:
+    """Every indicator at both scopes: values, difference, change and each side's coverage."""
     rows = []
     for ind in INDICATORS:
-        m = a.total(fid, ind)
-        b = a.total(baseline, ind) if baseline else np.nan
-        rows.append(
-            {
-                "indicator": ind,
-                "name": INDICATORS[ind].name,
-                "unit per FU": INDICATORS[ind].unit,
-                "micro-factory": m,
-                "baseline": b,
-                "difference": m - b,
-                "change": (m - b) / b if baseline and b else np.nan,
-            }
-        )
+        for scope in SCOPES:
+            m = a.total(fid, ind, scope)
+            b = a.total(baseline, ind, scope) if baseline else np.nan
+            rows.append(
+                {
+                    "indicator": ind,
+                    "scope": SCOPE_LABELS[scope],
+                    "name": INDICATORS[ind].name,
+                    "unit per FU": INDICATORS[ind].unit,
+                    "micro-factory": m,
+                    "coverage": coverage(a, fid, ind, scope)["coverage"],
+                    "baseline": b,
+                    "baseline coverage": coverage(a, baseline, ind, scope)["coverage"] if baseline else np.nan,
+                    "difference": m - b,
+                    "change": (m - b) / b if baseline and b else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def portfolio(a: le.Assessment) -> pd.DataFrame:
-    """One row per micro-factory: site, headline change vs its baseline (relative) and its MCI."""
-    comp = a.comparison()
+    """One row per micro-factory: site, headline change vs its baseline (relative) at each scope — columns
+    ``<indicator> change|micro|baseline <scope>`` — and its MCI."""
+    comp = a.comparison(scope=None)
     rows = []
     for fid, base in a.pairs:
         f = factory(a, fid)
-        c = comp[(comp.factory == fid) & (comp.scenario == "default")].set_index("indicator")
+        c = comp[(comp.factory == fid) & (comp.scenario == "default")].set_index(["indicator", "scope"])
         circ = circularity_report(a.checked[fid])
         row = {
             "factory": fid,
@@ -178,9 +207,14 @@ def portfolio(a: le.Assessment) -> pd.DataFrame:
             "baseline site": factory(a, base).site.name if base and factory(a, base).site else "",
         }
         for ind in HEADLINE:
-            row[f"{ind} change"] = float(c.loc[ind, "relative_change"]) if ind in c.index else np.nan
-            row[f"{ind} micro"] = float(c.loc[ind, "micro_factory"]) if ind in c.index else np.nan
-            row[f"{ind} baseline"] = float(c.loc[ind, "baseline_value"]) if ind in c.index else np.nan
+            for scope in SCOPES:
+                r = c.loc[(ind, scope)] if (ind, scope) in c.index else None
+                for col, name in (
+                    ("change", "relative_change"),
+                    ("micro", "micro_factory"),
+                    ("baseline", "baseline_value"),
+                ):
+                    row[f"{ind} {col} {scope}"] = float(r[name]) if r is not None else np.nan
         row["MCI"] = circ["mci"].get("value")
         row["product kg"] = circ["material_flows"]["product_kg"]
         rows.append(row)
@@ -208,9 +242,9 @@ def baseline_sites(a: le.Assessment) -> pd.DataFrame:
 
 
 def contributions(
-    a: le.Assessment, fid: str, indicator: str, by: str = "process", cutoff: float = 0.02
+    a: le.Assessment, fid: str, indicator: str, by: str = "process", cutoff: float = 0.02, scope: str = CRADLE_TO_GATE
 ) -> pd.DataFrame:
-    return le.contributions(a.results, fid, indicator, by=by, cutoff=cutoff)
+    return le.contributions(a.results, fid, indicator, by=by, cutoff=cutoff, scope=scope)
 
 
 def balance(a: le.Assessment, fid: str):

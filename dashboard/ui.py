@@ -15,6 +15,7 @@ from dashboard import charts, engine
 from dashboard.charts import HEADLINE_LABELS as HEADLINE_LABELS  # re-exported for the pages
 from dashboard.charts import fmt as fmt
 from dashboard.charts import pct as pct
+from lca_engine.cli.assess import SCOPE_NOTE
 
 ATTRIBUTION = (
     "Map: contains OS data © Crown copyright and database right 2014. Source: Office for National Statistics, "
@@ -46,6 +47,7 @@ HELP = {
     "(ST, total).",
     "claims": "Claims are data (inventories/claims.toml): supported if P(claim holds) ≥ 0.95, not supported if "
     "≤ 0.05, inconclusive in between; 'not assessable' when the inventories do not state what the claim is about.",
+    "coverage": " " + SCOPE_NOTE,
     "balance": "Mass balance: for every process, mass in = mass out + stock change within the tolerance (1 %).",
     "wfg": "Well-being of Future Generations (Wales) Act 2015: public bodies in Wales must work towards seven "
     "well-being goals, in five ways of working. Here each measure of the micro-factory is placed under the goals "
@@ -129,24 +131,49 @@ def factory_select(a, label: str = "Micro-factory", key: str = "factory_select")
     return fid
 
 
+def coverage_note(a, fid: str, ind: str, scope: str) -> str:
+    """'coverage 72 % / 61 %' (micro-factory / baseline) and ' · to check' when the number rests on a figure not
+    read at its publisher: the text shown next to a headline number."""
+    base = engine.baseline_of(a, fid)
+    sides = [engine.coverage(a, i, ind, scope) for i in ([fid, base] if base else [fid])]
+    text = "coverage " + " / ".join(pct(c["coverage"], sign=False, decimals=0) for c in sides)
+    return text + (" · to check" if any(c["to_check"] for c in sides) else "")
+
+
+def gaps_note(a, fid: str, ind: str, scope: str) -> str:
+    """The flows a number does not characterise and the figures to check, per side (for a help tooltip)."""
+    base = engine.baseline_of(a, fid)
+    parts = []
+    for who, i in (("micro-factory", fid), ("baseline", base)):
+        if i:
+            c = engine.coverage(a, i, ind, scope)
+            parts.append(f"{who}: not characterised: {c['missing'] or 'none'}; to check: {c['to_check'] or 'none'}")
+    return ". ".join(parts) + "."
+
+
 def indicator_cards(a, fid: str, key: str = "") -> None:
-    """st.metric per headline indicator: micro-factory value, delta vs baseline (absolute and %)."""
+    """st.metric per headline indicator at each scope (one row per scope): micro-factory value, delta vs baseline
+    (absolute and %), and the coverage of each side under the number."""
     head = engine.headline(a, fid)
     base = engine.baseline_of(a, fid)
-    cols = st.columns(len(engine.HEADLINE))
-    for col, ind in zip(cols, engine.HEADLINE, strict=True):
-        r = head.loc[ind]
-        unit = r["unit"]
-        with col:
-            st.metric(
-                f"{HEADLINE_LABELS[ind]} ({unit} per FU)",
-                f"{fmt(r['micro_factory'])} {unit}",
-                delta=(f"{fmt(r['difference'], 3)} {unit} ({pct(r['relative_change'])}) vs baseline" if base else None),
-                delta_color="inverse",
-                help=f"{engine.indicator_name(ind)}. Baseline: {fmt(r['baseline_value'])} {unit} per FU. "
-                + HELP["baseline"],
-                border=True,
-            )
+    for scope in engine.SCOPES:
+        cols = st.columns(len(engine.HEADLINE))
+        for col, ind in zip(cols, engine.HEADLINE, strict=True):
+            r = head.loc[(ind, scope)]
+            unit = r["unit"]
+            with col:
+                st.metric(
+                    f"{HEADLINE_LABELS[ind]}, {engine.SCOPE_LABELS[scope]} ({unit} per FU)",
+                    f"{fmt(r['micro_factory'])} {unit}",
+                    delta=(
+                        f"{fmt(r['difference'], 3)} {unit} ({pct(r['relative_change'])}) vs baseline" if base else None
+                    ),
+                    delta_color="inverse",
+                    help=f"{engine.indicator_name(ind)}, scope {engine.SCOPE_LABELS[scope]}. Baseline: "
+                    f"{fmt(r['baseline_value'])} {unit} per FU. " + HELP["baseline"],
+                    border=True,
+                )
+                st.caption(coverage_note(a, fid, ind, scope), help=gaps_note(a, fid, ind, scope) + HELP["coverage"])
 
 
 def _opaque(rgba: str) -> str:
@@ -179,7 +206,7 @@ def sankey_block(a, fid: str, key: str) -> go.Figure | None:
 
 def contribution_block(a, fid: str, key: str) -> go.Figure:
     base = engine.baseline_of(a, fid)
-    c1, c2 = st.columns([2, 1])
+    c1, c2, c3 = st.columns([2, 1, 1])
     with c1:
         ind = st.selectbox(
             "Indicator",
@@ -189,19 +216,32 @@ def contribution_block(a, fid: str, key: str) -> go.Figure:
             key=f"contrib-ind-{key}",
         )
     with c2:
+        scope = st.selectbox(
+            "Scope",
+            engine.SCOPES,
+            index=engine.SCOPES.index(engine.CRADLE_TO_GATE),
+            format_func=engine.SCOPE_LABELS.get,
+            key=f"contrib-scope-{key}",
+            help=HELP["coverage"].strip(),
+        )
+    with c3:
         by = st.selectbox(
             "Group contributions by",
             ["process", "stage", "module", "factor", "flow"],
             key=f"contrib-by-{key}",
             help="process / life-cycle stage / EN 15804 module / background factor (DESNZ) / inventory flow",
         )
-    parts = {"micro-factory": engine.contributions(a, fid, ind, by=by)}
+    parts = {"micro-factory": engine.contributions(a, fid, ind, by=by, scope=scope)}
     if base:
-        parts["baseline"] = engine.contributions(a, base, ind, by=by)
+        parts["baseline"] = engine.contributions(a, base, ind, by=by, scope=scope)
     unit = engine.indicator_unit(ind)
-    fig = charts.contribution_figure(parts, by, unit, f"Top contributors: {engine.indicator_name(ind)}")
+    title = f"Top contributors: {engine.indicator_name(ind)}, {engine.SCOPE_LABELS[scope]}"
+    fig = charts.contribution_figure(parts, by, unit, title)
     st.plotly_chart(fig, key=f"contrib-{key}", config={"displaylogo": False})
-    st.caption("Parts below 2 % of the total are merged into 'other'. Contributions add up exactly to the total.")
+    st.caption(
+        f"Scope: {engine.SCOPE_LABELS[scope]} ({coverage_note(a, fid, ind, scope)}). Parts below 2 % of the total "
+        "are merged into 'other'. Contributions add up exactly to the total."
+    )
     return fig
 
 
@@ -232,13 +272,15 @@ def factory_view(a, fid: str, key: str) -> dict[str, go.Figure]:
     if not base:
         st.info("No baseline is named in this inventory: the figures describe the micro-factory alone.")
     indicator_cards(a, fid, key)
-    with st.expander("All 22 indicators per functional unit"):
+    with st.expander(f"All {len(engine.indicator_ids())} indicators per functional unit, at both scopes"):
+        percent = st.column_config.NumberColumn(format="percent")
         st.dataframe(
             engine.all_totals(a, fid, base),
             hide_index=True,
             width="stretch",
-            column_config={"change": st.column_config.NumberColumn(format="percent")},
+            column_config={"change": percent, "coverage": percent, "baseline coverage": percent},
         )
+        st.caption(HELP["coverage"].strip())
     figs = {}
     left, right = st.columns([3, 2])
     with left:

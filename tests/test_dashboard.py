@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import lca_engine as le
 from lca_engine.circularity import circularity_report, portfolio_mci
+from lca_engine.indicators import SCOPE_LABELS, SCOPES, SITE
 from lca_engine.scenarios import Scenario, assess_scenarios
 
 from .conftest import EXAMPLES, ROOT
@@ -76,14 +78,15 @@ def page(at: AppTest, name: str, factory: str | None = MICRO) -> AppTest:
 def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, assessed):
     at = app
     assert at.title[0].value.startswith("Portfolio")
-    comp = assessed.comparison()
+    comp = assessed.comparison(scope=None)
     table = at.dataframe[0].value
     assert len(table) == len(assessed.pairs)
     name = assessed.checked[MICRO].factory.name
     row = table[table["name"] == name].iloc[0]
     for ind, col in [("carbon", "Carbon"), ("water_withdrawal", "Water withdrawal"), ("chemicals_total", "Chemicals")]:
-        rel = comp[(comp.factory == MICRO) & (comp.indicator == ind)]["relative_change"].iloc[0]
-        assert row[f"{col} change"] == f"{rel:+.1%}"
+        for scope, label in SCOPE_LABELS.items():
+            sel = comp[(comp.factory == MICRO) & (comp.indicator == ind) & (comp.scope == scope)]
+            assert row[f"{col} change ({label})"] == f"{sel['relative_change'].iloc[0]:+.1%}"
     mci = circularity_report(assessed.checked[MICRO])["mci"]["value"]
     assert number(row["MCI"]) == pytest.approx(mci, abs=5e-4)
     items = []
@@ -91,8 +94,10 @@ def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, 
         r = circularity_report(assessed.checked[fid])
         items.append((r["material_flows"]["product_kg"], r["mci"]["value"]))
     assert number(metric(at, "Portfolio MCI").value) == pytest.approx(portfolio_mci(items), abs=5e-4)
-    below = int((comp[comp.indicator == "carbon"]["relative_change"] < 0).sum())
-    assert metric(at, "Carbon below baseline").value == f"{below} of {len(assessed.pairs)}"
+    carbon = comp[comp.indicator == "carbon"]
+    below = [int((carbon[carbon.scope == s]["relative_change"] < 0).sum()) for s in SCOPES]
+    n = len(assessed.pairs)
+    assert metric(at, "Carbon below baseline").value == f"{below[0]} of {n} site · {below[1]} of {n} cradle to gate"
     # map (offline white-bg map with the Wales GeoJSON) and the attribution under it
     charts = at.get("plotly_chart")
     assert len(charts) >= 2
@@ -100,25 +105,39 @@ def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, 
 
 
 def test_factory_page_cards_match_the_engine(app, assessed):
+    """Both scopes of every headline card: the value and change equal the engine's, and the coverage under each
+    number equals the coverage table's (micro-factory / baseline)."""
     at = page(app, "factory")
-    comp = assessed.comparison()
+    comp = assessed.comparison(scope=None)
+    cov = assessed.coverage.set_index(["factory", "indicator", "scope"])
+    captions = [c.value for c in at.caption]
     for ind, label in [
         ("carbon", "Carbon"),
         ("energy_delivered", "Energy"),
         ("water_withdrawal", "Water"),
         ("chemicals_total", "Chemicals"),
     ]:
-        row = comp[(comp.factory == MICRO) & (comp.indicator == ind)].iloc[0]
-        m = metric(at, label)
-        assert row["unit"] in m.label and "per FU" in m.label
-        assert close(m.value, row["micro_factory"]), (ind, m.value, row["micro_factory"])
-        pct = re.search(r"\(([-+][0-9.]+)%\)", m.delta)
-        assert pct and float(pct.group(1)) == pytest.approx(100 * row["relative_change"], abs=0.051), m.delta
+        for scope, scope_label in SCOPE_LABELS.items():
+            row = comp[(comp.factory == MICRO) & (comp.indicator == ind) & (comp.scope == scope)].iloc[0]
+            m = next(x for x in at.metric if x.label.startswith(label) and f", {scope_label} (" in x.label)
+            assert row["unit"] in m.label and "per FU" in m.label
+            assert close(m.value, assessed.total(MICRO, ind, scope)), (ind, scope, m.value)
+            pct = re.search(r"\(([-+][0-9.]+)%\)", m.delta)
+            assert pct and float(pct.group(1)) == pytest.approx(100 * row["relative_change"], abs=0.051), m.delta
+            mine, theirs = cov.loc[(MICRO, ind, scope)], cov.loc[(BASE, ind, scope)]
+            note = f"coverage {mine['coverage']:.0%} / {theirs['coverage']:.0%}"
+            note += " · to check" if mine["to_check"] or theirs["to_check"] else ""
+            assert note in captions, (ind, scope, note, captions)
+    site, c2g = (assessed.total(MICRO, "carbon", s) for s in SCOPES)
+    assert site < c2g, "the site's own carbon is part of its cradle-to-gate carbon"
     assert any("Mass balance closes" in s.value for s in at.success)
     assert len(at.get("plotly_chart")) >= 2  # Sankey + contributions
-    # the contribution control recomputes the chart
+    # the contribution chart says its scope, and the controls recompute it
+    assert any(c.value.startswith("Scope: cradle to gate") for c in at.caption)
     at.selectbox(key="contrib-by-factory").set_value("stage").run()
+    at.selectbox(key="contrib-scope-factory").set_value(SITE).run()
     no_exception(at)
+    assert any(c.value.startswith("Scope: site") for c in at.caption)
 
 
 def test_circular_credentials_and_report_download(app, assessed):
@@ -181,6 +200,12 @@ def test_claims_and_uncertainty_match_a_paired_monte_carlo(app, assessed):
     verdicts = evaluate(load_claims(), comp[comp.factory == MICRO], mc, operations_of([micro, base]), assessed.coverage)
     shown = at.dataframe[0].value
     assert list(shown["verdict"]) == list(verdicts["verdict"])
+    # energy-80 is judged twice, once per scope, each with the lower coverage of the two sides
+    energy = shown[shown["claim"] == "energy-80"]
+    assert list(energy["scope"]) == ["site", "cradle to gate"]
+    expected = verdicts[verdicts.claim == "energy-80"]
+    assert list(energy["coverage"]) == [f"{c:.0%}" for c in expected["coverage"]]
+    assert list(energy["indicator"]) == ["energy_delivered", "primary_energy"]
     assert len(at.get("plotly_chart")) == 1  # histogram; Sobol on demand
     at.toggle(key="sobol-on").set_value(True).run()
     no_exception(at)
@@ -227,7 +252,7 @@ def test_good_upload_is_assessed_like_a_shipped_inventory(app, tmp_path):
     )
     expected = le.assess_files([tmp_path / "my_micro.toml"]).comparison()
     row = expected[(expected.factory == "my-upload-micro") & (expected.indicator == "carbon")].iloc[0]
-    assert close(metric(at, "Carbon").value, row["micro_factory"])
+    assert close(metric(at, "Carbon, cradle to gate").value, row["micro_factory"])
     # shipped data untouched
     assert not (EXAMPLES / "my_micro.toml").exists()
 
@@ -310,3 +335,29 @@ def test_cli_dashboard_says_where_the_app_is_missing(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli.app, ["dashboard"])
     assert result.exit_code == 1
     assert "not installed here" in result.output and "fix:" in result.output
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "background/open_factors/construction_metals.toml",
+        "background/desnz.toml",
+        "background/facts.toml",
+        "claims.toml",
+        "examples/textile_merthyr_micro.toml",
+    ],
+)
+def test_cache_key_changes_with_every_file_the_numbers_depend_on(changed, tmp_path, monkeypatch):
+    """The dashboard caches the assessment by examples_fingerprint(): editing a background file, the claims or an
+    example must change it (a copy of inventories/ is edited, never the shipped one)."""
+    from dashboard import engine
+
+    copy = tmp_path / "root"
+    shutil.copytree(ROOT / "inventories", copy / "inventories")
+    monkeypatch.setattr(engine, "ROOT", copy)
+    monkeypatch.setattr(engine, "EXAMPLES", copy / "inventories" / "examples")
+    before = engine.examples_fingerprint()
+    assert engine.examples_fingerprint() == before, "deterministic"
+    path = copy / "inventories" / changed
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert engine.examples_fingerprint() != before

@@ -28,15 +28,31 @@ except engine.LcaEngineError as exc:
 
 st.subheader("Claim check", help=ui.HELP["claims"])
 claims = mc["claims"].copy()
-show = claims[["claim", "text", "claimed_change", "measured_change", "p_claim_holds", "verdict", "why"]].copy()
+cols = ["claim", "text", "scope", "indicator", "claimed_change", "measured_change", "coverage", "p_claim_holds"]
+show = claims[[*cols, "verdict", "why"]].copy()
+show["scope"] = show["scope"].map(lambda s: engine.SCOPE_LABELS.get(s, "operations"))
 show["claimed_change"] = show["claimed_change"].map(lambda v: ui.pct(v, decimals=0))
 show["measured_change"] = show["measured_change"].map(ui.pct)
+show["coverage"] = show["coverage"].map(lambda v: ui.pct(v, decimals=0, sign=False))
 show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: ui.fmt(v, 3))
-show.columns = ["claim", "what is claimed", "claimed change", "measured change", "P(claim holds)", "verdict", "basis"]
+show.columns = [
+    "claim",
+    "what is claimed",
+    "scope",
+    "indicator",
+    "claimed change",
+    "measured change",
+    "coverage",
+    "P(claim holds)",
+    "verdict",
+    "basis",
+]
 st.dataframe(show, hide_index=True, width="stretch")
 st.caption(
     f"Paired Monte Carlo, {mc['draws']} draws, seed {mc['seed']}. Claims from inventories/claims.toml (the briefing's "
-    "figures, which no primary study backs) and any [[claims]] in the inventory."
+    "figures, which no primary study backs) and any [[claims]] in the inventory, each at the scope(s) it names. "
+    "Coverage: the lower of the two sides' (not assessable below the claim's threshold; the basis names the flows not "
+    "characterised)." + ui.HELP["coverage"]
 )
 
 if not base:

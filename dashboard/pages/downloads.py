@@ -45,7 +45,10 @@ def figures() -> dict:
     if base:
         parts["baseline"] = engine.contributions(a, base, "carbon", by="process")
     figs[f"{fid}_carbon_contributions"] = charts.contribution_figure(
-        parts, "process", "kg CO2e", f"Carbon contributions by process: {engine.factory(a, fid).name}"
+        parts,
+        "process",
+        "kg CO2e",
+        f"Carbon contributions by process, {engine.SCOPE_LABELS[engine.CRADLE_TO_GATE]}: {engine.factory(a, fid).name}",
     ).update_layout(width=1000)
     return figs
 

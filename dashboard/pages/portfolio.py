@@ -22,12 +22,14 @@ st.caption(
 )
 mci_all = engine.portfolio_mci(df)
 cols = st.columns(5)
+n = len(df)
 for col, ind in zip(cols, engine.HEADLINE, strict=False):
-    better = int((df[f"{ind} change"] < 0).sum())
+    better = {scope: int((df[f"{ind} change {scope}"] < 0).sum()) for scope in engine.SCOPES}
     col.metric(
         f"{ui.HEADLINE_LABELS[ind]} below baseline",
-        f"{better} of {len(df)}",
-        help=f"Micro-factories whose {engine.indicator_name(ind)} per FU is below their baseline's.",
+        " · ".join(f"{better[s]} of {n} {engine.SCOPE_LABELS[s]}" for s in engine.SCOPES),
+        help=f"Micro-factories whose {engine.indicator_name(ind)} per FU is below their baseline's, at each scope."
+        + ui.HELP["coverage"],
         border=True,
     )
 cols[4].metric(
@@ -44,23 +46,41 @@ with left:
     st.caption(ui.ATTRIBUTION)
 with right:
     st.subheader("Headline change vs baseline", help=ui.HELP["baseline"])
-    st.plotly_chart(charts.change_bars(df), key="change-bars", config={"displaylogo": False})
-    st.caption("Relative change per functional unit; negative = less than the conventional baseline.")
+    scope = st.radio(
+        "Scope",
+        engine.SCOPES,
+        index=engine.SCOPES.index(engine.CRADLE_TO_GATE),
+        format_func=engine.SCOPE_LABELS.get,
+        horizontal=True,
+        key="portfolio-scope",
+        help=ui.HELP["coverage"].strip(),
+    )
+    st.plotly_chart(charts.change_bars(df, scope), key="change-bars", config={"displaylogo": False})
+    st.caption(
+        f"Relative change per functional unit, {engine.SCOPE_LABELS[scope]}; negative = less than the conventional "
+        "baseline."
+    )
 
 st.subheader("Micro-factories")
 table = df[["name", "sector", "site", "functional unit", "baseline", "baseline site"]].copy()
 for ind in engine.HEADLINE:
-    table[f"{ui.HEADLINE_LABELS[ind]} change"] = df[f"{ind} change"].map(ui.pct)
+    for scope in engine.SCOPES:
+        table[f"{ui.HEADLINE_LABELS[ind]} change ({engine.SCOPE_LABELS[scope]})"] = df[f"{ind} change {scope}"].map(
+            ui.pct
+        )
 table["MCI"] = df["MCI"].map(lambda v: ui.fmt(v, 3))
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(
-    "Change = (micro-factory − baseline) / baseline per functional unit: carbon in kg CO2e (AR5 GWP100, as DESNZ), "
-    "energy delivered in kWh, water withdrawal in m³, process chemicals in kg. MCI: 0 = linear, 1 = circular."
+    "Change = (micro-factory − baseline) / baseline per functional unit, at each scope (site; cradle to gate): "
+    "carbon in kg CO2e (AR5 GWP100, as DESNZ), energy delivered in kWh, water withdrawal in m³, process chemicals "
+    "in kg. MCI: 0 = linear, 1 = circular."
 )
 with st.expander("Absolute values per functional unit"):
     absolute = df[["name"]].copy()
     for ind in engine.HEADLINE:
         unit = engine.indicator_unit(ind)
-        absolute[f"{ui.HEADLINE_LABELS[ind]} micro ({unit})"] = df[f"{ind} micro"]
-        absolute[f"{ui.HEADLINE_LABELS[ind]} baseline ({unit})"] = df[f"{ind} baseline"]
+        for scope in engine.SCOPES:
+            where = f"{engine.SCOPE_LABELS[scope]}, {unit}"
+            absolute[f"{ui.HEADLINE_LABELS[ind]} micro ({where})"] = df[f"{ind} micro {scope}"]
+            absolute[f"{ui.HEADLINE_LABELS[ind]} baseline ({where})"] = df[f"{ind} baseline {scope}"]
     st.dataframe(absolute, hide_index=True, width="stretch")

@@ -93,13 +93,14 @@ st.subheader(
     "Micro-factory under the scenario",
     help="Deltas compare with the baseline under the same scenario; the tooltip gives the values as written.",
 )
+SCOPE = engine.SCOPE_LABELS[engine.CRADLE_TO_GATE]  # engine.scenario gives the cradle-to-gate comparison
 sc = comp[comp.scenario == "dashboard-what-if"].set_index("indicator")
 df = comp[comp.scenario == "default"].set_index("indicator")
 cols = st.columns(len(engine.HEADLINE))
 for col, ind in zip(cols, engine.HEADLINE, strict=True):
     unit = engine.indicator_unit(ind)
     col.metric(
-        f"{ui.HEADLINE_LABELS[ind]} ({unit} per FU)",
+        f"{ui.HEADLINE_LABELS[ind]}, {SCOPE} ({unit} per FU)",
         f"{ui.fmt(sc.loc[ind, 'micro_factory'])} {unit}",
         delta=f"{ui.pct(sc.loc[ind, 'relative_change'])} vs baseline",
         delta_color="inverse",
@@ -114,7 +115,9 @@ table = comp[comp.indicator.isin(engine.HEADLINE)][
 table["scenario"] = table["scenario"].replace({"default": "as written", "dashboard-what-if": "scenario"})
 table["relative_change"] = table["relative_change"].map(ui.pct)
 table.columns = ["case", "indicator", "unit per FU", "micro-factory", "baseline", "difference", "change vs baseline"]
+table.insert(2, "scope", SCOPE)
 st.dataframe(table, hide_index=True, width="stretch")
+st.caption(f"Every number on this page is {SCOPE}." + ui.HELP["coverage"])
 with st.expander("Named scenarios shipped in inventories/scenarios.toml"):
     st.dataframe([s.model_dump() for s in engine.named_scenarios()], hide_index=True, width="stretch")
     st.caption("Run them all with `lca-engine scenarios inventories/examples`.")
