@@ -496,18 +496,22 @@ def report(a: le.Assessment, key: str, fid: str) -> dict[str, bytes]:
 
 
 def results_files(a: le.Assessment) -> dict[str, bytes]:
-    """The result cube and the comparison, as the CLI writes them (Parquet through lca_engine.results)."""
+    """The result cube, the comparison (both scopes) and the coverage table, as ``lca-engine assess`` writes them
+    (Parquet through lca_engine.results)."""
     with tempfile.TemporaryDirectory(prefix="lca-dashboard-") as tmp:
         le.write_results(a.results, Path(tmp) / "results.parquet")
-        from lca_engine.results import write_comparison
+        from lca_engine.results import write_comparison, write_coverage
 
-        comp = a.comparison()
+        comp = a.comparison(scope=None)
         write_comparison(comp, Path(tmp) / "comparison.parquet")
+        write_coverage(a.coverage, Path(tmp) / "coverage.parquet")
         return {
             "results.parquet": (Path(tmp) / "results.parquet").read_bytes(),
             "results.csv": a.results.to_csv(index=False).encode("utf-8"),
             "comparison.parquet": (Path(tmp) / "comparison.parquet").read_bytes(),
             "comparison.csv": comp.to_csv(index=False).encode("utf-8"),
+            "coverage.parquet": (Path(tmp) / "coverage.parquet").read_bytes(),
+            "coverage.csv": a.coverage.to_csv(index=False).encode("utf-8"),
         }
 
 

@@ -316,7 +316,11 @@ def test_downloads_page_and_result_files(app, assessed):
     cube = pd.read_parquet(io.BytesIO(files["results.parquet"]))
     pd.testing.assert_frame_equal(cube, le.results.to_cube_dtypes(assessed.results), check_exact=False)
     comp = pd.read_csv(io.BytesIO(files["comparison.csv"]))
-    assert len(comp) == len(assessed.comparison())
+    assert len(comp) == len(assessed.comparison(scope=None)) == 2 * len(assessed.comparison())
+    assert set(comp["scope"]) == set(SCOPES)
+    cov = pd.read_parquet(io.BytesIO(files["coverage.parquet"]))
+    pd.testing.assert_frame_equal(cov, assessed.coverage, check_dtype=False)
+    assert "Coverage (CSV)" in labels
     at.button(key="render-images").click().run()
     no_exception(at)
     images = [b for b in at.get("download_button") if b.label.endswith(".png")]

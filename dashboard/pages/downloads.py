@@ -14,15 +14,18 @@ st.subheader("Results of the shipped examples", help="The same files `lca-engine
 files = engine.results_files(a)
 st.caption(
     f"Result cube: {len(a.results):,} rows (one per factory × indicator × contributor), DESNZ {a.year} background. "
-    "Comparison: one row per micro-factory × indicator."
+    "Comparison: one row per micro-factory × indicator × scope (site; cradle to gate). Coverage: per factory × "
+    "indicator × scope, the share of the inflows in scope each number characterises and the flows it does not."
 )
 tables = (
     ("Result cube (Parquet)", "results.parquet", "application/vnd.apache.parquet", "dl-cube-parquet"),
     ("Result cube (CSV)", "results.csv", "text/csv", "dl-cube-csv"),
     ("Comparison (Parquet)", "comparison.parquet", "application/vnd.apache.parquet", "dl-comp-parquet"),
     ("Comparison (CSV)", "comparison.csv", "text/csv", "dl-comp-csv"),
+    ("Coverage (Parquet)", "coverage.parquet", "application/vnd.apache.parquet", "dl-cov-parquet"),
+    ("Coverage (CSV)", "coverage.csv", "text/csv", "dl-cov-csv"),
 )
-for col, (label, name, mime, widget) in zip(st.columns(4), tables, strict=True):
+for col, (label, name, mime, widget) in zip(st.columns(len(tables)), tables, strict=True):
     col.download_button(label, files[name], name, mime, key=widget)
 
 st.subheader("Charts and report for one micro-factory")
