@@ -1,0 +1,139 @@
+"""The verdict block: for each headline indicator and scope, how the micro-factory compares with its baseline and
+how sure we are — one table for every page that shows a result.
+
+For each row:
+
+* the **point estimate** — the inventories as written (each input at its most likely value): micro-factory,
+  baseline, difference and relative change;
+* the **Monte Carlo** difference over paired draws (every input sampled over its range, shared background draws
+  equal on both sides): mean and 95 % interval, and P(better) = P(micro-factory < baseline);
+* the **verdict**: better if P(better) ≥ 0.95, worse if ≤ 0.05, uncertain in between; not assessable where either
+  side's coverage at that scope is below ``min_coverage`` (the flows not covered are named) or there is no baseline;
+* a note when the point difference and the Monte Carlo mean differ by more than 5 % of the mean: the ranges are
+  asymmetric (e.g. a triangular range whose most likely value sits near one end), so the mean over the ranges is
+  not the value at the most likely inputs — both are right, they answer different questions.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from .claims import MIN_COVERAGE
+from .indicators import INDICATORS, SCOPE_LABELS, SCOPES, scoped_id
+
+#: The indicators a verdict block shows by default (one or two per family), in this order.
+BLOCK_INDICATORS = ("carbon", "energy_delivered", "primary_energy", "water_withdrawal", "chemicals_total")
+BETTER_AT, WORSE_AT = 0.95, 0.05
+#: Point difference and Monte Carlo mean further apart than this share of the mean get a note.
+ASYMMETRY_NOTE_AT = 0.05
+
+
+class Direction(StrEnum):
+    """The verdict of one comparison (thresholds in the module docstring)."""
+
+    BETTER = "better"
+    WORSE = "worse"
+    UNCERTAIN = "uncertain"
+    NOT_ASSESSABLE = "not assessable"
+
+
+COLUMNS = [
+    "factory",
+    "baseline",
+    "indicator",
+    "scope",
+    "unit",
+    "micro_factory",
+    "baseline_value",
+    "point_difference",
+    "point_change",
+    "mean_difference",
+    "p2_5",
+    "p97_5",
+    "p_better",
+    "verdict",
+    "coverage",
+    "to_check",
+    "note",
+]
+
+
+def verdict_block(
+    assessment,
+    factory: str,
+    mc=None,
+    indicators: tuple[str, ...] = BLOCK_INDICATORS,
+    min_coverage: float = MIN_COVERAGE,
+) -> pd.DataFrame:
+    """One row per indicator × scope for ``factory`` against its baseline (:data:`COLUMNS`); ``mc`` a paired Monte
+    Carlo result holding both (without it, the Monte Carlo columns are empty and the verdict is not given)."""
+    baseline = dict(assessment.pairs).get(factory)
+    cov = assessment.coverage.set_index(["factory", "indicator", "scope"])
+    rows = []
+    for ind in indicators:
+        for scope in SCOPES:
+            micro = assessment.total(factory, ind, scope)
+            base = assessment.total(baseline, ind, scope) if baseline else np.nan
+            sides = [s for s in (factory, baseline) if s]
+            row = {
+                "factory": factory,
+                "baseline": baseline or "",
+                "indicator": ind,
+                "scope": scope,
+                "unit": INDICATORS[ind].unit,
+                "micro_factory": micro,
+                "baseline_value": base,
+                "point_difference": micro - base,
+                "point_change": (micro - base) / base if base else np.nan,
+                "coverage": min(float(cov.loc[(s, ind, scope), "coverage"]) for s in sides),
+                "to_check": "; ".join(sorted({x for s in sides for x in _split(cov.loc[(s, ind, scope), "to_check"])})),
+            }
+            rows.append(row | _judged(row, mc, cov, sides, scoped_id(ind, scope), min_coverage))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _judged(row: dict, mc, cov, sides: list[str], key: str, least: float) -> dict:
+    empty = {"mean_difference": np.nan, "p2_5": np.nan, "p97_5": np.nan, "p_better": np.nan}
+    if not row["baseline"]:
+        return empty | {"verdict": Direction.NOT_ASSESSABLE.value, "note": "no baseline"}
+    short = [s for s in sides if cov.loc[(s, row["indicator"], row["scope"]), "coverage"] < least]
+    if short:
+        missing = "; ".join(f"{s}: {cov.loc[(s, row['indicator'], row['scope']), 'missing']}" for s in short)
+        note = f"coverage below {least:.0%} at {SCOPE_LABELS[row['scope']]} (not characterised — {missing})"
+        return empty | {"verdict": Direction.NOT_ASSESSABLE.value, "note": note}
+    if mc is None or key not in mc.indicators or not set(sides) <= set(mc.demand_names):
+        return empty | {"verdict": "", "note": "no Monte Carlo run: point estimate only"}
+    d = mc.of(row["factory"], key) - mc.of(row["baseline"], key)
+    p = float(np.mean(d < 0))
+    out = {
+        "mean_difference": float(d.mean()),
+        "p2_5": float(np.percentile(d, 2.5)),
+        "p97_5": float(np.percentile(d, 97.5)),
+        "p_better": p,
+        "verdict": direction(p).value,
+    }
+    return out | {"note": point_vs_mean(row["point_difference"], out["mean_difference"])}
+
+
+def direction(p_better: float) -> Direction:
+    """The verdict for P(micro-factory < baseline)."""
+    if p_better >= BETTER_AT:
+        return Direction.BETTER
+    return Direction.WORSE if p_better <= WORSE_AT else Direction.UNCERTAIN
+
+
+def point_vs_mean(point: float, mean: float) -> str:
+    """One sentence when the point difference and the Monte Carlo mean differ noticeably, else ""."""
+    if not np.isfinite(point) or not np.isfinite(mean) or abs(point - mean) <= ASYMMETRY_NOTE_AT * abs(mean):
+        return ""
+    return (
+        f"point estimate {point:+.4g} (inputs at their most likely values) vs Monte Carlo mean {mean:+.4g} (averaged "
+        "over the input ranges, which are asymmetric): both are right, they answer different questions"
+    )
+
+
+def _split(text) -> list[str]:
+    return [x for x in str(text or "").split("; ") if x]
