@@ -120,7 +120,12 @@ def test_every_section_has_its_content(assessed, rendered):
         assert data["circularity"][fid], "circularity indicators present"
         assert data["sankey"][fid]["links"] and data["sankey"][fid]["nodes"]
         assert data["mass_balance"][fid]["rows"][-1]["node"] == "factory"
-        assert data["completeness"][fid]["boundary_flows"] == int((assessment.completeness.factory == fid).sum())
+        comp = assessment.completeness[assessment.completeness.factory == fid]
+        assert data["completeness"][fid]["boundary_flows"] == comp.flow.nunique()
+        assert len(data["completeness"][fid]["rows"]) == len(comp) == comp.flow.nunique() * len(SCOPES)
+        for scope in SCOPES:
+            here = comp[(comp.scope == scope) & (comp.status != "characterised")]
+            assert data["completeness"][fid]["not_characterised"][scope] == list(here.flow)
     assert [(r["id"], r["scope"]) for r in data["indicators"]] == [
         (i, scope) for i in INDICATORS for scope in SCOPES
     ], "every indicator at both scopes, in order"

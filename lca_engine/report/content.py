@@ -293,6 +293,8 @@ def balance_table(checked: Checked) -> dict:
 
 
 def completeness_rows(assessment, factory_id: str) -> dict:
+    """Every boundary flow at each scope with the indicators that characterise it; the flows not characterised at
+    each scope."""
     df = assessment.completeness
     sel = df[df["factory"] == factory_id] if len(df) else df
     rows = [
@@ -300,14 +302,16 @@ def completeness_rows(assessment, factory_id: str) -> dict:
             "flow": r.flow,
             "process": r.process,
             "kind": r.kind,
+            "scope": r.scope,
+            "scope_label": SCOPE_LABELS[r.scope],
             "link": r.link,
             "characterised_by": [x for x in str(r.characterised_by).split(",") if x],
             "status": r.status,
         }
         for r in sel.itertuples(index=False)
     ]
-    missing = [r["flow"] for r in rows if r["status"] != "characterised"]
-    return {"rows": rows, "not_characterised": missing, "boundary_flows": len(rows)}
+    missing = {s: [r["flow"] for r in rows if r["scope"] == s and r["status"] != "characterised"] for s in SCOPES}
+    return {"rows": rows, "not_characterised": missing, "boundary_flows": len({r["flow"] for r in rows})}
 
 
 def coverage_rows(assessment, factory_id: str) -> list[dict]:
