@@ -453,6 +453,17 @@ def test_page_one_shows_both_scopes_with_coverage_and_the_gaps(assessed, rendere
     assert "Headline indicators per functional unit, at both scopes" in page1
     assert "Not characterised in" in _html(rendered)
     assert data["scope_methods"]["coverage"][0].startswith("Coverage:")
+    # "to check": the background figures not read at their publisher behind the headline numbers, marked on page 1
+    head = assessment.coverage[
+        assessment.coverage.indicator.isin(HEADLINE) & assessment.coverage.factory.isin([fid, bid])
+    ]
+    unread = sorted({k for keys in head.to_check for k in keys.split("; ") if k})
+    assert data["to_check"] == unread and unread, "the textile example rests on figures still to check"
+    marked = head[head.to_check != ""]
+    html = _html(rendered)
+    summary = html[html.index('<section id="summary">') : html.index('<h3 id="scope-methods">')]
+    mark = '<span class="sub">[to check]</span>'
+    assert summary.count(mark) == len(marked), (summary.count(mark), len(marked))
 
 
 def test_claims_in_the_report_one_verdict_per_scope(assessed, rendered):
