@@ -256,6 +256,8 @@ def grant_checklist(
                 "figure": out.figure,
                 "evidence": out.evidence,
                 "criterion_checked": bool(c.get("verified")),
+                "read": str(c.get("read", "")),
+                "conflicts": "; ".join(c.get("conflicts", ())),
                 "source": policy.cite(c.get("source")),
                 "source_id": c.get("source", ""),
             }

@@ -89,7 +89,8 @@ def wfg_table(
     results: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per (goal, measure): the micro-factory and its baseline, the direction of change, the evidence,
-    and the National Indicator (number, wording, whether the wording was checked against the publisher)."""
+    and the National Indicator (number, wording, whether the wording was checked against the publisher); whether
+    the goal's wording was checked, and the copies that disagree with it."""
     fm = figures(micro, results)
     fb = figures(baseline, results) if baseline else None
     rows = []
@@ -122,6 +123,8 @@ def wfg_table(
                 {
                     "goal": policy.goals.get(goal, {}).get("name", goal),
                     "goal_id": goal,
+                    "goal_checked": bool(policy.goals.get(goal, {}).get("verified")),
+                    "goal_conflicts": "; ".join(policy.goals.get(goal, {}).get("conflicts", ())),
                     "national_indicator": rule.indicator,
                     "indicator_wording": ni["wording"] if ni else "",
                     "indicator_checked": bool(ni and ni.get("verified")),
@@ -154,9 +157,11 @@ def ways_of_working(policy: WalesPolicy, factory: Factory) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "way": w.get("name", wid),
+                "way": w.get("name", wid) + " (commentary label)",
                 "way_id": wid,
-                "what the Act asks": w.get("description", ""),
+                "what the Act asks": w.get("act_text") or w.get("description", ""),
+                "checked": bool(w.get("verified")),
+                "conflicts": "; ".join(w.get("conflicts", ())),
                 "what the inventory states": stated.get(wid, NOT_STATED),
                 "source": policy.cite(w.get("source")),
                 "source_id": w.get("source", ""),
