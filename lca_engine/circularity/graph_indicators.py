@@ -36,6 +36,8 @@ CONVENTIONS = """\
 
 
 RECOVERED = MATERIAL_RECOVERY_NODES
+#: Inflow origins that count as circular (CTI % circular inflow): every origin but virgin.
+CIRCULAR_ORIGINS = tuple(o for o in ORIGINS if o != "virgin")
 WASTE_NODES = WASTE_ROUTES
 
 
@@ -225,11 +227,11 @@ def cti(factory: Factory, mf: MaterialFlows | None = None) -> dict:
     """WBCSD Circular Transition Indicators v4 (close the loop): inflow, outflow, material circularity, CMP; plus
     the yield-adjusted outflow and material circularity (a project variant, see :data:`YIELD_NOTE`)."""
     mf = mf or material_flows(factory)
-    circ_in = mf.inflow_by_origin["recycled"] + mf.inflow_by_origin["reused"] + mf.inflow_by_origin["renewable"]
+    circ_in = sum(mf.inflow_by_origin[o] for o in CIRCULAR_ORIGINS)
     out_mass = mf.product_kg + mf.waste_kg
     outflow, circ_out = _circular_outflow(factory, mf, yield_adjusted=False)
     outflow_y, circ_out_y = _circular_outflow(factory, mf, yield_adjusted=True)
-    inflow_inputs = {f"{o} kg": mf.inflow_by_origin[o] for o in ("recycled", "reused", "renewable")}
+    inflow_inputs = {f"{o} kg": mf.inflow_by_origin[o] for o in CIRCULAR_ORIGINS}
     return {
         "method": "WBCSD Circular Transition Indicators v4.0 (2023)",
         "circular_inflow": _ind(
@@ -283,7 +285,7 @@ def iso59020(factory: Factory, mf: MaterialFlows | None = None, loops=None) -> d
     res = {
         "method": "ISO 59020:2024 Circular economy — measuring and assessing circularity performance (core "
         "indicators supported by the inventory)",
-        **{f"{o}_inflow_content": _content(mf, o) for o in ("reused", "recycled", "renewable")},
+        **{f"{o}_inflow_content": _content(mf, o) for o in CIRCULAR_ORIGINS},
         "outflow_reused": _outflow_share(reused, total_out, "reused"),
         "outflow_recycled": _outflow_share(out["recycling"] + p * c_r, total_out, "recycled", YIELD_NOTE),
         "outflow_recycled_yield_adjusted": _outflow_share(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model import MATERIAL_RECOVERY_NODES
 from .common import indicator, share
 from .loops import LoopKind, LoopReturn, returned_kg
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 EFFLUENT = "wastewater_treatment"
 #: Off-site routes and by-products that keep solid waste in use.
-RECOVERED_OFFSITE = ("recycling", "reuse", "composting", "sold by-product")
+RECOVERED_OFFSITE = (*MATERIAL_RECOVERY_NODES, "sold by-product")
 
 
 def solid_waste(mf: MaterialFlows) -> dict[str, float]:

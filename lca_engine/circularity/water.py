@@ -15,14 +15,14 @@ loop, not parallel edges, not water that evaporates.
 from __future__ import annotations
 
 from ..balance import flow_mass_kg
-from ..model import BOUNDARY_NODES, ENVIRONMENT, MARKET, Factory
+from ..model import BOUNDARY_NODES, ENVIRONMENT, MARKET, SECONDARY_ORIGINS, Factory
 from .common import indicator, share
 from .loops import LoopKind, LoopReturn, returned_kg
 
 #: Where discharged water is used again by someone else (circular discharge).
 CIRCULAR_DISCHARGE = ("reuse", "recycling")
 #: Water bought from another user's re-used / recycled supply counts as a circular withdrawal.
-CIRCULAR_WATER_ORIGINS = ("reused", "recycled")
+CIRCULAR_WATER_ORIGINS = SECONDARY_ORIGINS
 
 
 def _m3(f) -> float:
