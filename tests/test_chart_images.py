@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from lca_engine import load
+from lca_engine.indicators import SCOPES
 from lca_engine.report.content import sankey_data
 from lca_engine.report.sankey_svg import to_svg
 
@@ -41,8 +42,12 @@ def charts() -> dict:
             "sector": list(SECTORS),
             "lon": [-3.38, -3.2],
             "lat": [51.75, 51.78],
-            **{f"{ind} change": [-0.5, 0.25] for ind in ("carbon", "energy_delivered", "water_withdrawal")},
-            "chemicals_total change": [np.nan, -0.1],
+            **{
+                f"{ind} change {scope}": [-0.5, 0.25]
+                for ind in ("carbon", "energy_delivered", "water_withdrawal")
+                for scope in SCOPES
+            },
+            **{f"chemicals_total change {scope}": [np.nan, -0.1] for scope in SCOPES},
         }
     )
     parts = {
