@@ -15,7 +15,7 @@ from dashboard import charts, engine
 from dashboard.charts import HEADLINE_LABELS as HEADLINE_LABELS  # re-exported for the pages
 from dashboard.charts import fmt as fmt
 from dashboard.charts import pct as pct
-from lca_engine.cli.assess import SCOPE_NOTE
+from lca_engine.indicators import SCOPE_NOTE
 
 ATTRIBUTION = (
     "Map: contains OS data © Crown copyright and database right 2014. Source: Office for National Statistics, "

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .coverage import shortfall
 from .errors import InventoryError, Problem
 from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE, Scope, scoped_id
 from .tomlfile import read_toml
@@ -213,7 +214,7 @@ def _judge(c: Claim, scope: str, factory: str, baseline: str, comparison, mc, op
     row = comparison[(comparison.factory == factory) & (comparison.indicator == ind) & (comparison.scope == scope)]
     measured = float(row["relative_change"].iloc[0]) if len(row) else np.nan
     b = float(row["baseline_value"].iloc[0]) if len(row) else np.nan
-    covered, short = _coverage(coverage, (factory, baseline), ind, scope, c.min_coverage)
+    covered, short = shortfall(coverage, (factory, baseline), ind, scope, c.min_coverage)
     if short:
         return _not_assessable(short, measured, covered)
     if not len(row):
@@ -232,23 +233,6 @@ def _judge(c: Claim, scope: str, factory: str, baseline: str, comparison, mc, op
     return {"measured_change": measured, "coverage": covered, "p_claim_holds": p, "verdict": verdict_of(p).value} | {
         "why": why
     }
-
-
-def _coverage(coverage, sides: tuple[str, str], ind: str, scope: str, least: float) -> tuple[float, str]:
-    """(the lower coverage of the two sides, why it is too low or "")."""
-    if coverage is None:
-        return np.nan, ""
-    worst, short = 1.0, []
-    for fid in sides:
-        sel = coverage[(coverage.factory == fid) & (coverage.indicator == ind) & (coverage.scope == scope)]
-        if sel.empty:
-            continue
-        r = sel.iloc[0]
-        worst = min(worst, float(r["coverage"]))
-        if r["coverage"] < least:
-            short.append(f"{fid} {r['coverage']:.0%} (not characterised: {r['missing'] or 'flows without a mass'})")
-    why = f"coverage below {least:.0%} at scope {scope}: " + "; ".join(short) if short else ""
-    return worst, why
 
 
 def _not_assessable(why: str, measured: float = np.nan, covered: float = np.nan) -> dict:

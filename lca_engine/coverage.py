@@ -186,3 +186,21 @@ def of(cov: pd.DataFrame, factory: str, indicator: str, scope: str = CRADLE_TO_G
     if sel.empty:
         raise KeyError(f"no coverage for factory '{factory}', indicator '{indicator}', scope '{scope}'")
     return sel.iloc[0].to_dict()
+
+
+def shortfall(cov: pd.DataFrame | None, sides, indicator: str, scope: str, least: float) -> tuple[float, str]:
+    """(the lower coverage of ``sides`` at ``scope``, why it is below ``least`` naming the flows not characterised,
+    or ""); (NaN, "") without a coverage table. Claims and the verdict block judge coverage with it."""
+    if cov is None:
+        return float("nan"), ""
+    worst, short = 1.0, []
+    for fid in sides:
+        sel = cov[(cov.factory == fid) & (cov.indicator == indicator) & (cov.scope == scope)]
+        if sel.empty:
+            continue
+        r = sel.iloc[0]
+        worst = min(worst, float(r["coverage"]))
+        if r["coverage"] < least:
+            short.append(f"{fid} {r['coverage']:.0%} (not characterised: {r['missing'] or 'flows without a mass'})")
+    why = f"coverage below {least:.0%} at scope {scope}: " + "; ".join(short) if short else ""
+    return worst, why

@@ -36,13 +36,23 @@ EF31_HTOX_NC = ("EF v3.1", "human toxicity: non-carcinogenic", "comparative toxi
 SHIPPED_METHODS = (IPCC_2021_GWP100, EF31_WATER, RECIPE_WCP, EF31_ECOTOX, EF31_HTOX_C, EF31_HTOX_NC)
 
 
-#: Where an indicator's number reaches. ``site``: the factory's own use — what it burns, draws, evaporates and emits
-#: there, and the energy and mains water it buys (carbon on site = direct emissions + purchased energy, as
-#: promoters' claims usually mean); ``cradle_to_gate``: with the supply chain of everything it buys.
+#: Where an indicator's number reaches (defined in words in :data:`SCOPE_DEFINITION`).
 Scope = Literal["site", "cradle_to_gate"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 SITE, CRADLE_TO_GATE = SCOPES
 SCOPE_LABELS = {SITE: "site", CRADLE_TO_GATE: "cradle to gate"}
+#: The scopes in words, once: a report paragraph, and a table caption (with coverage, as tables print it).
+SCOPE_DEFINITION = (
+    "Every indicator is given at two scopes. Site: the factory's own use — what it burns, draws, evaporates and emits "
+    "there, and the energy and mains water it buys (carbon on site = direct emissions + purchased energy, as "
+    "promoters' claims usually mean). Cradle to gate: with the supply chain of everything it buys. 'To check': the "
+    "number rests on a background figure not yet read in its publisher's own text."
+)
+SCOPE_NOTE = (
+    "Scope: site = the factory's own use (energy and mains water bought, fuels burnt, direct emissions); cradle to "
+    "gate = with the supply chain of what it buys. Coverage = share of the inflows in scope the number characterises "
+    "(micro-factory / baseline); 'to check' = a figure not yet read at its publisher."
+)
 
 
 def scoped_id(indicator: str, scope: str) -> str:

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .claims import MIN_COVERAGE
-from .indicators import INDICATORS, SCOPE_LABELS, SCOPES, scoped_id
+from .coverage import shortfall
+from .indicators import INDICATORS, SCOPES, scoped_id
 
 #: The indicators a verdict block shows by default (one or two per family), in this order.
 BLOCK_INDICATORS = ("carbon", "energy_delivered", "primary_energy", "water_withdrawal", "chemicals_total")
@@ -71,13 +72,15 @@ def verdict_block(
     """One row per indicator × scope for ``factory`` against its baseline (:data:`COLUMNS`); ``mc`` a paired Monte
     Carlo result holding both (without it, the Monte Carlo columns are empty and the verdict is not given)."""
     baseline = dict(assessment.pairs).get(factory)
-    cov = assessment.coverage.set_index(["factory", "indicator", "scope"])
+    table = assessment.coverage
+    cov = table.set_index(["factory", "indicator", "scope"])
     rows = []
     for ind in indicators:
         for scope in SCOPES:
             micro = assessment.total(factory, ind, scope)
             base = assessment.total(baseline, ind, scope) if baseline else np.nan
             sides = [s for s in (factory, baseline) if s]
+            worst, short = shortfall(table, sides, ind, scope, min_coverage)
             row = {
                 "factory": factory,
                 "baseline": baseline or "",
@@ -88,22 +91,20 @@ def verdict_block(
                 "baseline_value": base,
                 "point_difference": micro - base,
                 "point_change": (micro - base) / base if base else np.nan,
-                "coverage": min(float(cov.loc[(s, ind, scope), "coverage"]) for s in sides),
+                "coverage": worst,
                 "to_check": "; ".join(sorted({x for s in sides for x in _split(cov.loc[(s, ind, scope), "to_check"])})),
             }
-            rows.append(row | _judged(row, mc, cov, sides, scoped_id(ind, scope), min_coverage))
+            rows.append(row | _judged(row, mc, sides, scoped_id(ind, scope), short))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _judged(row: dict, mc, cov, sides: list[str], key: str, least: float) -> dict:
+def _judged(row: dict, mc, sides: list[str], key: str, short: str) -> dict:
+    """Monte Carlo columns, verdict and note of one row; ``short``: why its coverage is too low (or "")."""
     empty = {"mean_difference": np.nan, "p2_5": np.nan, "p97_5": np.nan, "p_better": np.nan}
     if not row["baseline"]:
         return empty | {"verdict": Direction.NOT_ASSESSABLE.value, "note": "no baseline"}
-    short = [s for s in sides if cov.loc[(s, row["indicator"], row["scope"]), "coverage"] < least]
     if short:
-        missing = "; ".join(f"{s}: {cov.loc[(s, row['indicator'], row['scope']), 'missing']}" for s in short)
-        note = f"coverage below {least:.0%} at {SCOPE_LABELS[row['scope']]} (not characterised — {missing})"
-        return empty | {"verdict": Direction.NOT_ASSESSABLE.value, "note": note}
+        return empty | {"verdict": Direction.NOT_ASSESSABLE.value, "note": short}
     if mc is None or key not in mc.indicators or not set(sides) <= set(mc.demand_names):
         return empty | {"verdict": "", "note": "no Monte Carlo run: point estimate only"}
     d = mc.of(row["factory"], key) - mc.of(row["baseline"], key)

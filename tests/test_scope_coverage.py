@@ -234,3 +234,17 @@ def test_check_claims_judges_every_micro_factory_once_per_claim_and_scope(exampl
     one = evaluate(shipped, comp[comp.factory == micros[0]], None, ops, examples.coverage)
     mine = table[table.factory == micros[0]].reset_index(drop=True)
     assert mine[["claim", "scope", "verdict"]].equals(one[["claim", "scope", "verdict"]])
+
+
+def test_every_open_quantity_has_a_use_and_a_factor_field():
+    from dataclasses import fields
+
+    from lca_engine.background.catalog import Factor
+    from lca_engine.background.open_background import QUANTITY_USE
+    from lca_engine.background.open_factors import QUANTITIES
+
+    assert set(QUANTITY_USE) == set(QUANTITIES)
+    names = {f.name for f in fields(Factor)}
+    for use in QUANTITY_USE.values():
+        assert use.field in names and use.family in {i.family for i in INDICATORS.values()}
+        assert set(use.indicators) <= set(INDICATORS)

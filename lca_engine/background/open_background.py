@@ -17,38 +17,34 @@ carriers (``open.pef.*``, MJ per kWh delivered) are not activities: they charact
 
 from __future__ import annotations
 
-from .catalog import Factor
-from .open_factors import OpenFactor
+from dataclasses import dataclass
 
-#: The indicator family each open quantity belongs to.
-QUANTITY_FAMILY = {
-    "carbon": "carbon",
-    "primary_energy_total": "energy",
-    "primary_energy_nonrenewable": "energy",
-    "primary_energy_renewable": "energy",
-    "water_withdrawal": "water",
-    "water_consumption": "water",
-    "chemicals_embodied": "chemicals",
-}
-#: Factor field that carries each quantity (per unit of the factor).
-QUANTITY_FIELD = {
-    "carbon": "value",
-    "primary_energy_total": "pe_unsplit_mj",
-    "primary_energy_nonrenewable": "pe_nonrenewable_mj",
-    "primary_energy_renewable": "pe_renewable_mj",
-    "water_withdrawal": "water_m3",
-    "water_consumption": "consumption_m3",
-    "chemicals_embodied": "chemicals_kg",
-}
-#: Indicators each open quantity feeds (a figure "to check" marks these numbers).
-QUANTITY_INDICATORS = {
-    "carbon": ("carbon", "carbon_ipcc2021"),
-    "primary_energy_total": ("primary_energy",),
-    "primary_energy_nonrenewable": ("primary_energy", "primary_energy_nonrenewable"),
-    "primary_energy_renewable": ("primary_energy", "primary_energy_renewable"),
-    "water_withdrawal": ("water_withdrawal",),
-    "water_consumption": ("water_consumption", "water_scarcity", "water_wcp"),
-    "chemicals_embodied": ("chemicals_total",),
+from .catalog import Factor
+from .open_factors import OpenFactor, Quantity
+
+
+@dataclass(frozen=True)
+class QuantityUse:
+    """Where an open quantity goes: its indicator family, the catalogue factor's field that carries it (per unit of
+    the factor), and the indicators it feeds (a figure "to check" marks these numbers)."""
+
+    family: str
+    field: str
+    indicators: tuple[str, ...]
+
+
+QUANTITY_USE: dict[Quantity, QuantityUse] = {
+    "carbon": QuantityUse("carbon", "value", ("carbon", "carbon_ipcc2021")),
+    "primary_energy_total": QuantityUse("energy", "pe_unsplit_mj", ("primary_energy",)),
+    "primary_energy_nonrenewable": QuantityUse(
+        "energy", "pe_nonrenewable_mj", ("primary_energy", "primary_energy_nonrenewable")
+    ),
+    "primary_energy_renewable": QuantityUse(
+        "energy", "pe_renewable_mj", ("primary_energy", "primary_energy_renewable")
+    ),
+    "water_withdrawal": QuantityUse("water", "water_m3", ("water_withdrawal",)),
+    "water_consumption": QuantityUse("water", "consumption_m3", ("water_consumption", "water_scarcity", "water_wcp")),
+    "chemicals_embodied": QuantityUse("chemicals", "chemicals_kg", ("chemicals_total",)),
 }
 PEF_PREFIX = "open.pef."
 #: Delivered-energy carrier -> its primary energy factor (``open.pef.*``, MJ per kWh delivered).
@@ -67,7 +63,7 @@ def open_catalog_factors(factors: dict[str, OpenFactor], year: int) -> dict[str,
         if key.startswith(PEF_PREFIX):
             continue
         parts = []
-        for family in sorted({QUANTITY_FAMILY[q] for q in of.figures}):
+        for family in sorted({QUANTITY_USE[q].family for q in of.figures}):
             part = _family_factor(of, family, year)
             out[part.key] = part
             parts.append(part.key)
@@ -77,8 +73,8 @@ def open_catalog_factors(factors: dict[str, OpenFactor], year: int) -> dict[str,
 
 
 def _family_factor(of: OpenFactor, family: str, year: int) -> Factor:
-    figures = {q: fig for q, fig in of.figures.items() if QUANTITY_FAMILY[q] == family}
-    values = {QUANTITY_FIELD[q]: fig.value for q, fig in figures.items()}
+    figures = {q: fig for q, fig in of.figures.items() if QUANTITY_USE[q].family == family}
+    values = {QUANTITY_USE[q].field: fig.value for q, fig in figures.items()}
     carbon = figures.get("carbon")
     return Factor(
         f"{of.key}/{family}",
@@ -102,7 +98,7 @@ def figure_sources(key: str, factors: dict[str, OpenFactor]) -> list[str]:
     of = factors.get(base)
     if of is None:
         return []
-    figures = [fig for q, fig in of.figures.items() if not family or QUANTITY_FAMILY[q] == family]
+    figures = [fig for q, fig in of.figures.items() if not family or QUANTITY_USE[q].family == family]
     return sorted({fig.source for fig in figures} | {sid for fig in figures for sid in fig.range_from})
 
 
@@ -117,7 +113,7 @@ def carrier_to_check(factors: dict[str, OpenFactor]) -> dict[str, tuple[str, ...
 
 def unverified_links(factors: dict[str, Factor]) -> dict[str, frozenset[str]]:
     """{catalogue key: indicators for which a figure behind it is "to check"} (a composite: its components')."""
-    own = {k: {i for q in f.to_check for i in QUANTITY_INDICATORS[q]} for k, f in factors.items()}
+    own = {k: {i for q in f.to_check for i in QUANTITY_USE[q].indicators} for k, f in factors.items()}
     out = {k: set(v).union(*(own.get(c, set()) for c in f.components)) for k, f in factors.items() for v in [own[k]]}
     return {k: frozenset(v) for k, v in out.items() if v}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from ..indicators import HEADLINE, SCOPE_LABELS, SCOPES
+from ..indicators import HEADLINE, SCOPE_LABELS, SCOPE_NOTE, SCOPES
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
 
 
@@ -84,13 +84,6 @@ def assess(
     out.print(
         f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet, coverage.parquet"
     )
-
-
-SCOPE_NOTE = (
-    "Scope: site = the factory's own use (energy and mains water bought, fuels burnt, direct emissions); cradle to "
-    "gate = with the supply chain of what it buys. Coverage = share of the inflows in scope the number characterises "
-    "(micro-factory / baseline); 'to check' = a figure not yet read at its publisher."
-)
 
 
 def headline_rows(comp, cov, chosen: list[str]):

@@ -171,6 +171,6 @@ def list_indicators() -> None:
     df = pd.DataFrame(
         [(i.id, i.family, i.unit, i.name) for i in INDICATORS.values()], columns=["id", "family", "unit per FU", "name"]
     )
-    from .assess import SCOPE_NOTE
+    from ..indicators import SCOPE_NOTE
 
     out.print(_df_table(df, "Indicators (each computed at both scopes: site and cradle to gate)", caption=SCOPE_NOTE))

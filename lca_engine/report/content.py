@@ -29,7 +29,7 @@ from ..background.open_factors import load_open_factors
 from ..balance import flow_mass_kg
 from ..errors import LcaEngineError
 from ..graph import find_loops
-from ..indicators import CRADLE_TO_GATE, HEADLINE, INDICATORS, SCOPE_LABELS, SCOPES
+from ..indicators import CRADLE_TO_GATE, HEADLINE, INDICATORS, SCOPE_DEFINITION, SCOPE_LABELS, SCOPES
 from ..load import Checked
 from ..model import Factory, Source
 from ..results import contributions
@@ -57,12 +57,6 @@ SOFTWARE = (
 )
 
 #: What the two scopes mean (as lca_engine.indicators defines ``Scope``).
-SCOPE_DEFINITION = (
-    "Every indicator is given at two scopes. Site: the factory's own use — what it burns, draws, evaporates and emits "
-    "there, and the energy and mains water it buys (carbon on site = direct emissions + purchased energy, as "
-    "promoters' claims usually mean). Cradle to gate: with the supply chain of everything it buys. 'To check': the "
-    "number rests on a background figure not yet read in its publisher's own text."
-)
 
 PRE_ASSESSMENT = (
     "This report is a pre-assessment produced by open software (lca-engine) from the inventories, engineering "
