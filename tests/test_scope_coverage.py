@@ -248,3 +248,22 @@ def test_every_open_quantity_has_a_use_and_a_factor_field():
     for use in QUANTITY_USE.values():
         assert use.field in names and use.family in {i.family for i in INDICATORS.values()}
         assert set(use.indicators) <= set(INDICATORS)
+
+
+def test_rebuilt_matrix_that_disagrees_with_bw2calc_is_reported_as_a_defect():
+    """bw/exact checks every rebuilt matrix against bw2calc's float32 copy: float32 rounding passes, a value float32
+    cannot hold is the inventory's problem (named), any other difference a defect (LcaEngineError, 'bug')."""
+    import scipy.sparse as sp
+
+    from lca_engine.bw import exact
+    from lca_engine.errors import LcaEngineError
+
+    ours = sp.csr_matrix(np.array([[1.0, -5.73], [0.0, 2.0]]))
+    exact._check(ours, sp.csr_matrix(ours.toarray().astype(np.float32)), "technosphere", {})  # rounding only
+    with pytest.raises(LcaEngineError) as e:
+        exact._check(ours, sp.csr_matrix(np.array([[1.0, -5.0], [0.0, 2.0]])), "technosphere", {})
+    assert not isinstance(e.value, InventoryError) and "bug" in e.value.problems[0].fix
+    tiny = sp.csr_matrix(np.array([[1e-46, 0.0], [0.0, 2.0]]))
+    with pytest.raises(InventoryError) as e:
+        exact._check(tiny, sp.csr_matrix(np.array([[0.0, 0.0], [0.0, 2.0]])), "technosphere", {0: ("fg-x", "p")})
+    assert "fg-x:p" in e.value.problems[0].message and "float32" in e.value.problems[0].message
