@@ -353,6 +353,9 @@ class SocioEconomic(_Model):
     match_funding_share: Stated | None = None  # applicant's share of the eligible capital cost
     circular_strategies: list[CircularStrategy] = Field(default_factory=list)
     community_benefits: str = ""
+    # the applicant's registration as the inventory states it (e.g. "Companies House 01234567"); the grant
+    # criterion "registered legal entity" is the assessor's judgement where this is empty
+    registered_entity: str = Field("", max_length=200)
     ways_of_working: dict[WayOfWorking, str] = Field(default_factory=dict)  # what the inventory states, per way
 
     @field_validator(*SOCIO_STATED, mode="before")
