@@ -165,14 +165,21 @@ def test_grant_criteria_flip_when_the_inventory_changes(micro, base):
     assert status(bristol, "cef_location_wales") == "not met"
 
 
-def test_registered_legal_entity_is_not_met_on_coordinates_alone(micro, base):
+def test_registered_legal_entity_is_the_assessors_judgement_unless_stated(micro, base):
     """'Applicants must be a registered legal entity. The project operation must be located in Wales': a site inside
-    Wales shows the second half only; the inventory cannot state the first, so the criterion is not stated."""
+    Wales decides the second half automatically; the first is the assessor's judgement unless the inventory states
+    the registration, then it is met as stated. Outside Wales it is not met whatever is stated."""
     assert point_in_wales(micro.site.lat, micro.site.lon)
     g = grant_checklist(POLICY, micro, base).set_index("criterion_id").loc["cef_location_wales"]
     assert "registered legal entity" in g.criterion
-    assert g.status == NOT_STATED != "met"
-    assert "is in Wales" in g.figure and "registered legal entity not stated" in g.figure
+    assert g.status == GrantStatus.ASSESSOR != "met"
+    assert "is in Wales" in g.figure and "assessor checks" in g.figure
+    stated = _with(micro, registered_entity="Companies House 01234567")
+    g = grant_checklist(POLICY, stated, base).set_index("criterion_id").loc["cef_location_wales"]
+    assert g.status == GrantStatus.MET and "Companies House 01234567" in g.figure
+    bristol = stated.model_copy(update={"site": micro.site.model_copy(update={"lat": 51.4545, "lon": -2.5879})})
+    g = grant_checklist(POLICY, bristol, base).set_index("criterion_id").loc["cef_location_wales"]
+    assert g.status == GrantStatus.NOT_MET
 
 
 def test_grant_rules_are_a_table_with_published_thresholds(micro, base):

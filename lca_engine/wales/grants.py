@@ -196,16 +196,25 @@ def increase_demand_collection(x: Facts) -> Outcome:
 
 
 def legal_entity_in_wales(x: Facts) -> Outcome:
-    """Two conditions: a registered legal entity, and the activity located in Wales. Site coordinates show the
-    second only; the inventory has no field for the first, so inside Wales the criterion stays "not stated"."""
+    """Two conditions: a registered legal entity, and the activity located in Wales. The site's coordinates decide
+    the second automatically; the first is the assessor's judgement unless the inventory states the registration
+    (``socio_economic.registered_entity``), in which case the criterion is met as stated."""
     s = x.micro.site
     where = f"site {s.name} ({s.lat:.3f}, {s.lon:.3f})"
     if not point_in_wales(s.lat, s.lon):
         return Outcome(GrantStatus.NOT_MET, f"{where} is outside Wales", "site.lat, site.lon")
+    entity = x.micro.socio_economic.registered_entity if x.micro.socio_economic else ""
+    if entity:
+        return Outcome(
+            GrantStatus.MET,
+            f"{where} is in Wales; registered legal entity as stated: {entity}",
+            "site.lat, site.lon; socio_economic.registered_entity",
+        )
     return Outcome(
-        GrantStatus.NOT_STATED,
-        f"{where} is in Wales; registered legal entity {NOT_STATED} (the assessor checks the applicant's registration)",
-        "site.lat, site.lon; no inventory field for the applicant's legal registration",
+        GrantStatus.ASSESSOR,
+        f"{where} is in Wales (checked from the site); registered legal entity: the assessor checks the applicant's "
+        "registration (state it as socio_economic.registered_entity)",
+        "site.lat, site.lon; no registration stated",
     )
 
 
