@@ -343,7 +343,7 @@ def test_every_rule_lands_under_its_indicator_and_goals_with_hand_values(micro, 
         assert rows.direction.nunique() == 1 and rows.evidence.iloc[0] == rule.evidence
     expect = {
         "Virgin material input": (0.5, 0.7, "better"),
-        "Process waste not recycled": (0.010, 0.200, "better"),
+        "Solid process waste not recycled": (0.010, 0.200, "better"),
         "Output per labour-hour": (6.0, 4.0, "better"),
         "Process chemicals, cradle to gate": (0.0, 0.0, "no change"),
         "Water withdrawal, cradle to gate": (

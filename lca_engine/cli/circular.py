@@ -7,9 +7,42 @@ from pathlib import Path
 
 import typer
 
+from ..circularity import YIELD_NOTE
+from ..circularity.labels import FIGURES, SHORT, WASTE_NOTE, Figure, metric
 from ..errors import LcaEngineError
 from ..model import MICRO_FACTORY
 from .common import DataDirOpt, _df_table, _fail, app, err, out, styled
+
+#: Each project variant beside the method's own figure it departs from, then the waste figures.
+VARIANT_FIGURES = tuple(
+    f for f in FIGURES if f.variant or any(v.variant and v.key == f"{f.key}_yield_adjusted" for v in FIGURES)
+)
+WASTE_FIGURES = tuple(f for f in FIGURES if f.section == "waste")
+
+
+def _pct(v) -> str:
+    return "n/a" if v is None or v != v else f"{v:.1%}"
+
+
+def _shown(m: dict) -> str:
+    """One figure as printed: a share as a percentage, else the number and its unit ("not stated" when None)."""
+    v, unit = m.get("value"), m.get("unit", "")
+    if v is None:
+        return "not stated"
+    return _pct(v) if unit == "share" else f"{v:.4g} {unit}"
+
+
+def _print_figures(reports: dict[str, dict], figs: tuple[Figure, ...], title: str) -> None:
+    """One row per factory, one column per figure (its plain label)."""
+    import pandas as pd
+
+    rows = [
+        {"factory": fid} | {f"{SHORT[f.section]} {f.label}".strip(): _shown(metric(r, f)) for f in figs}
+        for fid, r in reports.items()
+    ]
+    table = _df_table(pd.DataFrame(rows), title)
+    table.columns[0].no_wrap = True  # the factory id, whole
+    out.print(table)
 
 
 @app.command()
@@ -41,7 +74,6 @@ def circularity(
                     "circular inflow": cti_["circular_inflow"]["value"],
                     "circular outflow": cti_["circular_outflow"]["value"],
                     "material circularity": cti_["material_circularity"]["value"],
-                    "landfill diversion": r["waste"]["landfill_diversion"]["value"],
                     "loops": len(r["loops"]),
                     "product kg": r["material_flows"]["product_kg"],
                 }
@@ -50,9 +82,13 @@ def circularity(
         _fail(exc)
     df = pd.DataFrame(rows)
     shown = df.drop(columns=["product kg"]).copy()
-    for col in ("circular inflow", "circular outflow", "material circularity", "landfill diversion"):
-        shown[col] = shown[col].map(lambda v: "n/a" if v is None or v != v else f"{v:.0%}")
+    for col in ("circular inflow", "circular outflow", "material circularity"):
+        shown[col] = shown[col].map(_pct)
     out.print(_df_table(shown, "Circularity per functional unit (shares by mass; MCI 0-1)", floats="{:.3f}"))
+    _print_figures(reports, VARIANT_FIGURES, "Project variants, yield-adjusted (not part of WBCSD CTI or ISO 59020)")
+    out.print(f"note: {YIELD_NOTE}")
+    _print_figures(reports, WASTE_FIGURES, "Process waste per functional unit")
+    out.print(f"note: {WASTE_NOTE}")
     micro = df[(df.system == MICRO_FACTORY) & df["MCI"].notna() & (df["product kg"] > 0)]
     if len(micro):
         value = portfolio_mci(list(zip(micro["product kg"], micro["MCI"], strict=True)))

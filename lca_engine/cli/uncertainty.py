@@ -133,6 +133,16 @@ def compare(
     )
 
 
+NOT_APPLICABLE = "not applicable: "
+
+
+def _print_not_applicable(effects) -> None:
+    """One line per scenario parameter that cannot act on an inventory, with the reason (``ScenarioEffect``)."""
+    for e in effects[~effects.applies].itertuples():
+        why = e.note.removeprefix(NOT_APPLICABLE)
+        out.print(f"{e.scenario} cannot act on {e.factory}: {why} [parameter {e.parameter}]")
+
+
 @app.command()
 def scenarios(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
@@ -166,6 +176,7 @@ def scenarios(
     sel["scope"] = sel["scope"].map(SCOPE_LABELS)
     sel["relative_change"] = sel["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
     out.print(_df_table(sel, f"{indicator} per functional unit under each scenario (site and cradle to gate)"))
+    _print_not_applicable(a.effects)
     write_results(a.results, out_dir / "scenarios_results.parquet")
     write_comparison(comp, out_dir / "scenarios_comparison.parquet")
     atomic.write_text(out_dir / "scenarios_comparison.csv", comp.to_csv(index=False))

@@ -33,6 +33,7 @@ from ..indicators import CRADLE_TO_GATE, HEADLINE, INDICATORS, SCOPE_DEFINITION,
 from ..load import Checked
 from ..model import Factory, Source
 from ..results import contributions
+from .circularity_table import side_by_side
 
 SCHEMA = "lca-engine-report/1"
 #: Floats in the report carry this many significant digits (well above Brightway's float32 matrices, ~7).
@@ -584,6 +585,7 @@ def build_content(
             f"they are used here for: {', '.join(waste_keys)}."
         )
     rows = indicator_rows(assessment, factory_id, baseline_id)
+    circularity = {fid: circularity_for(assessment.checked[fid]) for fid in ids}
     content = {
         "schema": SCHEMA,
         "title": f"Pre-assessment report: {main.factory.name}",
@@ -619,7 +621,8 @@ def build_content(
         "scope_methods": scope_methods(),
         "coverage": {fid: coverage_rows(assessment, fid) for fid in ids},
         "contributions": contribution_tables(assessment, ids, cutoff, catalog),
-        "circularity": {fid: circularity_for(assessment.checked[fid]) for fid in ids},
+        "circularity": circularity,
+        "circularity_table": side_by_side(circularity, ids),
         "wales": wales_for(assessment, factory_id, inventories),
         "sankey": {fid: sankey_data(assessment.checked[fid].factory) for fid in ids},
         "mass_balance": {fid: balance_table(assessment.checked[fid]) for fid in ids},

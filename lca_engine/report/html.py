@@ -16,13 +16,17 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..circularity.labels import FIGURES, LOOP_COLUMNS, SECTIONS
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-#: Display names for well-known keys of the circularity report (anything else is shown as written).
+#: Display names for well-known keys of the circularity report (anything else is shown as written): the figures'
+#: plain labels and the loops' column headers (:mod:`lca_engine.circularity.labels`).
 KEY_NAMES = {
+    **{f.key: f.label for f in FIGURES if f.key},
+    **{key: header for key, header, _ in LOOP_COLUMNS},
+    **SECTIONS,
     "mci": "Material Circularity Indicator (MCI)",
-    "cti": "Circular Transition Indicators (CTI)",
-    "iso59020": "ISO 59020 indicators",
     "lfi": "LFI",
     "cmu": "CMU",
 }
@@ -60,6 +64,16 @@ def fmt_pct(x: Any, sign: bool = True) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     return f"{x * 100:+.1f} %" if sign else f"{x * 100:.1f} %"
+
+
+def fmt_measure(v: Any, unit: str = "") -> str:
+    """One figure in a table cell: a share as a percentage, a number with its unit (ratios bare), text as is."""
+    if v is None or isinstance(v, str):
+        return "—" if v is None else v
+    if unit.strip().lower() in SHARE_UNITS:
+        return fmt_pct(v, sign=False)
+    shown = unit and not unit.startswith("ratio")
+    return f"{fmt_num(v)} {unit}" if shown else fmt_num(v)
 
 
 def fmt_value(v: Any, unit: str = "") -> str:
@@ -224,7 +238,7 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=fmt_num, pct=fmt_pct, value=fmt_value, human=human, md=md, cited=cited)
+    env.filters.update(num=fmt_num, pct=fmt_pct, value=fmt_value, measure=fmt_measure, human=human, md=md, cited=cited)
     env.tests["link"] = is_link
     return env
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..circularity.labels import FIGURES
 from ..model import Factory
 from .figures import STATED_FIELDS, _stated, figures, site_energy_carbon
 from .grants import GrantStatus, grant_checklist
@@ -37,6 +38,7 @@ class WalesAlignment:
     grants: pd.DataFrame
     not_stated: list[str]
     sources: dict[str, dict] = field(default_factory=dict)  # policy sources cited by the rows, by id
+    fund_status: dict = field(default_factory=dict)  # the fund's landing page as the policy file records it
     disclaimer: str = DISCLAIMER
 
     def to_dict(self) -> dict:
@@ -56,7 +58,43 @@ class WalesAlignment:
             "beyond_recycling": records(self.beyond_recycling),
             "grant_criteria": records(self.grants),
             "policy_sources": self.sources,
+            "fund_status": self.fund_status,
         }
+
+
+#: The policy source recording whether the Circular Economy Fund accepts applications (its landing page).
+FUND_LANDING_SOURCE = "wrap-cymru-cef-landing"
+SOURCE_FIELDS = ("publisher", "title", "edition", "table", "url", "licence")
+
+
+def fund_status(policy: WalesPolicy) -> dict:
+    """The fund's landing page as recorded in the policy file (its note says whether applications are open), or
+    {} when the file has no such source."""
+    src = policy.sources.get(FUND_LANDING_SOURCE)
+    if not src:
+        return {}
+    return {"source_id": FUND_LANDING_SOURCE, "note": src.get("note", "")} | {k: src.get(k, "") for k in SOURCE_FIELDS}
+
+
+#: Unit and plain name of each Beyond Recycling measure (:data:`~lca_engine.wales.recycling.BEYOND_RECYCLING`),
+#: the names as the circularity figures and the WFG rule call them.
+MEASURE_UNITS = {"recycling_rate": "share", "landfill_share": "share", "waste_not_recycled_kg": "kg per FU"}
+MEASURE_LABELS = {f.key: f.label for f in FIGURES if f.key in MEASURE_UNITS} | {
+    r.key: r.measure for r in RULES if r.key in MEASURE_UNITS
+}
+
+
+def _with_target_evidence(df: pd.DataFrame, policy: WalesPolicy) -> pd.DataFrame:
+    """Beyond Recycling rows with the measure's unit, each target's read date and the sources that disagree."""
+    if df.empty:
+        return df
+    targets = [policy.targets[t] for t in df["target_id"]]
+    return df.assign(
+        unit=df["measure"].map(MEASURE_UNITS),
+        measure_label=df["measure"].map(MEASURE_LABELS),
+        target_read=[str(t.get("read", "")) for t in targets],
+        target_conflicts=["; ".join(t.get("conflicts", ())) for t in targets],
+    )
 
 
 def alignment(
@@ -76,16 +114,13 @@ def alignment(
     tables = (
         wfg_table(policy, micro, baseline, results),
         ways_of_working(policy, micro),
-        beyond_recycling(policy, micro),
+        _with_target_evidence(beyond_recycling(policy, micro, baseline), policy),
         grant_checklist(policy, micro, baseline, comp),
     )
     cited = sorted({sid for df in tables for sid in df.get("source_id", []) if sid})
-    sources = {
-        sid: {k: policy.sources[sid].get(k, "") for k in ("publisher", "title", "edition", "table", "url", "licence")}
-        for sid in cited
-        if sid in policy.sources
-    }
-    return WalesAlignment(micro.id, baseline.id if baseline else None, *tables, missing, sources)
+    known = [sid for sid in cited if sid in policy.sources]
+    sources = {sid: {k: policy.sources[sid].get(k, "") for k in SOURCE_FIELDS} for sid in known}
+    return WalesAlignment(micro.id, baseline.id if baseline else None, *tables, missing, sources, fund_status(policy))
 
 
 def assessment_alignment(assessment, factory_id: str, policy: WalesPolicy | None = None) -> WalesAlignment:
@@ -137,6 +172,7 @@ __all__ = [
     "beyond_recycling",
     "default_policy_file",
     "figures",
+    "fund_status",
     "grant_checklist",
     "load_policy",
     "portfolio_alignment",

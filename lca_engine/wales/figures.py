@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..circularity.graph_indicators import material_flows, waste_metrics
+from ..circularity.graph_indicators import material_flows
 from ..indicators import CRADLE_TO_GATE
 from ..model import SOCIO_STATED, Factory
+from .recycling import measures
 
 
 def _stated(factory: Factory | None, name: str) -> float | None:
@@ -66,17 +67,15 @@ STATED_FIELDS = SOCIO_STATED
 def figures(factory: Factory, results: pd.DataFrame | None = None) -> Figures:
     """Figures of one factory; indicator results from the cube when given."""
     mf = material_flows(factory)
-    wm = waste_metrics(factory, mf)
-    out = mf.outflow_by_destination
-    recovered = out["recycling"] + out["reuse"] + out["composting"] + out["sold by-product"]
+    waste = measures(factory)  # solid process waste, the Beyond Recycling basis
     fig = Figures(
         virgin_kg=mf.inflow_by_origin.get("virgin", 0.0),
         recycled_kg=mf.inflow_by_origin.get("recycled", 0.0) + mf.inflow_by_origin.get("reused", 0.0),
         reused_kg=mf.inflow_by_origin.get("reused", 0.0),
         inflow_kg=mf.inflow_kg,
-        waste_not_recycled_kg=mf.waste_kg - recovered,
-        recycling_rate=wm["recycling_rate"]["value"],
-        landfill_share=wm["landfill_share"]["value"],
+        waste_not_recycled_kg=waste["waste_not_recycled_kg"],
+        recycling_rate=waste["recycling_rate"],
+        landfill_share=waste["landfill_share"],
         stated={name: _stated(factory, name) for name in STATED_FIELDS},
     )
     prod = factory.production

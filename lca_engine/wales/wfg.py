@@ -32,8 +32,9 @@ RULES: tuple[Rule, ...] = (
          "indicator 'carbon' (AR5 GWP100, DESNZ) of the result cube", 42),
     Rule("virgin_kg", "Virgin material input", "kg per FU", "lower",
          "material and chemical inflows by origin (flows[].origin)", 14),
-    Rule("waste_not_recycled_kg", "Process waste not recycled, re-used or composted", "kg per FU", "lower",
-         "outflows to landfill / incineration / other disposal (flows[].to)", 15),
+    Rule("waste_not_recycled_kg", "Solid process waste not recycled, re-used or composted (effluent excluded)",
+         "kg per FU", "lower", "solid process waste leaving to landfill or energy recovery (flows[].to); effluent "
+         "to waste-water treatment excluded, as in Beyond Recycling", 15),
     Rule("onsite_generation_kw", "Renewable generating capacity installed on site", "kW", "higher",
          "socio_economic.onsite_generation_kw", 12),
     Rule("renewable_electricity_share", "Share of electricity from renewables (on site or contracted)", "share",
