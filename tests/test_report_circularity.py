@@ -243,3 +243,17 @@ def test_cli_scenarios_prints_what_cannot_act(tmp_path, data_dir):
         "(desnz.material.clothing.closed_loop) [parameter recycled_share]"
     ) in flat
     assert "renewable-100 cannot act on textile-merthyr-micro" not in flat  # it buys grid electricity
+
+
+def test_cli_wales_prints_both_systems_disagreements_and_the_fund_status(data_dir):
+    code, output, tb = invoke("wales", MICRO, "--data-dir", data_dir)
+    assert code == 0, tb or output
+    flat = _flat(output)
+    row = next(x for x in output.splitlines() if "No more than 5% of" in x)
+    # landfill share of solid waste: micro 0 (nothing landfilled), baseline 0.11915 / 0.15785 = 0.755
+    assert "0.000" in row and "meets" in row and f"{0.11915 / 0.15785:.3f}" in row and "above" in row
+    policy = _toml(POLICY_FILE)
+    (target,) = [t for t in policy["target"] if t["id"] == "landfill_max_5pct_2025_consultation"]
+    assert f"sources disagree: {target['conflicts'][0]}" in flat
+    (landing,) = [s for s in policy["source"] if s["id"] == "wrap-cymru-cef-landing"]
+    assert f"Circular Economy Fund status [wrap-cymru-cef-landing]: {landing['note']}" in flat

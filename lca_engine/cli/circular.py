@@ -104,6 +104,41 @@ def circularity(
         out.print(f"wrote {json_out}")
 
 
+#: Plain headers of the Beyond Recycling columns printed.
+BR_HEADERS = {
+    "measure_label": "measure",
+    "factory_value": "micro-factory",
+    "baseline_value": "baseline",
+    "baseline_status": "baseline status",
+    "applies_as": "applies as",
+    "source_id": "source",
+}
+
+
+def _print_beyond_recycling(fid: str, br) -> None:
+    """Beyond Recycling rows for the micro-factory and, when given, its baseline, with the basis they share."""
+    br = br.copy()
+    br["target"] = [t + ("" if ok else " [to check]") for t, ok in zip(br.target, br.target_checked, strict=True)]
+    cols = ["target", "measure_label", "factory_value", "status"]
+    cols += ["baseline_value", "baseline_status"] if "baseline_value" in br else []
+    shown = br[[*cols, "applies_as", "source_id"]].rename(columns=BR_HEADERS)
+    out.print(_df_table(shown, f"{fid}: Beyond Recycling", floats="{:.3f}"))
+    for basis in br["basis"].unique():
+        out.print(f"basis: {basis}")
+
+
+def _print_disagreements(w) -> None:
+    """Every policy entry behind the tables on which sources disagree, as such."""
+    found = [
+        *zip(w.wfg.goal, w.wfg.goal_conflicts, strict=True),
+        *zip(w.ways.way, w.ways.conflicts, strict=True),
+        *zip(w.beyond_recycling.get("target", []), w.beyond_recycling.get("target_conflicts", []), strict=True),
+        *zip(w.grants.criterion_id, w.grants.conflicts, strict=True),
+    ]
+    for name, conflicts in dict.fromkeys((n, c) for n, c in found if c):
+        out.print(f"{name}: sources disagree: {conflicts}")
+
+
 @app.command()
 def wales(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
@@ -146,12 +181,10 @@ def wales(
         for col in ("micro_factory", "baseline"):
             shown[col] = shown[col].map(lambda v: "—" if v is None or pd.isna(v) else f"{v:.4g}")
         out.print(_df_table(shown, f"{fid}: measures under the well-being goals", floats="{:.4g}"))
-        br = w.beyond_recycling.copy()
-        br["target"] = [t + ("" if ok else " [to check]") for t, ok in zip(br.target, br.target_checked, strict=True)]
-        br = br[["target", "factory_value", "status", "applies_as", "source_id"]]
-        out.print(_df_table(br, f"{fid}: Beyond Recycling", floats="{:.3f}"))
+        _print_beyond_recycling(fid, w.beyond_recycling)
         grants = w.grants[["criterion_id", "status", "figure", "source_id"]]
         out.print(_df_table(grants, f"{fid}: Circular Economy Fund criteria"))
+        _print_disagreements(w)
         if w.not_stated:
             err.print(styled("not stated", "yellow", f" in {fid}: {', '.join(w.not_stated)}"))
     cited = {sid: src for w in found.values() for sid, src in w.sources.items()}
@@ -159,6 +192,9 @@ def wales(
     for sid, src in sorted(cited.items()):
         edition = f", {src['edition']}" if src.get("edition") else ""
         out.print(f"  [{sid}] {src['publisher']}: {src['title']}{edition}")
+    fund = next((w.fund_status for w in found.values() if w.fund_status), None)
+    if fund:
+        out.print(f"Circular Economy Fund status [{fund['source_id']}]: {fund['note']}")
     out.print(DISCLAIMER)
     if out_dir:
         frames = []
