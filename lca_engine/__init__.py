@@ -1,6 +1,7 @@
 """lca_engine — prove whether a micro-factory is circular and low-impact, against a conventional baseline.
 
-Public API (Brightway is only imported when a calculation runs)::
+Public API (each name is imported on first use, so ``import lca_engine`` stays fast; Brightway is only imported
+when a calculation runs)::
 
     import lca_engine as le
     checked = le.load_checked("inventories/examples/textile_merthyr_micro.toml")
@@ -8,91 +9,81 @@ Public API (Brightway is only imported when a calculation runs)::
     result.comparison()
 """
 
-from .assess import Assessment, assess, assess_files, collect_files, monte_carlo
-from .background.catalog import Catalog, Factor, load_catalog
-from .balance import BalanceResult, mass_balance
-from .coverage import coverage as coverage_table
-from .errors import BackgroundError, BalanceError, InventoryError, LcaEngineError, Problem, UnitError
-from .graph import Loop, build_graph, find_loops, loops_table
-from .indicators import CARBON, CRADLE_TO_GATE, INDICATORS, SCOPES, SITE, Indicator
-from .inventory import dumps, load, loads, save
-from .load import Checked, check_factory, load_checked
-from .model import Assumption, Factory, Flow, FunctionalUnit, Process, Site, SocioEconomic, Source, Stated, Stock
-from .reconciliation import Reconciled, reconcile, reconcile_factory
-from .results import contributions, read_results, top_contributors, totals, write_results
-from .units import Q_, ureg
-from .wales import WalesAlignment, alignment, assessment_alignment, load_policy, portfolio_alignment
+from __future__ import annotations
+
+import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
+#: public name → the submodule that defines it (and the name there, where it differs)
+_SOURCES: dict[str, tuple[str, str]] = {
+    **{n: (".assess", n) for n in ("Assessment", "assess", "assess_files", "monte_carlo")},
+    "collect_files": (".collect", "collect_files"),
+    **{n: (".background.catalog", n) for n in ("Catalog", "Factor", "load_catalog")},
+    **{n: (".balance", n) for n in ("BalanceResult", "mass_balance")},
+    "coverage_table": (".coverage", "coverage"),
+    **{
+        n: (".errors", n)
+        for n in ("BackgroundError", "BalanceError", "InventoryError", "LcaEngineError", "Problem", "UnitError")
+    },
+    **{n: (".graph", n) for n in ("Loop", "build_graph", "find_loops", "loops_table")},
+    **{n: (".indicators", n) for n in ("CARBON", "CRADLE_TO_GATE", "INDICATORS", "SCOPES", "SITE", "Indicator")},
+    **{n: (".inventory", n) for n in ("dumps", "load", "loads", "save")},
+    **{n: (".load", n) for n in ("Checked", "check_factory", "load_checked")},
+    **{
+        n: (".model", n)
+        for n in (
+            "Assumption",
+            "Factory",
+            "Flow",
+            "FunctionalUnit",
+            "Process",
+            "Site",
+            "SocioEconomic",
+            "Source",
+            "Stated",
+            "Stock",
+        )
+    },
+    **{n: (".reconciliation", n) for n in ("Reconciled", "reconcile", "reconcile_factory")},
+    **{n: (".results", n) for n in ("contributions", "read_results", "top_contributors", "totals", "write_results")},
+    **{n: (".units", n) for n in ("Q_", "ureg")},
+    **{
+        n: (".wales", n)
+        for n in ("WalesAlignment", "alignment", "assessment_alignment", "load_policy", "portfolio_alignment")
+    },
+    # Brightway-Excel interchange: importing it imports Brightway
+    **{n: (".bw.excel", n) for n in ("ExcelImportWarning", "read_bw_excel", "write_bw_excel")},
+}
+
+__all__ = sorted(n for n in _SOURCES if n not in ("ExcelImportWarning", "read_bw_excel", "write_bw_excel"))
+
 
 def __getattr__(name: str):
-    """Brightway-Excel interchange is loaded on first use: importing it imports Brightway."""
-    if name in ("read_bw_excel", "write_bw_excel", "ExcelImportWarning"):
-        from .bw import excel
+    """Import a public name's submodule on first use and keep the name here."""
+    try:
+        module, attr = _SOURCES[name]
+    except KeyError:
+        raise AttributeError(f"module 'lca_engine' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), attr)
+    globals()[name] = value
+    return value
 
-        return getattr(excel, name)
-    raise AttributeError(f"module 'lca_engine' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCES})
 
 
-__all__ = [
-    "CARBON",
-    "CRADLE_TO_GATE",
-    "INDICATORS",
-    "Q_",
-    "SCOPES",
-    "SITE",
-    "Assessment",
-    "Assumption",
-    "BackgroundError",
-    "BalanceError",
-    "BalanceResult",
-    "Catalog",
-    "Checked",
-    "Factor",
-    "Factory",
-    "Flow",
-    "FunctionalUnit",
-    "Indicator",
-    "InventoryError",
-    "LcaEngineError",
-    "Loop",
-    "Problem",
-    "Process",
-    "Reconciled",
-    "Site",
-    "SocioEconomic",
-    "Source",
-    "Stated",
-    "Stock",
-    "UnitError",
-    "WalesAlignment",
-    "alignment",
-    "assess",
-    "assess_files",
-    "assessment_alignment",
-    "build_graph",
-    "check_factory",
-    "collect_files",
-    "contributions",
-    "coverage_table",
-    "dumps",
-    "find_loops",
-    "load",
-    "load_catalog",
-    "load_checked",
-    "load_policy",
-    "loads",
-    "loops_table",
-    "mass_balance",
-    "monte_carlo",
-    "portfolio_alignment",
-    "read_results",
-    "reconcile",
-    "reconcile_factory",
-    "save",
-    "top_contributors",
-    "totals",
-    "ureg",
-    "write_results",
-]
+class _Package(types.ModuleType):
+    """``lca_engine.assess`` and ``lca_engine.load`` are functions, as they always were: importing the submodules
+    of the same names (which Python records on the package) must not replace them."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _SOURCES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

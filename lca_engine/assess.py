@@ -17,6 +17,7 @@ import pandas as pd
 from .background.catalog import Catalog, load_catalog
 from .background.open_background import unverified_links
 from .balance import DEFAULT_TOLERANCE
+from .collect import collect_files
 from .coverage import coverage as coverage_table
 from .errors import BalanceError, InventoryError, LcaEngineError
 from .indicators import CRADLE_TO_GATE, SCOPES
@@ -177,27 +178,6 @@ def _run(
     split = frozenset(k for k, f in fs.items() if f.gases or (f.components and all(fs[c].gases for c in f.components)))
     completeness = _completeness(factories, check)
     return Assessment(cube, pairs, checked, year, completeness, dict(TIMINGS), split, unverified_links(catalog.factors))
-
-
-def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders to their ``*.toml`` inventories (sorted; ``sources.toml`` is not an inventory)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = sorted(x for x in p.glob("*.toml") if x.name != "sources.toml")
-            if not found:
-                raise InventoryError(
-                    "folder holds no .toml inventories", fix="name a folder of inventories", file=str(p)
-                )
-            out.extend(found)
-        else:
-            out.append(p)
-    seen, unique = set(), []
-    for p in out:
-        if p.resolve() not in seen:
-            seen.add(p.resolve())
-            unique.append(p)
-    return unique
 
 
 def _load_one(path: Path, catalog: Catalog, tolerance: float, strict_balance: bool) -> Checked | LcaEngineError:

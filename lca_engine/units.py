@@ -6,6 +6,7 @@ expected one, raises a :class:`~lca_engine.errors.UnitError` naming the field an
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import pint
@@ -13,17 +14,50 @@ import pint
 from .errors import UnitError
 from .limits import check_unit_text
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
-# Counted things (garments, trays, panels) get their own base dimension so that "item" never silently
-# converts to kg or to a dimensionless number.
-ureg.define("item = [item] = piece = pieces = pcs = items = unit_item")
-# Spellings LCA people and DESNZ use.
-ureg.define("tkm = tonne * kilometer = t_km")
-ureg.define("m2 = meter ** 2")
-ureg.define("m3 = meter ** 3")
-ureg.define("litres = liter")
-ureg.define("Nm3 = meter ** 3")
-Q_ = ureg.Quantity
+_BUILD = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _registry() -> pint.UnitRegistry:
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+    # Counted things (garments, trays, panels) get their own base dimension so that "item" never silently
+    # converts to kg or to a dimensionless number.
+    reg.define("item = [item] = piece = pieces = pcs = items = unit_item")
+    # Spellings LCA people and DESNZ use.
+    reg.define("tkm = tonne * kilometer = t_km")
+    reg.define("m2 = meter ** 2")
+    reg.define("m3 = meter ** 3")
+    reg.define("litres = liter")
+    reg.define("Nm3 = meter ** 3")
+    return reg
+
+
+def registry() -> pint.UnitRegistry:
+    """The one registry, built on first use (~0.15 s, so that importing the package stays fast); one lock so that
+    threads (the dashboard's sessions) never build two — quantities of two registries cannot be combined."""
+    with _BUILD:
+        return _registry()
+
+
+class _Registry:
+    """``ureg``: stands for :func:`registry` (``ureg.kg``, ``ureg.get_dimensionality(...)`` …)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        return getattr(registry(), name)
+
+    def __repr__(self) -> str:
+        return "<lca_engine unit registry>"
+
+
+ureg = _Registry()
+
+
+def Q_(value, unit=None) -> pint.Quantity:
+    """A quantity of the product's registry."""
+    return registry().Quantity(value, unit)
+
 
 DIMENSION_NAMES = {
     "[mass]": "mass (kg, t)",

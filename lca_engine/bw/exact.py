@@ -4,24 +4,28 @@ bw_processing stores every matrix value as float32, so a result read straight fr
 rounding (an amount of 5.73 is stored as 5.7300000191). The deterministic results use the same matrices — same
 rows, columns and structure, as bw2calc built them from the project — with each value replaced by the float64
 number written into the project (the exchanges of :func:`.build.background_data` / :func:`.build.foreground_data`
-and the characterisation factors of :func:`.methods.indicator_cfs`). Each rebuilt matrix is checked against
-bw2calc's own to float32 rounding, so the two cannot drift apart unnoticed; Monte Carlo keeps bw2calc's values
-(its spread is far larger than the rounding).
+and the characterisation factors :func:`.methods.indicator_cfs` wrote into each method). Each rebuilt matrix is
+checked against bw2calc's own to float32 rounding, so the two cannot drift apart unnoticed; Monte Carlo keeps
+bw2calc's values (its spread is far larger than the rounding).
 """
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 
 import bw2data as bd
 import numpy as np
 import scipy.sparse as sp
+from bw2data.errors import MissingIntermediateData
 
 from ..background.catalog import Catalog
 from ..errors import InventoryError, LcaEngineError
 from ..model import Factory
 from .build import background_data, background_db_name, foreground_data, foreground_db_name
 from .methods import indicator_cfs
+
+MissingCfs = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, MissingIntermediateData)
 
 #: Largest relative difference allowed between a rebuilt value and bw2calc's float32 copy of it.
 FLOAT32_TOLERANCE = 1e-6
@@ -46,9 +50,9 @@ def exact_matrices(mlca, factories: list[Factory], catalog: Catalog, chosen: lis
     C = np.zeros((B.shape[0], len(chosen)))
     rows = mlca.dicts.biosphere
     for k, ind in enumerate(chosen):
-        for key, cf in indicator_cfs(ind.id):
-            if key in ids and ids[key] in rows:
-                C[rows[ids[key]], k] = cf
+        for node, cf in method_cfs(ind, ids):
+            if node in rows:
+                C[rows[node], k] = cf
     names = {
         col: key for key, node in ids.items() if node in mlca.dicts.activity for col in [mlca.dicts.activity[node]]
     }
@@ -58,6 +62,16 @@ def exact_matrices(mlca, factories: list[Factory], catalog: Catalog, chosen: lis
         theirs = np.column_stack([mlca.characterization_matrices[i.method].diagonal() for i in chosen])
         _check(sp.csr_matrix(C), sp.csr_matrix(theirs), "characterisation", {})
     return Exact(A.tocsc(), B.tocsr(), C)
+
+
+def method_cfs(ind, ids: dict[tuple[str, str], int]) -> list[tuple[int, float]]:
+    """(flow node id, CF) of an indicator's method as the project holds it: the float64 list
+    :func:`.methods.indicator_cfs` wrote, kept by bw2data beside the processed file (read in ~0.2 ms, where computing
+    the CFs again parses bw2io's LCIA file, ~2 s). If that copy is gone, they are computed again (flows in ``ids``)."""
+    try:
+        return [(int(node), float(cf)) for node, cf in bd.Method(ind.method).load()]
+    except MissingCfs:
+        return [(ids[key], cf) for key, cf in indicator_cfs(ind.id) if key in ids]
 
 
 def _node_ids(databases: list[str]) -> dict[tuple[str, str], int]:
