@@ -22,9 +22,8 @@ def assumption(why: str, low: float, high: float) -> le.Assumption:
 
 
 def flow(fid: str, src: str, dst: str, kind: str, amount: float, unit: str, **kw) -> le.Flow:
-    return le.Flow.model_validate(
-        {"id": fid, "from": src, "to": dst, "kind": kind, "amount": amount, "unit": unit, **kw}
-    )
+    """`from` is a Python keyword: in code a flow's `from` is `from_` (a mistake raises le.InventoryError)."""
+    return le.Flow(id=fid, from_=src, to=dst, kind=kind, amount=amount, unit=unit, **kw)
 
 
 def tray_plant(kind: str, fibre_origin: str, kwh: float, reject_share: float) -> le.Factory:

@@ -7,6 +7,7 @@ Every user-facing error says *where* (file, field, line when the parser knows it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass
@@ -36,6 +37,8 @@ class LcaEngineError(Exception):
     """Base class: anything the CLI reports as a user error (exit code 1) rather than a crash."""
 
     exit_code = 1
+    #: What kind of problem, in plain words, for the heading a user sees (never the class name).
+    title: ClassVar[str] = ""
 
     def __init__(self, problems: list[Problem] | Problem | str, fix: str = "", **where) -> None:
         if isinstance(problems, str):
@@ -48,24 +51,38 @@ class LcaEngineError(Exception):
     def format(self) -> str:
         return "\n".join(p.format() for p in self.problems)
 
+    @classmethod
+    def heading(cls) -> str:
+        """'error: invalid inventory' — what the CLI and the dashboard print above the problems."""
+        return f"error: {cls.title}" if cls.title else "error"
+
 
 class InventoryError(LcaEngineError):
     """The inventory file (or model built in code) is invalid."""
 
+    title = "invalid inventory"
+
 
 class UnitError(InventoryError):
     """A unit is unknown or has the wrong dimension."""
+
+    title = "unit problem"
 
 
 class BalanceError(LcaEngineError):
     """A process or the factory does not close its mass balance within tolerance."""
 
     exit_code = 3
+    title = "mass balance does not close"
 
 
 class BackgroundError(LcaEngineError):
     """Background data (factor files, factor keys, years) is missing or inconsistent."""
 
+    title = "background data problem"
+
 
 class UncertaintyError(LcaEngineError):
     """Invalid Monte Carlo request or distribution."""
+
+    title = "invalid uncertainty request"

@@ -16,44 +16,11 @@ import tomli_w
 from pydantic import ValidationError
 
 from . import atomic
-from .errors import InventoryError, Problem
+from .errors import InventoryError
 from .limits import LIMITS, Limits, check_file_size, check_size, check_toml_text
-from .model import FLOW_KINDS, ORIGINS, SECTORS, SYSTEMS, Factory
-
-_FIXES = {
-    "missing": "add the field",
-    "extra_forbidden": "remove the field or check its spelling against the inventory format in the README",
-    "literal_error": "use one of the allowed values",
-    "greater_than": "use a positive number",
-    "greater_than_equal": "use a number within the allowed range",
-    "less_than_equal": "use a number within the allowed range",
-    "string_too_short": "write a non-empty value",
-    "string_pattern_mismatch": "use letters, digits, '_', '-' or '.' only",
-    "float_parsing": "write a plain number (no unit in the number: put the unit in 'unit')",
-    "float_type": "write a plain number (no unit in the number: put the unit in 'unit')",
-    "string_type": "write the value as a quoted string",
-    "list_type": "use an array of tables ([[name]] blocks)",
-    "dict_type": "use a table ([name] or {key = value})",
-}
-
-_ALLOWED = {
-    "sector": SECTORS,
-    "kind": FLOW_KINDS,
-    "origin": ORIGINS,
-    "system": SYSTEMS,
-}
-
-
-def field_path(loc: tuple[Any, ...]) -> str:
-    """('flows', 3, 'amount') -> 'flows[3].amount' (index is 0-based as in the file's order)."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
+from .model import Factory
+from .pydantic_errors import field_path as field_path  # re-exported: the loaders of other files use it
+from .pydantic_errors import problems_from_validation
 
 _HEADER = re.compile(r"\[\[?\s*(.*?)\s*\]\]?")
 _KEY = re.compile(r"\s*(\"?)([^=\"]*?)\1\s*=")
@@ -127,26 +94,6 @@ def locate(text: str | None, loc: tuple[Any, ...]) -> int | None:
     return line_index(text).line_of(tuple(loc))
 
 
-def _problems_from_validation(exc: ValidationError, file: str | None, text: str | None) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        name = field_path(loc)
-        leaf = next((p for p in reversed(loc) if isinstance(p, str)), "")
-        fix = (err.get("ctx") or {}).get("fix") or _FIXES.get(err["type"], "correct the value")
-        if err["type"] == "literal_error" and leaf in _ALLOWED:
-            fix = "use one of: " + ", ".join(repr(v) for v in _ALLOWED[leaf])
-        msg = err["msg"]
-        if err["type"] == "missing":
-            msg = "required field is missing"
-        elif err["type"] == "extra_forbidden":
-            msg = f"unknown field '{leaf}'"
-        elif "input" in err and not isinstance(err["input"], dict | list):
-            msg = f"{msg} (got {err['input']!r})"
-        problems.append(Problem(msg, fix=fix, file=file, field=name, line=locate(text, loc)))
-    return problems
-
-
 def parse_factory(data: dict, file: str | None = None, text: str | None = None) -> Factory:
     """Dict (as read from TOML) -> Factory, or InventoryError listing every structural problem."""
     if not data:
@@ -154,7 +101,7 @@ def parse_factory(data: dict, file: str | None = None, text: str | None = None) 
     try:
         return Factory.model_validate(data)
     except ValidationError as exc:
-        raise InventoryError(_problems_from_validation(exc, file, text)) from None
+        raise InventoryError(problems_from_validation(exc, file, lambda loc: locate(text, loc))) from None
 
 
 def read_text(path: str | Path, limits: Limits = LIMITS) -> str:

@@ -12,9 +12,11 @@ from typing import Annotated, Literal, get_args
 
 import numpy as np
 import pint
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from .errors import InventoryError
+from .pydantic_errors import problems_from_validation
 from .units import quantity
 
 #: Brightway stores matrix values as float32: amounts outside its normal range are lost or infinite.
@@ -109,7 +111,20 @@ def _safe_id(v: str) -> str:
 Id = Annotated[str, Field(min_length=1), AfterValidator(_safe_id)]
 
 
-class _Model(BaseModel):
+class _BuiltInCode(type(BaseModel)):
+    """Building a model in code (``Flow(id=…, from_=…)``) goes through this metaclass's ``__call__``: a mistake is an
+    :class:`InventoryError` naming the model's field and the fix. Nested models and ``model_validate`` (what the file
+    loaders call, adding file and line) are validated by pydantic-core without it and keep ``ValidationError``."""
+
+    def __call__(cls, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            names = {f.alias: name for name, f in cls.model_fields.items() if f.alias}  # from → from_
+            raise InventoryError(problems_from_validation(exc, prefix=(cls.__name__,), names=names)) from None
+
+
+class _Model(BaseModel, metaclass=_BuiltInCode):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=False)
 
 
@@ -189,9 +204,11 @@ class Flow(_Model):
     @classmethod
     def _non_negative(cls, v: float) -> float:
         if v != v or v in (float("inf"), float("-inf")):
-            raise ValueError("amount must be a finite number")
+            raise PydanticCustomError("amount_finite", "amount must be a finite number", {"fix": "write a number"})
         if v < 0:
-            raise ValueError("amount must not be negative; reverse 'from' and 'to' instead")
+            raise PydanticCustomError(
+                "amount_negative", "amount must not be negative", {"fix": "reverse 'from' and 'to' instead"}
+            )
         if 0 < v < float(FLOAT32.tiny) or v > float(FLOAT32.max):
             raise PydanticCustomError(
                 "amount_range",

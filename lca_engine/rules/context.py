@@ -7,8 +7,9 @@ from functools import cached_property
 
 from ..background.catalog import Catalog
 from ..errors import InventoryError, Problem
-from ..inventory import field_path, locate
+from ..inventory import locate
 from ..model import BOUNDARY, Factory, Source
+from ..pydantic_errors import field_path
 
 #: How many known names an error lists before "…" (a message stays short however large the file).
 SHOWN = 8

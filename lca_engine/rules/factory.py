@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pint
 from pydantic import ValidationError
 
 from ..claims import Claim, _check_indicator
 from ..errors import LcaEngineError
-from ..model import BASELINE, BOUNDARY, MICRO_FACTORY, EndOfUse
+from ..model import BASELINE, BOUNDARY, MICRO_FACTORY, EndOfUse, Flow
 from ..units import parse_unit, ureg
 from .context import Ctx
+from .flows import kg_per_unit
 from .provenance import provenance
 
 #: The end-of-use shares that together cannot exceed the whole product (read from the model).
@@ -61,20 +63,31 @@ def each_stock(ctx: Ctx) -> None:
         provenance(ctx, ("stocks", i), s, s.change)
 
 
-def _delivered(ctx: Ctx, fu_unit) -> float | None:
-    """What the product flows to market deliver, in the functional unit's unit (None if a unit is unreadable)."""
+def in_fu_unit(flow: Flow, fu_unit: pint.Unit) -> float | None:
+    """A product flow's amount in the functional unit's unit: directly, or (items, m2 … to a mass) through its
+    mass_per_unit; None if neither applies. Raises LcaEngineError or ValueError on an unreadable unit."""
+    unit = parse_unit(flow.unit)
+    if unit.dimensionality == fu_unit.dimensionality:
+        return float(flow.quantity.to(fu_unit).magnitude)
+    kg = kg_per_unit(flow)
+    if kg is not None and fu_unit.dimensionality == ureg.get_dimensionality("[mass]"):
+        return float(ureg.Quantity(flow.amount * kg, "kg").to(fu_unit).magnitude)
+    return None
+
+
+def _delivered(ctx: Ctx, fu_unit: pint.Unit) -> list[tuple[Flow, float | None]]:
+    """Each product flow to market with its amount in the functional unit's unit (None: not convertible). Empty if
+    a unit or mass_per_unit cannot be read (reported by the flow's own rules)."""
+    products = [f for f in ctx.factory.flows if f.kind == "product" and f.to == "market"]
     try:
-        return sum(
-            f.quantity.to(fu_unit).magnitude
-            for f in ctx.factory.flows
-            if f.kind == "product" and f.to == "market" and parse_unit(f.unit).dimensionality == fu_unit.dimensionality
-        )
-    except LcaEngineError:
-        return None
+        return [(f, in_fu_unit(f, fu_unit)) for f in products]
+    except (LcaEngineError, ValueError):
+        return []
 
 
 def functional_unit_delivered(ctx: Ctx) -> None:
-    """Product flows to market deliver exactly the functional unit (every flow is per functional unit)."""
+    """Product flows to market deliver exactly the functional unit (every flow is per functional unit); a product
+    counted in items (or m2 …) delivers a functional unit stated as a mass through its mass_per_unit."""
     fu = ctx.factory.functional_unit
     try:
         fu_unit = parse_unit(fu.unit)
@@ -88,11 +101,20 @@ def functional_unit_delivered(ctx: Ctx) -> None:
             'add a flow with kind = "product", to = "market" for the functional unit',
         )
         return
-    total = _delivered(ctx, fu_unit)
-    if total is not None and abs(total - fu.amount) > 1e-9 * max(1.0, total):
+    delivered = _delivered(ctx, fu_unit)
+    amounts = [amount for _, amount in delivered if amount is not None]
+    if delivered and not amounts:
+        units = ", ".join(sorted({f"'{f.unit}' ({f.id})" for f, _ in delivered}))
+        ctx.error(
+            ("functional_unit", "unit"),
+            f"the functional unit is in '{fu.unit}' but the product flows to market are in {units}",
+            f"state the product in '{fu.unit}', or give it a mass_per_unit when the functional unit is a mass",
+        )
+    elif amounts and abs(sum(amounts) - fu.amount) > 1e-9 * max(1.0, sum(amounts)):
         ctx.error(
             ("functional_unit", "amount"),
-            f"product flows to market deliver {total:g} {fu.unit}, but the functional unit is {fu.amount:g} {fu.unit}",
+            f"product flows to market deliver {sum(amounts):g} {fu.unit}, "
+            f"but the functional unit is {fu.amount:g} {fu.unit}",
             "every flow is per functional unit: scale the inventory or correct the product flow",
         )
 

@@ -97,20 +97,33 @@ def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+def kg_per_unit(flow: Flow) -> float | None:
+    """kg in one of the flow's unit by its 'mass_per_unit' ('<number> <mass>/<the flow's unit>'); None if it has none.
+
+    ValueError if the text is not such a mass per unit (too long, no number, or pint cannot read it)."""
+    if flow.mass_per_unit is None:
+        return None
+    written = flow.mass_per_unit.strip()
+    if " " not in written or len(written) > MASS_PER_UNIT_CHARS:
+        raise ValueError(written)
+    try:
+        parse_unit(written.split(maxsplit=1)[1])
+        mass = ureg.Quantity(written) * ureg.Quantity(1, parse_unit(flow.unit))
+        if mass.dimensionality != ureg.get_dimensionality("[mass]"):
+            raise ValueError(written)
+        return float(mass.to("kg").magnitude)
+    except Exception as exc:  # pint raises many types on text it cannot read: all mean "not a mass per unit"
+        raise ValueError(written) from exc
+
+
 def mass_per_unit_makes_mass(ctx: Ctx, at: FlowAt) -> None:
     """'mass_per_unit' is '<number> <mass>/<the flow's unit>': amount × mass_per_unit is a mass."""
     flow = at.flow
     if flow.mass_per_unit is None or at.unit is None:
         return
     try:
-        written = flow.mass_per_unit.strip()
-        if " " not in written or len(written) > MASS_PER_UNIT_CHARS:
-            raise ValueError
-        parse_unit(written.split(maxsplit=1)[1])
-        q = ureg.Quantity(flow.mass_per_unit)
-        if (q * ureg.Quantity(1, at.unit)).dimensionality != ureg.get_dimensionality("[mass]"):
-            raise ValueError
-    except Exception:  # pint raises many types on text it cannot read: all mean "not a mass per unit"
+        kg_per_unit(flow)
+    except ValueError:
         ctx.error(
             at.loc + ("mass_per_unit",),
             f"mass_per_unit '{_short(flow.mass_per_unit)}' does not turn '{flow.unit}' into a mass"
