@@ -15,7 +15,11 @@ from dashboard import charts, engine
 from dashboard.charts import HEADLINE_LABELS as HEADLINE_LABELS  # re-exported for the pages
 from dashboard.charts import fmt as fmt
 from dashboard.charts import pct as pct
+from lca_engine.circularity import YIELD_NOTE
+from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
+from lca_engine.circularity.labels import VARIANT
 from lca_engine.indicators import SCOPE_NOTE
+from lca_engine.scenarios import MARKET_BASED
 
 ATTRIBUTION = (
     "Map: contains OS data © Crown copyright and database right 2014. Source: Office for National Statistics, "
@@ -32,11 +36,19 @@ HELP = {
     "mci": "Material Circularity Indicator (Ellen MacArthur Foundation & Granta, 2019): 0 = fully linear (virgin "
     "material in, landfill out), 1 = fully circular. From the recycled/reused/renewable share of the inputs, the "
     "product's collection for reuse or recycling after use, and its utility (lifetime) relative to the average.",
-    "cti": "Circular Transition Indicators (WBCSD v4): % circular inflow (recycled, reused or renewable input "
-    "mass), % circular outflow (mass recovered after use or as process waste), % material circularity (their "
-    "mass-weighted mean) and circular material productivity (revenue per tonne of virgin input).",
-    "iso": "ISO 59020:2024 core circularity indicators the inventory supports: reused, recycled and renewable "
-    "content of inflows; reused, recycled and bio-recirculated share of outflows; water and energy indicators.",
+    "cti": "Circular Transition Indicators (WBCSD CTI v4.0, 2023) — method: % circular inflow (recycled, reused "
+    "or renewable input mass), % circular outflow (mass recovered after use or as process waste), % material "
+    "circularity (their mass-weighted mean) and circular material productivity (revenue per tonne of linear "
+    "input). Rows marked '" + VARIANT + "' are not part of the method. " + YIELD_NOTE,
+    "iso": "ISO 59020:2024 circularity indicators the inventory supports — method: reused, recycled and renewable "
+    "content of inflows; reused, recycled and bio-recirculated share of outflows; product lifetime relative to the "
+    "industry average; renewable energy share; water withdrawal, circular water withdrawal and discharge, water "
+    "reuse; material productivity. Two views are shown for renewable energy: the stated share (market-based, "
+    "renewable supply contracts count) and on-site generation only (physical). The row marked '" + VARIANT + "' "
+    "multiplies the recycled outflow by the MCI's E_C; it is not part of ISO 59020.",
+    "renewable": "Share of grid electricity bought on a renewable tariff. Accounting: " + MARKET_BASED + ". The "
+    "grid's transmission and distribution losses (DESNZ T&D factor, scope 3) are kept: a tariff does not remove "
+    "them.",
     "paired": "Paired Monte Carlo: every draw samples each uncertain number once, so the micro-factory and its "
     "baseline see the same draw of every shared background factor (e.g. grid electricity). The difference is "
     "therefore not blurred by uncertainty they share. Engineering assumptions (low/high ranges) and the spread of "
@@ -67,6 +79,11 @@ HELP = {
     "draws": "Number of paired Monte Carlo draws. 1,000 takes well under a second; more draws give smoother "
     "histograms and more precise probabilities.",
 }
+
+
+#: Column headers of a loop table (circularity report loops, lca_engine.graph.loops_table), from the library's one
+#: definition, and the flows of each loop.
+LOOP_COLUMNS = {key: header for key, header, _ in LOOP_HEADERS} | {"flows": "flows in the loop"}
 
 
 #: Characters that start markdown, HTML, LaTeX, entities or Streamlit directives; CommonMark lets each be escaped
@@ -193,7 +210,7 @@ def sankey_block(a, fid: str, key: str) -> go.Figure | None:
     if len(lp):
         st.markdown("**Reuse / recycling loops** (highlighted in orange in the diagram)")
         st.dataframe(
-            lp.rename(columns={"recirculated_kg_per_fu": "recirculated (kg per FU)"}),
+            lp.rename(columns=LOOP_COLUMNS),
             hide_index=True,
             width="stretch",
         )

@@ -1,4 +1,5 @@
-"""Circular credentials: MCI, CTI and ISO 59020 with their formula inputs; the auditable report."""
+"""Circular credentials: every figure of the micro-factory beside its baseline's (MCI, WBCSD CTI, ISO 59020, waste,
+loops) with its unit and method note; the formula inputs; the auditable report."""
 
 from __future__ import annotations
 
@@ -6,6 +7,162 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import engine, ui
+from lca_engine.circularity.labels import FIGURES, SECTIONS, WASTE_NOTE, not_stated_reason
+from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
+
+#: The plain name of every figure, by section and key, from the one definition the report and CLI use too.
+LABELS = {sec: {f.key: f.label for f in FIGURES if f.section == sec} for sec in SECTIONS}
+#: Units as the report gives them → as shown.
+UNITS = {"share": "%", "ratio (0-1)": "0 to 1 (1 = fully circular)"}
+COLUMNS = ["figure", "micro-factory", "baseline", "unit", "method note"]
+NOT_STATED = "not stated"
+YIELD_POINTER = "project variant: recycled share × the MCI's E_C (see the note under the table)"
+VARIANT = "_yield_adjusted"
+
+
+def value_text(v, unit: str) -> str:
+    """A figure as shown: a percentage for shares, four significant digits otherwise, 'not stated' for None."""
+    if v is None:
+        return NOT_STATED
+    return ui.pct(v, sign=False) if unit == "share" else ui.fmt(v)
+
+
+def method_note(key: str, ind: dict, base_ind: dict) -> str:
+    """The formula, then the note of either side (the yield note is printed once, under the table)."""
+    parts = [ind.get("formula") or base_ind.get("formula", "")]
+    for who, d in (("", ind), ("baseline: ", base_ind)):
+        note = (d.get("note") or "").replace(ui.YIELD_NOTE, "").strip()
+        if d and d.get("value") is None:
+            note = not_stated_reason(d)
+        if note and (who + note) not in parts and note not in parts:
+            parts.append(who + note)
+    if key.endswith(VARIANT):
+        parts.append(YIELD_POINTER)
+    return " — ".join(p for p in parts if p)
+
+
+def figure_row(key: str, label: str, ind: dict, base_ind: dict | None) -> dict:
+    unit = ind.get("unit") or (base_ind or {}).get("unit") or ""
+    return {
+        "figure": label,
+        "micro-factory": value_text(ind.get("value"), unit),
+        "baseline": value_text(base_ind.get("value"), unit) if base_ind is not None else "— (no baseline)",
+        "unit": UNITS.get(unit, unit) or "—",
+        "method note": method_note(key, ind, base_ind or {}),
+    }
+
+
+def ordered_keys(section: dict) -> list[str]:
+    """The section's figures, each project variant right after the method's figure it varies."""
+    keys = [k for k, v in section.items() if isinstance(v, dict) and not k.endswith(VARIANT)]
+    out = []
+    for k in keys:
+        out += [k] + ([k + VARIANT] if k + VARIANT in section else [])
+    return out + [k for k in section if k.endswith(VARIANT) and k not in out]
+
+
+def section_table(section: str, r: dict, rb: dict | None) -> pd.DataFrame:
+    """One row per figure of a section, micro-factory and baseline side by side (labels from :data:`LABELS`)."""
+    labels = LABELS[section]
+    rows = [
+        figure_row(k, labels.get(k, k.replace("_", " ")), r[section][k], rb[section].get(k, {}) if rb else None)
+        for k in ordered_keys(r[section])
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def mci_table(r: dict, rb: dict | None) -> pd.DataFrame:
+    m, mb = r["mci"], (rb or {}).get("mci")
+    lfi = {"value": m["intermediate"].get("lfi"), "unit": "ratio (0-1)", "formula": m["formula"].get("LFI")}
+    lfi_b = {"value": mb["intermediate"].get("lfi"), "unit": "ratio (0-1)"} if mb else None
+    rows = [
+        figure_row("mci", LABELS["mci"][""], m | {"formula": m["formula"].get("MCI")}, mb),
+        figure_row("lfi", "Linear Flow Index (LFI): share flowing linearly", lfi, lfi_b),
+    ]
+    rows[1]["unit"] = "0 to 1 (1 = fully linear)"
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def loop_sum(report: dict, kind: str, key: str) -> float | None:
+    vals = [lp[key] for lp in report["loops"] if lp.get("kind") == kind and lp.get(key) is not None]
+    return sum(vals) if vals else None
+
+
+def loops_summary(r: dict, rb: dict | None) -> pd.DataFrame:
+    """Loop figures side by side: number of loops, what they return and their shares, per kind of loop."""
+    figures = (
+        ("material returned per FU (kg), material loops", "material", "returned_kg_per_fu", "kg per FU"),
+        ("share of material inflow, material loops", "material", "share_of_material_inflow", "share"),
+        ("water returned per FU (kg), water loops", "water", "returned_kg_per_fu", "kg per FU"),
+        ("share of water used, water loops", "water", "share_of_water_use", "share"),
+    )
+    rows = [
+        {
+            "figure": "loops inside the factory",
+            "micro-factory": str(len(r["loops"])),
+            "baseline": str(len(rb["loops"])) if rb else "— (no baseline)",
+            "unit": "number",
+            "method note": "reuse, recycling and water loops",
+        }
+    ]
+    for label, kind, k, unit in figures:
+        ind = {"value": loop_sum(r, kind, k), "unit": unit}
+        row = figure_row("", label, ind, {"value": loop_sum(rb, kind, k)} if rb else None)
+        rows.append(row | {"method note": f"sum over the {kind} loops, each loop's return counted once"})
+    return pd.DataFrame(rows, columns=COLUMNS).replace({NOT_STATED: "no such loop"})
+
+
+def loop_cell(key: str, unit: str, v) -> str:
+    if key == "flows":
+        return ", ".join(v or [])
+    if v is None:
+        return "—"
+    if unit == "share":
+        return ui.pct(v, sign=False)
+    return ui.fmt(v) if isinstance(v, float) else str(v)
+
+
+def loops_detail(r: dict, rb: dict | None) -> pd.DataFrame:
+    """Every loop of both systems with the library's column headers; a share that does not apply to the loop's
+    kind is '—'."""
+    units = {key: unit for key, _, unit in LOOP_HEADERS}
+    rows = [
+        {"system": who} | {label: loop_cell(k, units.get(k, ""), lp.get(k)) for k, label in ui.LOOP_COLUMNS.items()}
+        for who, rep in (("micro-factory", r), ("baseline", rb))
+        for lp in (rep or {}).get("loops", [])
+    ]
+    return pd.DataFrame(rows)
+
+
+def show(df: pd.DataFrame) -> None:
+    st.dataframe(
+        df,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "figure": st.column_config.TextColumn(width="medium"),
+            "method note": st.column_config.TextColumn(width="large", help="Formula, and why a figure is missing."),
+        },
+    )
+
+
+def input_text(v) -> str:
+    if v is None:
+        return NOT_STATED
+    return ui.fmt(v) if isinstance(v, float) else str(v)
+
+
+def inputs_table(section: str, r: dict, rb: dict | None) -> pd.DataFrame:
+    """The formula inputs of every figure of a section, micro-factory and baseline side by side."""
+    rows = []
+    for k in ordered_keys(r[section]):
+        mine = r[section][k].get("inputs") or {}
+        theirs = (rb[section].get(k, {}).get("inputs") or {}) if rb else {}
+        for name in dict.fromkeys([*mine, *theirs]):
+            b = input_text(theirs.get(name)) if rb else "— (no baseline)"
+            rows.append((LABELS[section].get(k, k), name.replace("_", " "), input_text(mine.get(name)), b))
+    return pd.DataFrame(rows, columns=["figure", "input", "micro-factory", "baseline"])
+
 
 st.title("Circular credentials")
 a, key = ui.current_or_stop()
@@ -13,103 +170,46 @@ fid = ui.factory_select(a)
 base = engine.baseline_of(a, fid)
 r = engine.circularity(a, fid)
 rb = engine.circularity(a, base) if base else None
-
-
-def _inputs(d: dict) -> pd.DataFrame:
-    return pd.DataFrame([(k, v) for k, v in (d or {}).items()], columns=["input", "value"]).astype({"value": str})
-
-
-def _value(ind: dict, share: bool) -> str:
-    v = ind.get("value")
-    return ui.pct(v, sign=False) if share else ui.fmt(v, 3)
-
-
-st.subheader("Material Circularity Indicator (MCI)", help=ui.HELP["mci"])
-m = r["mci"]
-c1, c2, c3 = st.columns(3)
-c1.metric("MCI, micro-factory", ui.fmt(m.get("value"), 3), help=ui.HELP["mci"], border=True)
-if rb:
-    c2.metric("MCI, baseline", ui.fmt(rb["mci"].get("value"), 3), border=True)
-c3.metric(
-    "Linear Flow Index (LFI)",
-    ui.fmt(m.get("intermediate", {}).get("lfi"), 3),
-    help="Share of material flowing linearly (virgin in, unrecoverable waste out); MCI = 1 − LFI·F(X).",
-    border=True,
+st.caption(
+    f"Micro-factory: {ui.literal(engine.factory(a, fid).name)} · baseline: "
+    f"{ui.literal(engine.factory(a, base).name) if base else 'none named'} · every figure per functional unit, "
+    "the two systems side by side. 'not stated': the inventory does not give it (the method note says why)."
 )
-with st.expander("MCI formula and inputs", expanded=False):
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("MCI, micro-factory", ui.fmt(r["mci"].get("value"), 3), help=ui.HELP["mci"], border=True)
+c2.metric("MCI, baseline", ui.fmt(rb["mci"].get("value"), 3) if rb else "—", border=True)
+for col, who, rep in ((c3, "micro-factory", r), (c4, "baseline", rb)):
+    ind = (rep or {}).get("cti", {}).get("circular_outflow", {})
+    col.metric(f"% circular outflow (CTI), {who}", value_text(ind.get("value"), "share") if rep else "—", border=True)
+
+st.subheader(SECTIONS["mci"], help=ui.HELP["mci"])
+show(mci_table(r, rb))
+st.subheader(SECTIONS["cti"], help=ui.HELP["cti"])
+show(section_table("cti", r, rb))
+st.caption("Yield-adjusted rows (project variant, not WBCSD's or ISO's): " + ui.YIELD_NOTE)
+st.subheader(SECTIONS["iso59020"], help=ui.HELP["iso"])
+show(section_table("iso59020", r, rb))
+st.subheader(SECTIONS["waste"], help=WASTE_NOTE)
+show(section_table("waste", r, rb))
+st.caption(WASTE_NOTE)
+st.subheader("Loops", help="Reuse, recycling and water loops inside each factory; each loop's return counted once.")
+show(loops_summary(r, rb))
+detail = loops_detail(r, rb)
+if len(detail):
+    st.dataframe(detail, hide_index=True, width="stretch")
+with st.expander("Formulas and inputs of every figure"):
+    for section, title in (("cti", "CTI"), ("iso59020", "ISO 59020"), ("waste", "process waste")):
+        st.markdown(f"**{title}**")
+        st.dataframe(inputs_table(section, r, rb), hide_index=True, width="stretch")
     st.dataframe(
-        pd.DataFrame([(k, v) for k, v in m.get("formula", {}).items()], columns=["term", "formula"]),
+        pd.DataFrame(list(r["mci"].get("formula", {}).items()), columns=["MCI term", "formula"]),
         hide_index=True,
         width="stretch",
     )
-    st.dataframe(_inputs(m.get("inputs")), hide_index=True, width="stretch")
-    st.dataframe(_inputs(m.get("intermediate")), hide_index=True, width="stretch")
-    for n in m.get("notes", []):
+    for n in r["mci"].get("notes", []):
         st.caption("Note: " + ui.literal(n))
-    st.caption(m.get("method", ""))
-
-st.subheader("Circular Transition Indicators (WBCSD CTI v4)", help=ui.HELP["cti"])
-cti = r["cti"]
-names = {
-    "circular_inflow": ("% circular inflow", True),
-    "circular_outflow": ("% circular outflow", True),
-    "material_circularity": ("% material circularity", True),
-    "circular_material_productivity": ("Circular material productivity", False),
-}
-cols = st.columns(4)
-for col, (k, (label, share)) in zip(cols, names.items(), strict=True):
-    ind = cti.get(k, {})
-    unit = "" if share else f" {ind.get('unit', '')}"
-    col.metric(label, _value(ind, share) + unit, help=ind.get("formula"), border=True)
-with st.expander("CTI formulas and inputs"):
-    for k, (label, _) in names.items():
-        ind = cti.get(k, {})
-        st.markdown(f"**{label}** — `{ind.get('formula', '')}`")
-        st.dataframe(_inputs(ind.get("inputs")), hide_index=True, width="stretch")
-        if ind.get("note"):
-            st.caption(ind["note"])
-
-st.subheader("ISO 59020:2024 core indicators", help=ui.HELP["iso"])
-rows = []
-for k, ind in r["iso59020"].items():
-    if not isinstance(ind, dict) or "value" not in ind:
-        continue
-    base_ind = rb["iso59020"].get(k, {}) if rb else {}
-    rows.append(
-        {
-            "indicator": k.replace("_", " "),
-            "micro-factory": ind.get("value"),
-            "baseline": base_ind.get("value") if base_ind else None,
-            "unit": ind.get("unit", ""),
-            "formula": ind.get("formula", ""),
-            "inputs": "; ".join(
-                f"{a_}: {ui.fmt(v) if isinstance(v, float) else v}" for a_, v in ind.get("inputs", {}).items()
-            ),
-        }
-    )
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-st.caption(r["iso59020"].get("method", ""))
-
-st.subheader("Loops and waste")
-lc, wc = st.columns(2)
-with lc:
-    loops = pd.DataFrame(r["loops"])
-    if len(loops):
-        st.dataframe(loops, hide_index=True, width="stretch")
-    else:
-        st.caption("No reuse or recycling loop inside the factory.")
-with wc:
-    wrows = [
-        {
-            "indicator": k.replace("_", " "),
-            "value": v.get("value"),
-            "unit": v.get("unit", ""),
-            "formula": v.get("formula", ""),
-        }
-        for k, v in r["waste"].items()
-        if isinstance(v, dict)
-    ]
-    st.dataframe(pd.DataFrame(wrows), hide_index=True, width="stretch")
+    st.caption(" · ".join(x for x in (r["mci"].get("method", ""), r["cti"]["method"], r["iso59020"]["method"]) if x))
 with st.expander("Conventions"):
     st.markdown(r["conventions"])
 

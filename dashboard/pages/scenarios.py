@@ -2,9 +2,63 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, engine, ui
+from lca_engine.scenarios import Scenario, effects
+
+#: Scenario parameters (lca_engine.scenarios.Scenario fields) in words.
+PARAMETER_LABELS = {
+    "year": "DESNZ background year",
+    "electricity_intensity": "grid intensity",
+    "renewable_electricity_share": "renewable electricity share",
+    "recycled_share": "recycled share",
+    "utilisation": "utilisation",
+    "fill_unpublished_from": "fill unpublished factors from year",
+    "fixed_energy_share": "fixed share of energy",
+    "renewable_keeps_td_losses": "renewable keeps T&D losses",
+}
+WHAT_IF = "dashboard-what-if"  # the name engine.scenario gives the what-if scenario
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def catalog(year: int):
+    """The DESNZ catalogue of a year: effects need it to know which closed-loop factors exist."""
+    from lca_engine.background.catalog import load_catalog
+    from lca_engine.bw.project import DataDir, default_data_dir
+
+    return load_catalog(year, cache_dir=DataDir(default_data_dir()).cache)
+
+
+def effect_rows(a, ids: list[str], scenarios: list[Scenario], year: int) -> pd.DataFrame:
+    """What each scenario's parameters do to each of ``ids`` (lca_engine.scenarios.effects), one row per parameter."""
+    rows = [
+        {
+            "scenario": sc.name,
+            "system": engine.factory(a, fid).name,
+            "parameter": PARAMETER_LABELS.get(e.parameter, e.parameter),
+            "acts": "yes" if e.applies else "no",
+            "what it does": e.note,
+        }
+        for sc in scenarios
+        for fid in ids
+        for e in effects(engine.factory(a, fid), sc, catalog(sc.year or year))
+    ]
+    return pd.DataFrame(rows, columns=["scenario", "system", "parameter", "acts", "what it does"])
+
+
+def cannot_act(table: pd.DataFrame, what: str) -> None:
+    """One st.info per scenario parameter that cannot act on the inventories, naming them and the reason."""
+    no = table[table["acts"] == "no"]
+    for (scenario, parameter, note), group in no.groupby(["scenario", "parameter", "what it does"], sort=False):
+        systems = " or ".join(ui.literal(n) for n in group["system"])
+        st.info(
+            f"{what or f'Scenario {scenario!r}'}: the {parameter} cannot act on {systems}: "
+            f"{ui.literal(note.removeprefix('not applicable: '))}",
+            icon=":material/block:",
+        )
+
 
 st.title("Scenarios")
 a, key = ui.current_or_stop()
@@ -44,7 +98,7 @@ with c1:
         0.0,
         0.05,
         key="sc-renewable",
-        help="Share of grid electricity bought on a renewable tariff (market-based, zero CO2e).",
+        help=ui.HELP["renewable"],
     )
 with c2:
     recycled = st.slider(
@@ -54,7 +108,8 @@ with c2:
         0.0,
         0.05,
         key="sc-recycled",
-        help="Share of each virgin material replaced by closed-loop recycled material where DESNZ has a factor.",
+        help="Share of each virgin material replaced by closed-loop recycled material where DESNZ has a closed-loop "
+        "factor for it; where it has none (e.g. clothing) the scenario cannot act, and the page says so.",
     )
     utilisation = st.slider(
         "Utilisation (output relative to the inventory's)",
@@ -89,6 +144,23 @@ except engine.LcaEngineError as exc:
     ui.show_error(exc, "The scenario could not be computed")
     st.stop()
 
+ids = [i for i in (fid, engine.baseline_of(a, fid)) if i]
+what_if = Scenario(
+    name=WHAT_IF,
+    year=scenario_year if scenario_year != a.year else None,
+    electricity_intensity=custom,
+    renewable_electricity_share=renewable or None,
+    recycled_share=recycled or None,
+    utilisation=utilisation if utilisation != 1.0 else None,
+    fixed_energy_share=fixed,
+)
+acts = effect_rows(a, ids, [what_if], a.year)
+cannot_act(acts, "The settings above")
+if len(acts[acts["acts"] == "yes"]):
+    st.caption(
+        "What the settings do: " + ui.literal("; ".join(sorted(set(acts[acts["acts"] == "yes"]["what it does"]))))
+    )
+
 st.subheader(
     "Micro-factory under the scenario",
     help="Deltas compare with the baseline under the same scenario; the tooltip gives the values as written.",
@@ -118,6 +190,22 @@ table.columns = ["case", "indicator", "unit per FU", "micro-factory", "baseline"
 table.insert(2, "scope", SCOPE)
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(f"Every number on this page is {SCOPE}." + ui.HELP["coverage"])
-with st.expander("Named scenarios shipped in inventories/scenarios.toml"):
-    st.dataframe([s.model_dump() for s in engine.named_scenarios()], hide_index=True, width="stretch")
+st.subheader("Named scenarios", help="The scenarios shipped in inventories/scenarios.toml.")
+named = engine.named_scenarios()
+named_effects = effect_rows(a, ids, named, a.year)
+cannot_act(named_effects, "")
+with st.expander("Named scenarios shipped in inventories/scenarios.toml, and what each does to these inventories"):
+    st.dataframe(
+        pd.DataFrame([{k: "—" if v is None else str(v) for k, v in s.model_dump().items()} for s in named]).rename(
+            columns=PARAMETER_LABELS
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.dataframe(
+        named_effects,
+        hide_index=True,
+        width="stretch",
+        column_config={"what it does": st.column_config.TextColumn(width="large")},
+    )
     st.caption("Run them all with `lca-engine scenarios inventories/examples`.")

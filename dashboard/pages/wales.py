@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, engine, ui
+from lca_engine.wales import load_policy
 
 C = charts.OKABE_ITO
 NEUTRAL = "#555555"  # darker than Okabe–Ito grey, for legible text on white
@@ -31,11 +32,6 @@ MARKS = {
     "assessor's judgement": ("◆ assessor's judgement", C["blue"]),
 }
 COLOURS = {text: colour for text, colour in MARKS.values()}
-MEASURE_LABELS = {
-    "recycling_rate": "process-waste recycling rate",
-    "landfill_share": "share of process waste to landfill",
-    "waste_not_recycled_kg": "process waste not recycled (kg per FU)",
-}
 
 
 def mark(status: str) -> str:
@@ -66,6 +62,30 @@ def count(help: str) -> st.column_config.Column:
     return st.column_config.NumberColumn(help=help, width="small")
 
 
+def disagree(conflicts) -> str:
+    """The 'sources disagree' cell of an entry: how many sources say otherwise (listed in the expander below)."""
+    n = len(conflicts or ())
+    return f"{n} source{'s disagree' if n != 1 else ' disagrees'} — see below" if n else "—"
+
+
+def checked(ok: bool, read: str = "") -> str:
+    return f"✔ read at the publisher{f' ({read})' if read else ''}" if ok else "to check"
+
+
+DISAGREE_HELP = "Sources that give a different wording or number for this entry (inventories/wales_policy.toml)."
+
+
+def disagreements(entries: list[tuple[str, list[str]]]) -> None:
+    """An expander listing, per entry, every source that disagrees with it, as the policy file records them."""
+    entries = [(name, c) for name, c in entries if c]
+    if not entries:
+        return
+    with st.expander(f"Where sources disagree ({len(entries)} entr{'ies' if len(entries) > 1 else 'y'})"):
+        for name, conflicts in entries:
+            st.markdown(f"**{ui.literal(name)}**")
+            st.markdown("\n".join(f"- {ui.literal(c)}" for c in conflicts))
+
+
 st.title("Wales alignment")
 st.caption(
     "Each micro-factory's results placed against the Well-being of Future Generations (Wales) Act 2015, the "
@@ -74,6 +94,7 @@ st.caption(
 try:
     a, key = ui.current()
     port = engine.wales_portfolio(a, key)
+    policy = load_policy()
 except engine.LcaEngineError as exc:
     ui.show_error(exc, "The shipped inventories or the Welsh policy facts could not be read")
     st.stop()
@@ -136,6 +157,7 @@ goals = engine.wales_goals()
 summary = []
 for _, g in goals.iterrows():
     rows = wfg[wfg.goal_id == g["goal_id"]]
+    g_entry = policy.goals.get(g["goal_id"], {})
     counts = rows["direction"].value_counts()
     summary.append(
         {
@@ -146,14 +168,21 @@ for _, g in goals.iterrows():
             "● contributes": int(counts.get("contributes", 0)),
             "? not stated": int(counts.get(engine.NOT_STATED, 0)),
             "– not assessed": int(counts.get("not assessed", 0)),
+            "goal wording": checked(g_entry.get("verified", False), str(g_entry.get("read", ""))),
+            "sources disagree": disagree(g_entry.get("conflicts")),
         }
     )
 st.dataframe(
     pd.DataFrame(summary),
     hide_index=True,
     width="stretch",
-    column_config={"goal": st.column_config.TextColumn(help="The seven well-being goals, in the Act's order.")},
+    column_config={
+        "goal": st.column_config.TextColumn(help="The seven well-being goals, in the Act's order."),
+        "goal wording": st.column_config.TextColumn(help="Whether the goal's description was read in the Act."),
+        "sources disagree": st.column_config.TextColumn(help=DISAGREE_HELP),
+    },
 )
+disagreements([(g.get("name", gid), g.get("conflicts", [])) for gid, g in policy.goals.items()])
 empty = [s["goal"] for s in summary if not s["measures"]]
 if empty:
     st.caption("No measure of an inventory maps to: " + "; ".join(empty) + ".")
@@ -226,12 +255,24 @@ with st.expander("Evidence and sources of each measure"):
 
 # ------------------------------------------------------------------------------------------- 2. ways of working
 st.subheader("2 · Five ways of working", help=ui.HELP["ways"])
+ways = w.ways.assign(
+    wording=[
+        checked(ok, str(policy.ways.get(i, {}).get("read", "")))
+        for ok, i in zip(w.ways["checked"], w.ways["way_id"], strict=True)
+    ],
+    **{"sources disagree": [disagree(policy.ways.get(i, {}).get("conflicts")) for i in w.ways["way_id"]]},
+)
 st.dataframe(
-    w.ways[["way", "what the Act asks", "what the inventory states", "source"]],
+    ways[["way", "what the Act asks", "wording", "sources disagree", "what the inventory states", "source"]],
     hide_index=True,
     width="stretch",
-    column_config={"what the Act asks": st.column_config.TextColumn(width="large")},
+    column_config={
+        "what the Act asks": st.column_config.TextColumn(width="large"),
+        "wording": st.column_config.TextColumn(help="Whether the Act's text was read at the publisher."),
+        "sources disagree": st.column_config.TextColumn(help=DISAGREE_HELP),
+    },
 )
+disagreements([(wy.get("name", i), wy.get("conflicts", [])) for i, wy in policy.ways.items()])
 
 # ------------------------------------------------------------------------------------------- 3. Beyond Recycling
 st.subheader("3 · Beyond Recycling targets", help=ui.HELP["beyond_recycling"])
@@ -239,41 +280,69 @@ br = w.beyond_recycling
 if br.empty:
     st.caption("No Beyond Recycling target in the policy file.")
 else:
+    has_base = "baseline_value" in br.columns
     rows = []
     for _, r in br.iterrows():
-        unit = "kg" if r["measure"] == "waste_not_recycled_kg" else "share"
-        target = ("" if r["target_checked"] else "[to check] ") + r["target"]
-        tv = r["target_value"]
-        rows.append(
-            {
-                "target": target,
-                "status": mark(r["status"]),
-                "factory value": value(r["factory_value"], unit) or engine.NOT_STATED,
-                "target value": "zero" if r["measure"] == "waste_not_recycled_kg" else value(tv, "share") or "—",
-                "year": "—" if missing(r["year"]) else str(int(r["year"])),
-                "applies as": r["applies_as"],
-                "factory measure": MEASURE_LABELS.get(r["measure"], r["measure"]),
-                "source": r["source"],
+        unit = r["unit"]
+        entry = policy.targets.get(r["target_id"], {})
+        row = {
+            "target": ("" if r["target_checked"] else "[to check] ") + r["target"],
+            "basis": r["measure_label"],
+            "micro-factory": value(r["factory_value"], unit) or engine.NOT_STATED,
+            "status": mark(r["status"]),
+        }
+        if has_base:
+            row |= {
+                "baseline": value(r["baseline_value"], unit) or engine.NOT_STATED,
+                "baseline status": mark(r["baseline_status"]),
             }
-        )
+        row |= {
+            "target value": "zero" if unit != "share" else value(r["target_value"], "share") or "—",
+            "year": "—" if missing(r["year"]) else str(int(r["year"])),
+            "in-house recovery, micro-factory": value(r["factory_in_house_recovery"], "share") or engine.NOT_STATED,
+        }
+        if has_base:
+            row["in-house recovery, baseline"] = value(r["baseline_in_house_recovery"], "share") or engine.NOT_STATED
+        row |= {
+            "applies as": r["applies_as"],
+            "target read": checked(r["target_checked"], r["target_read"]),
+            "sources disagree": disagree(entry.get("conflicts")),
+            "source": r["source"],
+        }
+        rows.append(row)
+    recovery_help = "Material the factory returns to its own production through its loops (not in the recycling rate)."
     st.dataframe(
-        styled(pd.DataFrame(rows), ["status"]),
+        styled(pd.DataFrame(rows), ["status", "baseline status"] if has_base else ["status"]),
         hide_index=True,
         width="stretch",
         column_config={
             "target": st.column_config.TextColumn(
                 width="medium", help="'[to check]': the target was not read in the publisher's own text."
             ),
+            "basis": st.column_config.TextColumn(width="medium", help=br["basis"].iloc[0]),
+            "in-house recovery, micro-factory": st.column_config.TextColumn(help=recovery_help),
+            "in-house recovery, baseline": st.column_config.TextColumn(help=recovery_help),
             "applies as": st.column_config.TextColumn(
                 width="medium",
                 help="Statutory municipal targets bind local authorities, not factories: shown as benchmarks.",
             ),
+            "sources disagree": st.column_config.TextColumn(help=DISAGREE_HELP),
         },
     )
-    st.caption("Recycling rate and landfill share of the factory's process waste (per functional unit).")
+    st.caption("Basis, for both systems: " + br["basis"].iloc[0] + ".")
+    disagreements(
+        [(r["target"], policy.targets.get(r["target_id"], {}).get("conflicts", [])) for _, r in br.iterrows()]
+    )
 
 # ------------------------------------------------------------------------------------------- 4. CEF checklist
 st.subheader("4 · Circular Economy Fund checklist", help=ui.HELP["cef"])
+fund = w.fund_status
+if fund:
+    st.warning(
+        f"**{ui.literal(fund['note'])}**  \n{ui.literal(fund['publisher'])}, {ui.literal(fund['title'])} "
+        f"({ui.literal(fund['edition'])}): {ui.literal(fund['table'])} — {ui.literal(fund['url'])}",
+        icon=":material/event_busy:",
+    )
 gr = w.grants
 if gr.empty:
     st.caption("No Circular Economy Fund criterion in the policy file.")
@@ -296,6 +365,12 @@ else:
                     "status": [mark(s) for s in gr["status"]],
                     "figure": [f or "—" for f in gr["figure"]],
                     "evidence": gr["evidence"],
+                    "criterion read": [
+                        checked(ok, str(rd or "")) for ok, rd in zip(gr["criterion_checked"], gr["read"], strict=True)
+                    ],
+                    "sources disagree": [
+                        disagree(policy.criteria.get(i, {}).get("conflicts")) for i in gr["criterion_id"]
+                    ],
                     "source": gr["source"],
                 }
             ),
@@ -307,7 +382,11 @@ else:
         column_config={
             "criterion": st.column_config.TextColumn(width="large", help="'[to check]': wording not yet verified."),
             "status": st.column_config.TextColumn(width="medium"),
+            "sources disagree": st.column_config.TextColumn(help=DISAGREE_HELP),
         },
+    )
+    disagreements(
+        [(c["text"], c.get("conflicts", [])) for i, c in policy.criteria.items() if i in set(gr["criterion_id"])]
     )
 
 # ------------------------------------------------------------------------------------------- 5. disclaimer
