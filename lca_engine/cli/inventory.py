@@ -17,7 +17,6 @@ from .common import (
     _print_warnings,
     app,
     err,
-    literal,
     out,
     problems_text,
     styled,
@@ -135,34 +134,14 @@ def _keyed(df, title: str, caption: str | None = None, floats: str = "{:.6g}"):
     """The table with its first column (keys to copy into an inventory) and numbers never cut, text wrapped between
     words; where the terminal is too narrow for that, one block per row: the key on a line of its own, then the other
     columns below it."""
+    from .fit import blocks, fit
+
     table = _df_table(df, title, floats=floats, caption=caption)
-    cells = [[str(c), *(floats.format(v) if isinstance(v, float) else str(v) for v in df[c])] for c in df.columns]
-    for i, (column, texts) in enumerate(zip(table.columns, cells, strict=True)):
-        whole = i == 0 or df[df.columns[i]].dtype.kind in "fi"
-        column.no_wrap = whole
-        column.min_width = max(len(t) if whole else max(map(len, t.split() or [""])) for t in texts[1:] or [""])
-    if sum(c.min_width for c in table.columns) + 3 * len(table.columns) + 1 <= out.width:  # padding 2 + rule 1 each
+    texts = [[floats.format(v) if isinstance(v, float) else str(v) for v in df[c]] for c in df.columns]
+    numbers = {i for i, c in enumerate(df.columns) if df[c].dtype.kind in "fi"}
+    if fit(table, texts, whole={0, *numbers}) <= out.width:
         return table
-    return _blocks(df, title, caption, floats)
-
-
-def _blocks(df, title: str, caption: str | None, floats: str):
-    """Each row as its key on a line of its own, then 'column: value' for the others, wrapped and indented."""
-    from rich.console import Group
-    from rich.padding import Padding
-    from rich.text import Text
-
-    parts = [Text(literal(title), style="italic")]
-    for row in df.itertuples(index=False):
-        key, *rest = row
-        parts.append(Text(literal(str(key)), no_wrap=True, overflow="ignore"))
-        cells = [
-            f"{c}: {floats.format(v) if isinstance(v, float) else v}" for c, v in zip(df.columns[1:], rest, strict=True)
-        ]
-        parts.append(Padding(Text(literal(" · ".join(c for c in cells if not c.endswith(": ")))), (0, 0, 0, 4)))
-    if caption:
-        parts.append(Text(literal(caption)))
-    return Group(*parts)
+    return blocks(df, title, caption, floats)
 
 
 OPEN_TITLE = "Open cradle-to-gate factors (per unit of 'per'; range low-high as published)"
