@@ -22,7 +22,7 @@ def fit(table: Table, texts: list[list[str]], whole: Collection[int]) -> int:
     """
     for i, (column, cells) in enumerate(zip(table.columns, texts, strict=True)):
         column.no_wrap = i in whole
-        column.overflow = "ignore" if i in whole else "fold"
+        column.overflow = "fold"  # never "…"; a whole column is never narrower than its longest cell anyway
         column.min_width = max(
             (len(t) if i in whole else max(map(len, t.split()), default=0) for t in cells), default=0
         )
@@ -33,7 +33,8 @@ def needed_width(table: Table) -> int:
     """The columns' minimum widths plus the padding and rules Rich draws around them."""
     n = len(table.columns)
     _, right, _, left = table.padding
-    pads = n * (left + right) - (0 if table.pad_edge else left + right)
+    gap = max(left, right) if table.collapse_padding else left + right
+    pads = (n - 1) * gap + (left + right if table.pad_edge else 0)
     rules = (n - 1 + (2 if table.show_edge else 0)) if table.box else 0
     return sum(c.min_width or 0 for c in table.columns) + pads + rules
 
