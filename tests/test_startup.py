@@ -96,3 +96,21 @@ def test_characterisation_factors_read_from_the_project_equal_the_computed_ones(
     for fid in before.checked:
         for scope in le.SCOPES:
             assert after.total(fid, "carbon", scope) == before.total(fid, "carbon", scope)
+
+
+def test_version_prints_the_package_version_and_exits_0():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    res = subprocess.run([sys.executable, "-m", "lca_engine.cli", "--version"], capture_output=True, text=True)
+    assert (res.returncode, res.stdout, res.stderr) == (0, f"lca-engine {pyproject['project']['version']}\n", "")
+    assert le.__version__ == pyproject["project"]["version"]
+
+
+def test_help_values_are_the_libraries_own():
+    """The command line reads these from :mod:`lca_engine.vocabulary` (nothing heavy imported for ``--help``)."""
+    from lca_engine import balance, model, vocabulary
+
+    assert vocabulary.SYSTEMS == model.SYSTEMS and vocabulary.MICRO_FACTORY == model.MICRO_FACTORY
+    assert vocabulary.DEFAULT_TOLERANCE == balance.DEFAULT_TOLERANCE

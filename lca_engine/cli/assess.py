@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from ..indicators import HEADLINE, SCOPE_LABELS, SCOPE_NOTE, SCOPES
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
 
 
@@ -25,40 +24,69 @@ def assess(
         help="Comma-separated indicator ids to print "
         "(default: headline set; all are computed and written). See `lca-engine indicators`.",
     ),
+    no_cache: bool = typer.Option(
+        False,
+        "--no-cache",
+        help="Recalculate even if an earlier run had byte-identical inputs, options and code "
+        "(and do not store this run in the result cache).",
+    ),
 ) -> None:
     """Assess micro-factories against their baselines per functional unit; write Parquet results."""
     from rich.progress import Progress
 
-    from ..assess import assess_files, collect_files
-    from ..results import write_comparison, write_completeness, write_coverage, write_results
+    from ..indicators import HEADLINE
+    from ..outputs import assess_to_folder
 
     try:
-        files = collect_files(paths)
         with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("checking inventories", total=len(files))
-            a = assess_files(
-                files,
+            task = progress.add_task("checking inventories and calculating", total=None)
+            w = assess_to_folder(
+                paths,
+                out_dir,
                 year=year,
                 data_dir=data_dir,
                 tolerance=tolerance,
                 strict_balance=not lenient,
                 on_file=lambda p: progress.advance(task),
+                use_cache=not no_cache,
             )
-            progress.update(task, description="calculating (Brightway)")
     except LcaEngineError as exc:
         _fail(exc)
-    for c in a.checked.values():
-        uncounted = [w for w in c.warnings if "has no background factor" in w.message]
-        _print_warnings([w for w in c.warnings if w not in uncounted])
+    _print_file_warnings(w.warnings)
+    chosen = indicators.split(",") if indicators else HEADLINE
+    _print_tables(w.comparison, w.coverage, chosen, year)
+    _print_gaps(w.coverage, chosen)
+    if w.cached:
+        out.print(
+            f"results from the result cache (inputs sha256 {w.digest[:16]}…): nothing recalculated; "
+            "--no-cache recalculates"
+        )
+    else:
+        t = w.timings
+        out.print(
+            f"MultiLCA: {t.get('factories', 0):.0f} factories × {t.get('indicators', 0):.0f} indicators in "
+            f"{t.get('multilca', 0):.3f} s (project build/check {t.get('build', 0):.2f} s, contributions "
+            f"{t.get('contributions', 0):.3f} s)"
+        )
+    out.print(f"wrote {out_dir}/{', '.join(f.name for f in w.files)}")
+
+
+def _print_file_warnings(warnings) -> None:
+    for file, problems in warnings:
+        uncounted = [w for w in problems if "has no background factor" in w.message]
+        _print_warnings([w for w in problems if w not in uncounted])
         if uncounted:
             ids = ", ".join(w.message.split("'")[1] for w in uncounted)
             err.print(
-                styled("no background factor:", "yellow", f" {c.file}: {ids} (their upstream burdens are not counted)")
+                styled("no background factor:", "yellow", f" {file}: {ids} (their upstream burdens are not counted)")
             )
-    comp = a.comparison(scope=None)
-    chosen = indicators.split(",") if indicators else HEADLINE
-    for micro, group in headline_rows(comp, a.coverage, chosen).groupby("factory", sort=True):
-        fu = a.checked[micro].factory.functional_unit.label()
+
+
+def _print_tables(comp, cov, chosen: list[str], year: int) -> None:
+    from ..indicators import SCOPE_NOTE
+
+    for micro, group in headline_rows(comp, cov, chosen).groupby("factory", sort=True):
+        fu = comp.loc[comp.factory == micro, "functional_unit"].iloc[0]
         base = group["baseline"].iloc[0] or "no baseline"
         out.print(
             _df_table(
@@ -67,28 +95,13 @@ def assess(
                 caption=f"per functional unit: {fu}. {SCOPE_NOTE}",
             )
         )
-    _print_gaps(a.coverage, chosen)
-    t = a.timings
-    out.print(
-        f"MultiLCA: {t.get('factories', 0)} factories × {t.get('indicators', 0)} indicators in "
-        f"{t.get('multilca', 0):.3f} s (project build/check {t.get('build', 0):.2f} s, contributions "
-        f"{t.get('contributions', 0):.3f} s)"
-    )
-    write_results(a.results, out_dir / "results.parquet")
-    write_comparison(comp, out_dir / "comparison.parquet")
-    write_completeness(a.completeness, out_dir / "completeness.parquet")
-    write_coverage(a.coverage, out_dir / "coverage.parquet")
-    from .. import atomic
-
-    atomic.write_text(out_dir / "comparison.csv", comp.to_csv(index=False))
-    out.print(
-        f"wrote {out_dir}/results.parquet, comparison.parquet, comparison.csv, completeness.parquet, coverage.parquet"
-    )
 
 
 def headline_rows(comp, cov, chosen: list[str]):
     """The printed comparison: one row per factory × indicator × scope, with both sides' coverage."""
     import pandas as pd
+
+    from ..indicators import SCOPE_LABELS, SCOPES
 
     sel = comp[comp.indicator.isin(chosen)].copy()
     sel["indicator"] = pd.Categorical(sel["indicator"], categories=list(dict.fromkeys(chosen)), ordered=True)
@@ -119,6 +132,8 @@ def headline_rows(comp, cov, chosen: list[str]):
 
 def _print_gaps(cov, chosen: list[str]) -> None:
     """The flows each printed number does not characterise (coverage below 100 %), grouped when they repeat."""
+    from ..indicators import SCOPE_LABELS
+
     gaps = cov[cov.indicator.isin(chosen) & (cov.missing != "")]
     for (fid, missing), g in gaps.groupby(["factory", "missing"], sort=True):
         where = ", ".join(f"{r.indicator} ({SCOPE_LABELS[r.scope]})" for r in g.itertuples())

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..balance import DEFAULT_TOLERANCE
 from ..errors import LcaEngineError, Problem
+from ..vocabulary import DEFAULT_TOLERANCE
 
 app = typer.Typer(
     add_completion=False,
@@ -19,6 +19,23 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Assess Welsh micro-factories against conventional baselines (LCA + MFA).",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"lca-engine {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Options before the command."""
 
 
 #: Control characters (C0 but tab and newline, DEL, C1) and bidirectional overrides, shown as visible escapes:

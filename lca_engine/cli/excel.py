@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from ..model import MICRO_FACTORY, SYSTEMS
+from ..vocabulary import MICRO_FACTORY, SYSTEMS
 from .common import DataDirOpt, _fail, _print_warnings, app, err, out, styled
 
 

@@ -1,0 +1,128 @@
+"""The result cache of `lca-engine assess` (issue 17, speed): a second run on byte-identical inputs copies the first
+run's files instead of recalculating; any changed input byte, option or damaged entry recalculates."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.cli_run import invoke
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "inventories" / "examples"
+OUTPUTS = ("results.parquet", "comparison.parquet", "comparison.csv", "completeness.parquet", "coverage.parquet")
+CACHED = "results from the result cache"
+
+
+@pytest.fixture
+def pair(tmp_path) -> Path:
+    """The textile micro-factory in a folder of its own; its baseline (named in the file) beside it."""
+    folder = tmp_path / "inv"
+    folder.mkdir()
+    for name in ("textile_merthyr_micro.toml", "textile_conventional_baseline.toml"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    return folder / "textile_merthyr_micro.toml"
+
+
+def _assess(micro: Path, out: Path, data_dir: Path, *extra: str) -> str:
+    code, output, trace = invoke("assess", micro, "--out", out, "--data-dir", data_dir, *extra)
+    assert code == 0, output + trace
+    return output
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+def _tables(output: str) -> str:
+    """The printed tables and notes, without the last two lines (timing or cache, and the files written) and
+    without the line bw2data logs when the test process imports it (the first calculation only)."""
+    lines = output.rstrip("\n").splitlines()[:-2]
+    log = next((i for i, line in enumerate(lines) if "BRIGHTWAY2_DIR" in line), None)
+    return "\n".join(lines if log is None else lines[:log] + lines[log + 2 :])
+
+
+def test_second_run_is_a_byte_identical_copy_and_says_so(pair, tmp_path, data_dir):
+    first = _assess(pair, tmp_path / "a", data_dir)
+    second = _assess(pair, tmp_path / "b", data_dir)
+    assert CACHED not in first and "MultiLCA:" in first
+    assert CACHED in second and "MultiLCA:" not in second
+    assert "inputs sha256 " in second
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert _tables(first) == _tables(second)
+    fresh = _assess(pair, tmp_path / "c", data_dir, "--no-cache")
+    assert CACHED not in fresh
+    assert _files(tmp_path / "c") == _files(tmp_path / "a")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "c" / "results.parquet"), pd.read_parquet(tmp_path / "b" / "results.parquet")
+    )
+
+
+def test_a_changed_byte_in_any_input_recalculates(pair, tmp_path, data_dir):
+    _assess(pair, tmp_path / "a", data_dir)
+    assert CACHED in _assess(pair, tmp_path / "b", data_dir)
+    baseline = pair.with_name("textile_conventional_baseline.toml")
+    baseline.write_text(baseline.read_text() + "\n# a comment\n")  # the baseline is read, never named
+    assert CACHED not in _assess(pair, tmp_path / "c", data_dir)
+    assert CACHED in _assess(pair, tmp_path / "d", data_dir)
+    pair.write_text(pair.read_text() + "\n")
+    assert CACHED not in _assess(pair, tmp_path / "e", data_dir)
+    (pair.parent / "sources.toml").write_text("")  # a registry above the inventory now overlays the shipped one
+    assert CACHED not in _assess(pair, tmp_path / "f", data_dir)
+    assert CACHED not in _assess(pair, tmp_path / "g", data_dir, "--tolerance", "0.02")
+    assert CACHED not in _assess(pair, tmp_path / "h", data_dir, "--year", "2024")
+
+
+def test_the_numbers_follow_the_changed_input(pair, tmp_path, data_dir):
+    """Not only a miss: the recalculated file holds the new numbers (0.25 kWh more electricity in the baseline)."""
+    _assess(pair, tmp_path / "a", data_dir)
+    baseline = pair.with_name("textile_conventional_baseline.toml")
+    text = baseline.read_text()
+    cut = text.index('unit = "kWh"')
+    start = text.rindex("amount = ", 0, cut)
+    end = text.index("\n", start)
+    kwh = float(text[start + len("amount = ") : end])
+    baseline.write_text(text[:start] + f"amount = {kwh + 0.25!r}" + text[end:])  # within its assumption range
+    _assess(pair, tmp_path / "b", data_dir)
+    before = pd.read_parquet(tmp_path / "a" / "comparison.parquet")
+    after = pd.read_parquet(tmp_path / "b" / "comparison.parquet")
+    key = ["factory", "indicator", "scope"]
+    joined = before.merge(after, on=key, suffixes=("_a", "_b"))
+    energy = joined[(joined.indicator == "energy_delivered") & (joined.scope == "site")].iloc[0]
+    assert energy.baseline_value_b - energy.baseline_value_a == pytest.approx(0.25, rel=1e-12)
+    assert energy.micro_factory_b == pytest.approx(energy.micro_factory_a, rel=1e-12)  # one solve of both
+
+
+def _entries(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "cache" / "results").glob("*.zip"), key=lambda p: p.stat().st_mtime)
+
+
+def test_a_damaged_entry_is_recalculated_never_trusted(pair, tmp_path, data_dir):
+    pair.write_text(pair.read_text() + "\n# damaged-entry test\n")  # inputs no other test uses
+    _assess(pair, tmp_path / "a", data_dir)
+    entry = _entries(data_dir)[-1]
+    with zipfile.ZipFile(entry) as z:
+        names = z.namelist()
+    data = bytearray(entry.read_bytes())
+    offset = data.index(b"PAR1") + 100  # inside the first Parquet member: its CRC no longer matches
+    data[offset] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    again = _assess(pair, tmp_path / "b", data_dir)
+    assert CACHED not in again
+    assert _files(tmp_path / "b") == _files(tmp_path / "a")
+    with zipfile.ZipFile(entry) as z:  # written anew, whole
+        assert z.namelist() == names and z.testzip() is None
+    assert CACHED in _assess(pair, tmp_path / "c", data_dir)
+    entry.write_bytes(entry.read_bytes()[:1000])  # a torn file
+    assert CACHED not in _assess(pair, tmp_path / "d", data_dir)
+    assert _files(tmp_path / "d") == _files(tmp_path / "a")
+
+
+def test_no_cache_neither_reads_nor_writes(pair, tmp_path, data_dir):
+    pair.write_text(pair.read_text() + "\n# no-cache test\n")
+    before = set(_entries(data_dir))
+    assert CACHED not in _assess(pair, tmp_path / "a", data_dir, "--no-cache")
+    assert set(_entries(data_dir)) == before
