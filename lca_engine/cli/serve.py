@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -22,9 +24,6 @@ def dashboard(
     data_dir: Path | None = DataDirOpt,
 ) -> None:
     """Start the Streamlit dashboard (portfolio map, factory pages, circularity, claims, scenarios, uploads)."""
-    import os
-    import subprocess
-
     app_py = dashboard_app()
     if not app_py.is_file():
         err.print(styled("error", "bold red", f": the dashboard is not installed here (looked for {app_py})."))
@@ -60,4 +59,46 @@ def dashboard(
     ]
     out.print(f"dashboard: http://{address}:{port}  (Ctrl+C to stop)")
     # run in the dashboard folder so that Streamlit reads dashboard/.streamlit/config.toml
-    raise typer.Exit(subprocess.call(cmd, cwd=app_py.parent, env=env))
+    raise typer.Exit(run_supervised(cmd, cwd=app_py.parent, env=env))
+
+
+#: Seconds a stopped child gets to exit before its process group is killed.
+GRACE = 10.0
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass  # the group has exited already
+
+
+def run_supervised(cmd: list[str], *, cwd: Path, env: dict[str, str], grace: float = GRACE) -> int:
+    """Run ``cmd`` in a process group of its own; SIGTERM or SIGINT (Ctrl+C) to this process is passed on to the
+    whole group, which gets ``grace`` seconds before it is killed, so that stopping ``lca-engine dashboard`` never
+    leaves Streamlit serving the port. Returns the child's exit code, or 128 + the signal that stopped it."""
+    import subprocess
+    import time
+
+    child = subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True)
+    stopped: list[tuple[int, float]] = []
+
+    def forward(signum, _frame) -> None:
+        stopped.append((signum, time.monotonic()))
+        _signal_group(child.pid, signum)
+
+    previous = {s: signal.signal(s, forward) for s in _STOP_SIGNALS}
+    try:
+        while True:
+            try:
+                code = child.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if stopped and time.monotonic() - stopped[0][1] > grace:
+                    _signal_group(child.pid, signal.SIGKILL)
+    finally:
+        _signal_group(child.pid, signal.SIGKILL)  # whatever the child started and left behind
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 128 + stopped[0][0] if stopped else code
