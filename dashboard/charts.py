@@ -44,6 +44,9 @@ SECTOR_COLOURS = dict(
 HEADLINE_LABELS = engine.HEADLINE_LABELS
 
 
+#: Height of the band kept free at the top of every chart for plotly's toolbar (it shows over whatever is there).
+TOOLBAR_PX = 34
+
 FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#222222"}
 
 
@@ -72,11 +75,11 @@ def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
         font=FONT,
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        title_y=0.98,
-        title_yanchor="top",
+        margin={"l": 10, "r": 10, "t": TOOLBAR_PX + 50, "b": 10},
         **kw,
     )
+    # the title starts below the chart's toolbar, never under it (set after ``title=…``, which would reset it)
+    fig.update_layout(title_y=1 - TOOLBAR_PX / height, title_yanchor="top")
     fig.update_xaxes(gridcolor="#E5E5E5", zerolinecolor="#888888")
     fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#888888")
     return fig
@@ -157,17 +160,15 @@ def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
                 hoverinfo="text",
             )
         )
-    near = bases.dropna()
-    near = near[(near.lat.between(50.5, 54.5)) & (near.lon.between(-6.0, -1.0))]
-    if len(near):
+    for name, sites in baseline_groups(bases).items():
         fig.add_trace(
             go.Scattermap(
-                lat=near["lat"],
-                lon=near["lon"],
+                lat=sites["lat"],
+                lon=sites["lon"],
                 mode="markers",
-                marker={"size": 9, "color": OKABE_ITO["grey"], "opacity": 0.9},
-                name="baseline site (conventional)",
-                text=[f"<b>baseline</b>: {r['name']}<br>for {r['for']}" for _, r in near.iterrows()],
+                marker={"size": 10, "color": OKABE_ITO["grey"], "opacity": 0.95},
+                name=name,
+                text=[f"<b>baseline</b>: {r['name']}<br>for {r['for']}" for _, r in sites.iterrows()],
                 hoverinfo="text",
             )
         )
@@ -181,12 +182,39 @@ def map_figure(portfolio: pd.DataFrame, bases: pd.DataFrame) -> go.Figure:
                 {"source": gj, "type": "line", "color": "#7A7A7A", "line": {"width": 0.8}, "below": "traces"},
             ],
         },
-        height=560,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        height=560 + LEGEND_PX,
+        margin={"l": 0, "r": 0, "t": TOOLBAR_PX, "b": LEGEND_PX},
         font=FONT,
-        legend={"x": 0.01, "y": 0.01, "bgcolor": "rgba(255,255,255,0.85)"},
+        legend={"x": 0, "y": 0, "yanchor": "top", "bgcolor": "rgba(255,255,255,0)"},  # under the map, over no site
     )
     return fig
+
+
+#: Baseline sites the map of Wales draws: near Wales (lat, lon box); those outside Wales lie in England, which the
+#: map does not draw — the legend says so.
+NEAR_WALES = {"lat": (50.5, 54.5), "lon": (-6.0, -1.0)}
+BASELINE_IN_WALES = "baseline site in Wales (conventional)"
+BASELINE_IN_ENGLAND = "baseline site in England (east of Wales; England not drawn)"
+#: Room under the map for its legend (one line per sector and baseline group).
+LEGEND_PX = 190
+
+
+def baseline_groups(bases: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The baseline sites near Wales by where they are (legend name → rows); baselines further away are left out
+    (the caption under the map names them)."""
+    from lca_engine.geo import point_in_wales
+
+    near = bases.dropna(subset=["lat", "lon"])
+    near = near[near.lat.between(*NEAR_WALES["lat"]) & near.lon.between(*NEAR_WALES["lon"])]
+    inside = np.array([point_in_wales(r.lat, r.lon) for r in near.itertuples()], dtype=bool)
+    groups = {BASELINE_IN_WALES: near[inside], BASELINE_IN_ENGLAND: near[~inside]} if len(near) else {}
+    return {name: rows for name, rows in groups.items() if len(rows)}
+
+
+def far_baselines(bases: pd.DataFrame) -> list[str]:
+    """Names of the baseline sites too far from Wales for the map."""
+    shown = pd.concat(list(baseline_groups(bases).values())) if baseline_groups(bases) else bases.iloc[:0]
+    return [n for n in bases["name"] if n not in set(shown["name"])]
 
 
 def change_bars(portfolio: pd.DataFrame, scope: str = engine.CRADLE_TO_GATE) -> go.Figure:
@@ -208,10 +236,10 @@ def change_bars(portfolio: pd.DataFrame, scope: str = engine.CRADLE_TO_GATE) -> 
         fig,
         height=160 + 70 * len(portfolio),
         barmode="group",
-        xaxis_title=f"% change vs baseline, {engine.SCOPE_LABELS[scope]}<br>(− = less)",
+        xaxis_title="% change vs baseline (− = less)",
         legend={"orientation": "h", "y": -0.3, "x": 0, "yanchor": "top"},
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 120})
+    fig.update_layout(margin={"l": 10, "r": 10, "t": TOOLBAR_PX, "b": 120})
     fig.update_yaxes(autorange="reversed")
     return fig
 

@@ -19,6 +19,7 @@ import lca_engine as le
 from lca_engine.circularity import circularity_report, portfolio_mci
 from lca_engine.indicators import SCOPE_LABELS, SCOPES, SITE
 from lca_engine.scenarios import Scenario, assess_scenarios
+from lca_engine.verdict import verdict_block
 
 from .conftest import EXAMPLES, ROOT
 
@@ -33,6 +34,12 @@ TIMEOUT = 240
 def assessed():
     """The same assessment the dashboard shows: every shipped example on the 2025 background."""
     return le.assess_files([EXAMPLES], year=2025)
+
+
+@pytest.fixture(scope="module")
+def paired(assessed):
+    """The paired Monte Carlo the dashboard's verdicts use: every factory of the assessment, 1,000 draws, seed 1."""
+    return le.monte_carlo([c.factory for c in assessed.checked.values()], draws=1000, seed=1)
 
 
 def number(text: str) -> float:
@@ -75,18 +82,32 @@ def page(at: AppTest, name: str, factory: str | None = MICRO) -> AppTest:
     return at
 
 
-def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, assessed):
+def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, assessed, paired):
+    """The table puts the name (pinned) first, then per headline indicator and scope the point change with the
+    verdict and P(better) of the verdict block on the same paired draws, then the MCI."""
     at = app
     assert at.title[0].value.startswith("Portfolio")
     comp = assessed.comparison(scope=None)
     table = at.dataframe[0].value
     assert len(table) == len(assessed.pairs)
+    assert list(table.columns[:9]) == ["name"] + [
+        f"{label} · {SCOPE_LABELS[s]}"
+        for label in ("Carbon", "Energy (delivered)", "Water withdrawal", "Chemicals")
+        for s in SCOPES
+    ]
+    assert table.columns[9] == "MCI"
     name = assessed.checked[MICRO].factory.name
     row = table[table["name"] == name].iloc[0]
+    block = verdict_block(assessed, MICRO, paired).set_index(["indicator", "scope"])
     for ind, col in [("carbon", "Carbon"), ("water_withdrawal", "Water withdrawal"), ("chemicals_total", "Chemicals")]:
         for scope, label in SCOPE_LABELS.items():
             sel = comp[(comp.factory == MICRO) & (comp.indicator == ind) & (comp.scope == scope)]
-            assert row[f"{col} change ({label})"] == f"{sel['relative_change'].iloc[0]:+.1%}"
+            cell = row[f"{col} · {label}"]
+            assert cell.startswith(f"{sel['relative_change'].iloc[0]:+.1%} · "), cell
+            b = block.loc[(ind, scope)]
+            assert b["verdict"] in cell
+            if b["p_better"] == b["p_better"]:
+                assert cell.endswith(f"(P {b['p_better']:.0%})"), cell
     mci = circularity_report(assessed.checked[MICRO])["mci"]["value"]
     assert number(row["MCI"]) == pytest.approx(mci, abs=5e-4)
     items = []
@@ -96,8 +117,7 @@ def test_portfolio_shows_every_micro_factory_with_headline_changes_and_mci(app, 
     assert number(metric(at, "Portfolio MCI").value) == pytest.approx(portfolio_mci(items), abs=5e-4)
     carbon = comp[comp.indicator == "carbon"]
     below = [int((carbon[carbon.scope == s]["relative_change"] < 0).sum()) for s in SCOPES]
-    n = len(assessed.pairs)
-    assert metric(at, "Carbon below baseline").value == f"{below[0]} of {n} site · {below[1]} of {n} cradle to gate"
+    assert metric(at, "Carbon").value == f"{below[0]} · {below[1]}"
     # map (offline white-bg map with the Wales GeoJSON) and the attribution under it
     charts = at.get("plotly_chart")
     assert len(charts) >= 2
@@ -190,7 +210,7 @@ def test_claims_and_uncertainty_match_a_paired_monte_carlo(app, assessed):
     at.number_input(key="draws").set_value(500).run()
     no_exception(at)
     micro, base = assessed.checked[MICRO].factory, assessed.checked[BASE].factory
-    mc = le.monte_carlo([micro, base], draws=500, seed=1)
+    mc = le.monte_carlo([c.factory for c in assessed.checked.values()], draws=500, seed=1)  # every factory, as shown
     diff = mc.difference(MICRO, BASE).set_index("indicator").loc["carbon"]
     assert number(metric(at, "P(better than baseline)").value) == pytest.approx(100 * diff["p_lower"], abs=0.051)
     assert close(metric(at, "Mean difference").value, diff["mean"])
@@ -288,7 +308,7 @@ def test_upload_handler_refuses_baselines_outside_the_upload(tmp_path):
     with pytest.raises(engine.LcaEngineError) as err:
         engine.assess_upload([("m.py", b"print(1)")], workdir=tmp_path / "w2")
     assert "not accepted" in err.value.problems[0].message
-    assert engine._safe_name("../../evil/../x.toml") == "x.toml"
+    assert engine.safe_name("../../evil/../x.toml") == "x.toml"
 
 
 def test_upload_reusing_a_shipped_id_is_assessed_under_its_own_id(tmp_path, assessed):
@@ -351,17 +371,15 @@ def test_cli_dashboard_says_where_the_app_is_missing(monkeypatch, tmp_path):
         "examples/textile_merthyr_micro.toml",
     ],
 )
-def test_cache_key_changes_with_every_file_the_numbers_depend_on(changed, tmp_path, monkeypatch):
+def test_cache_key_changes_with_every_file_the_numbers_depend_on(changed, tmp_path):
     """The dashboard caches the assessment by examples_fingerprint(): editing a background file, the claims or an
     example must change it (a copy of inventories/ is edited, never the shipped one)."""
-    from dashboard import engine
+    from dashboard import cache
 
     copy = tmp_path / "root"
     shutil.copytree(ROOT / "inventories", copy / "inventories")
-    monkeypatch.setattr(engine, "ROOT", copy)
-    monkeypatch.setattr(engine, "EXAMPLES", copy / "inventories" / "examples")
-    before = engine.examples_fingerprint()
-    assert engine.examples_fingerprint() == before, "deterministic"
+    before = cache.fingerprint(copy / "inventories")
+    assert cache.fingerprint(copy / "inventories") == before, "deterministic"
     path = copy / "inventories" / changed
     path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert engine.examples_fingerprint() != before
+    assert cache.fingerprint(copy / "inventories") != before

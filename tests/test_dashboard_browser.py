@@ -6,6 +6,7 @@ Screenshots go to a temporary folder, and also to $DASHBOARD_SCREENSHOTS when th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -47,69 +48,58 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _serve(tmp: Path):
+    """``streamlit run dashboard/app.py`` on a free port with its own data folder and home under ``tmp``: yields
+    the URL once the server answers its health check; stops the server afterwards."""
+    (tmp / "home").mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env.update({"LCA_ENGINE_DATA_DIR": str(tmp / "data"), "HOME": str(tmp / "home"), "BRIGHTWAY_NO_STRUCTLOG": "1"})
+    env.pop("BRIGHTWAY2_DIR", None)  # the engine derives it from LCA_ENGINE_DATA_DIR
+    port = _free_port()
+    flags = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1"]
+    flags += ["--server.maxUploadSize", "2", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    log_path = tmp / f"streamlit-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), *flags],
+            cwd=APP.parent,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while not _healthy(url):
+                if proc.poll() is not None or time.time() > deadline:
+                    log.flush()
+                    pytest.fail("streamlit did not start:\n" + log_path.read_text(errors="replace"))
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The dashboard served by Streamlit, with its own temporary data folder and home."""
     tmp = tmp_path_factory.mktemp("dashboard-browser")
-    (tmp / "home").mkdir()
-    env = dict(os.environ)
-    env.update(
-        {
-            "LCA_ENGINE_DATA_DIR": str(tmp / "data"),
-            "HOME": str(tmp / "home"),
-            "BRIGHTWAY_NO_STRUCTLOG": "1",
-        }
-    )
-    env.pop("BRIGHTWAY2_DIR", None)  # the engine derives it from LCA_ENGINE_DATA_DIR
-    port = _free_port()
-    log = open(tmp / "streamlit.log", "wb")  # closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.maxUploadSize",
-            "2",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=APP.parent,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not start:\n" + (tmp / "streamlit.log").read_text(errors="replace"))
-            time.sleep(0.3)
+    with _serve(tmp) as url:
         yield url, tmp
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +258,22 @@ def test_upload_bad_inventory_shows_plain_error(server, browser, shots, tmp_path
     assert "kgg" in body and "Fix:" in body
     assert "Traceback" not in body
     _save(browser, shots, "09_upload_bad")
+
+
+@pytest.mark.parametrize("deep", ["factory", "upload"])
+def test_a_deep_link_opened_first_on_a_fresh_server_gets_the_whole_app(deep, server, browser, shots):
+    """A fresh server whose first request is /factory or /upload: the page still comes through app.py — the
+    sidebar lists the pages by title (not file names), has the year control, and the layout is wide."""
+    from selenium.webdriver.common.by import By
+
+    _, tmp = server  # its data folder is built: the fresh server below reuses it
+    with _serve(tmp) as url:
+        browser.get(f"{url}/{deep}")
+        title = "Factory" if deep == "factory" else "Bring your own inventory"
+        _settle(browser, 0, text=title)
+        _save(browser, shots, f"00_deep_link_{deep}")
+        sidebar = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]').text
+        assert "Portfolio" in sidebar and "Circular credentials" in sidebar and "DESNZ background year" in sidebar
+        assert "circularity" not in sidebar.split() and "app" not in sidebar.split(), sidebar
+        main = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMainBlockContainer"]')
+        assert main.size["width"] > 1000, main.size  # wide layout in the 1500 px window (centred is ~736 px)

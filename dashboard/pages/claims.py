@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, engine, ui
+from dashboard import charts, engine, ui, verdict_view
 
 st.title("Claims & uncertainty")
 a, key = ui.current_or_stop()
@@ -27,29 +27,11 @@ except engine.LcaEngineError as exc:
     st.stop()
 
 st.subheader("Claim check", help=ui.HELP["claims"])
-claims = mc["claims"].copy()
-cols = ["claim", "text", "scope", "indicator", "claimed_change", "measured_change", "coverage", "p_claim_holds"]
-show = claims[[*cols, "verdict", "why"]].copy()
-show["scope"] = show["scope"].map(lambda s: engine.SCOPE_LABELS.get(s, "operations"))
-show["claimed_change"] = show["claimed_change"].map(lambda v: ui.pct(v, decimals=0))
-show["measured_change"] = show["measured_change"].map(ui.pct)
-show["coverage"] = show["coverage"].map(lambda v: ui.pct(v, decimals=0, sign=False))
-show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: ui.fmt(v, 3))
-show.columns = [
-    "claim",
-    "what is claimed",
-    "scope",
-    "indicator",
-    "claimed change",
-    "measured change",
-    "coverage",
-    "P(claim holds)",
-    "verdict",
-    "basis",
-]
-st.dataframe(show, hide_index=True, width="stretch")
+st.dataframe(verdict_view.claims_table(mc["claims"]), hide_index=True, width="stretch")
 st.caption(
-    f"Paired Monte Carlo, {mc['draws']} draws, seed {mc['seed']}. Claims from inventories/claims.toml (the briefing's "
+    f"Paired Monte Carlo of every factory, {mc['draws']} draws, seed {mc['seed']} (at 1,000 draws and seed 1 the same "
+    "draws as the verdict on the Factory and Portfolio pages). 'Point change': the inventories as written; "
+    "P(claim holds): over the draws. Claims from inventories/claims.toml (the briefing's "
     "figures, which no primary study backs) and any [[claims]] in the inventory, each at the scope(s) it names. "
     "Coverage: the lower of the two sides' (not assessable below the claim's threshold; the basis names the flows not "
     "characterised)." + ui.HELP["coverage"]
@@ -79,6 +61,11 @@ m2.metric(
 )
 m3.metric(f"2.5 % percentile ({unit})", ui.fmt(diff["p2_5"]), help="Lower end of the 95 % interval.", border=True)
 m4.metric(f"97.5 % percentile ({unit})", ui.fmt(diff["p97_5"]), help="Upper end of the 95 % interval.", border=True)
+point = engine.headline(a, fid).loc[(ind, engine.CRADLE_TO_GATE), "difference"]
+st.caption(
+    f"Point estimate of the difference (cradle to gate): {ui.fmt(point)} {unit} per FU. "
+    + verdict_view.POINT_VS_MEAN.format(draws=mc["draws"])
+)
 st.plotly_chart(
     charts.histogram(
         mc["samples"][ind], unit, f"{engine.indicator_name(ind)}: micro-factory − baseline ({mc['draws']} paired draws)"

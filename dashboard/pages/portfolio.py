@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, engine, ui
+from dashboard import charts, engine, ui, verdict_view
 
 st.title("Portfolio: Welsh micro-factories vs conventional baselines")
 try:
@@ -24,12 +24,12 @@ mci_all = engine.portfolio_mci(df)
 cols = st.columns(5)
 n = len(df)
 for col, ind in zip(cols, engine.HEADLINE, strict=False):
-    better = {scope: int((df[f"{ind} change {scope}"] < 0).sum()) for scope in engine.SCOPES}
+    below = [int((df[f"{ind} change {scope}"] < 0).sum()) for scope in engine.SCOPES]
     col.metric(
-        f"{ui.HEADLINE_LABELS[ind]} below baseline",
-        " · ".join(f"{better[s]} of {n} {engine.SCOPE_LABELS[s]}" for s in engine.SCOPES),
-        help=f"Micro-factories whose {engine.indicator_name(ind)} per FU is below their baseline's, at each scope."
-        + ui.HELP["coverage"],
+        ui.HEADLINE_LABELS[ind].split()[0],  # 'Energy (delivered)' → 'Energy': the whole name is in the help
+        f"{below[0]} · {below[1]}",
+        help=f"Micro-factories whose {engine.indicator_name(ind)} per FU is below their baseline's (point estimate), "
+        f"at the site ({below[0]} of {n}) and cradle to gate ({below[1]} of {n})." + ui.HELP["coverage"],
         border=True,
     )
 cols[4].metric(
@@ -38,12 +38,21 @@ cols[4].metric(
     help=ui.HELP["mci"] + " Portfolio value: weighted by product mass per functional unit.",
     border=True,
 )
+st.caption(
+    f"Cards: how many of the {n} micro-factories are below their baseline, at the site · cradle to gate (point "
+    "estimates); the table below gives each one's verdict and how sure it is."
+)
 
 left, right = st.columns([1, 1])
 with left:
     st.subheader("Sites", help="Micro-factory sites from each inventory's [site]; baselines near Wales in grey.")
     st.plotly_chart(charts.map_figure(df, bases), key="map", config={"displaylogo": False, "scrollZoom": True})
-    st.caption(ui.ATTRIBUTION)
+    far = charts.far_baselines(bases)
+    st.caption(
+        "Grey dots east of Wales: baseline sites in England (England is not drawn). "
+        + (f"Not on this map (too far): {ui.literal('; '.join(far))}. " if far else "")
+        + ui.ATTRIBUTION
+    )
 with right:
     st.subheader("Headline change vs baseline", help=ui.HELP["baseline"])
     scope = st.radio(
@@ -61,19 +70,34 @@ with right:
         "baseline."
     )
 
-st.subheader("Micro-factories")
-table = df[["name", "sector", "site", "functional unit", "baseline", "baseline site"]].copy()
-for ind in engine.HEADLINE:
-    for scope in engine.SCOPES:
-        table[f"{ui.HEADLINE_LABELS[ind]} change ({engine.SCOPE_LABELS[scope]})"] = df[f"{ind} change {scope}"].map(
-            ui.pct
+st.subheader("Micro-factories: change and verdict", help=verdict_view.VERDICT_HELP)
+try:
+    table = verdict_view.portfolio_verdicts(a, key, df)
+except engine.LcaEngineError as exc:
+    ui.show_error(exc, "The Monte Carlo could not run")
+    st.stop()
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"name": st.column_config.TextColumn(pinned=True, width="medium")}
+    | {
+        verdict_view.column(ind, scope): st.column_config.TextColumn(
+            help=f"{engine.indicator_name(ind)}, {engine.SCOPE_LABELS[scope]}: point change vs the baseline, the "
+            "verdict and P(better)."
         )
-table["MCI"] = df["MCI"].map(lambda v: ui.fmt(v, 3))
-st.dataframe(table, hide_index=True, width="stretch")
+        for ind in engine.HEADLINE
+        for scope in engine.SCOPES
+    },
+)
 st.caption(
     "Change = (micro-factory − baseline) / baseline per functional unit, at each scope (site; cradle to gate): "
     "carbon in kg CO2e (AR5 GWP100, as DESNZ), energy delivered in kWh, water withdrawal in m³, process chemicals "
-    "in kg. MCI: 0 = linear, 1 = circular."
+    "in kg. "
+    + verdict_view.VERDICT_HELP
+    + " "
+    + verdict_view.POINT_VS_MEAN.format(draws=engine.VERDICT_DRAWS)
+    + " MCI: 0 = linear, 1 = circular."
 )
 with st.expander("Absolute values per functional unit"):
     absolute = df[["name"]].copy()

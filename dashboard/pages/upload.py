@@ -9,18 +9,18 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import engine, ui, verdict_view
 
 MB = engine.MAX_UPLOAD_BYTES // (1024 * 1024)
 
 st.title("Bring your own inventory")
 st.markdown(
     "Upload a micro-factory inventory (**TOML**, see `tests/data/tiny_micro.toml` and `inventories/examples/`) or a "
-    '**Brightway Excel** inventory (`.xlsx`). Its baseline is found by the file name in `baseline = "…"`: upload '
-    "it together with the micro-factory, or name one of the shipped example baselines (e.g. "
-    "`textile_conventional_baseline.toml`). A `sources.toml` may be uploaded too. "
-    f"Limit: {MB} MB per file; files are measured against the engine's input limits (nesting, key and unit "
-    "lengths, an Excel workbook's decompressed size and rows) before they are parsed.",
+    '**Brightway Excel** inventory (`.xlsx`). Its baseline is found by the file name in `baseline = "…"`: select '
+    "the baseline's file **together with** the micro-factory in the same upload, under exactly that file name, or "
+    "name one of the shipped example baselines (e.g. `textile_conventional_baseline.toml`). A `sources.toml` may be "
+    f"uploaded too. Limit: {MB} MB per file; files are measured against the engine's input limits (nesting, key and "
+    "unit lengths, an Excel workbook's decompressed size and rows) before they are parsed.",
     help=ui.HELP["fu"],
 )
 files = st.file_uploader(
@@ -78,6 +78,26 @@ fid = result.micro[0]
 if len(result.micro) > 1:
     fid = st.selectbox("Micro-factory", result.micro, format_func=lambda i: engine.label(a, i), key="upload-factory")
 st.header(ui.literal(engine.factory(a, fid).name))
+verdict_view.verdict_block(a, result.key, fid)
+if engine.baseline_of(a, fid):
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Claims", help=ui.HELP["claims"])
+        try:
+            claims = engine.claims(a, result.key, fid)
+        except engine.LcaEngineError as exc:
+            ui.show_error(exc, "The claims could not be checked")
+        else:
+            st.dataframe(verdict_view.claims_table(claims), hide_index=True, width="stretch")
+    with right:
+        st.subheader("Circularity, side by side", help=ui.HELP["mci"])
+        st.dataframe(
+            verdict_view.circularity_table(engine.circularity_pair(a, fid)),
+            hide_index=True,
+            width="stretch",
+            column_config={"figure": st.column_config.TextColumn(width="medium")},
+        )
+        st.caption("Difference = micro-factory − baseline (shares in percentage points).")
 ui.factory_view(a, fid, key="upload")
 st.subheader("Downloads for this upload")
 files_out = engine.results_files(a)

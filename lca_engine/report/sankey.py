@@ -28,13 +28,22 @@ _ROLE_COLOURS |= dict.fromkeys(MATERIAL_RECOVERY_NODES, OKABE_ITO["bluish_green"
 NODE_COLOURS = {"process": OKABE_ITO["blue"]} | {
     node: _ROLE_COLOURS.get(node, OKABE_ITO["reddish_purple"]) for node in BOUNDARY
 }
-#: Link colours (rgba: translucent so overlapping links stay readable); loops are opaque orange.
+
+
+def _rgba(name: str, alpha: float) -> str:
+    h = OKABE_ITO[name]
+    return f"rgba({int(h[1:3], 16)}, {int(h[3:5], 16)}, {int(h[5:7], 16)}, {alpha})"
+
+
+#: Link colours, one hue of the palette per kind of flow (translucent so overlapping links stay readable; loops
+#: nearly opaque): loops orange, materials / chemicals / products grey, water sky blue, waste and emissions reddish
+#: purple — no two kinds share a hue, and none is the orange of the loops.
 LINK_COLOURS = {
-    "loop": "rgba(230, 159, 0, 0.85)",
-    "water": "rgba(86, 180, 233, 0.40)",
-    "waste": "rgba(213, 94, 0, 0.45)",
-    "emission": "rgba(213, 94, 0, 0.45)",
-    "other": "rgba(0, 114, 178, 0.55)",
+    "loop": _rgba("orange", 0.85),
+    "water": _rgba("sky_blue", 0.55),
+    "waste": _rgba("reddish_purple", 0.55),
+    "emission": _rgba("reddish_purple", 0.55),
+    "other": _rgba("grey", 0.45),
 }
 LEGEND = [
     ("reuse / recycling loop (inside the factory)", LINK_COLOURS["loop"]),
@@ -73,9 +82,15 @@ def label_lines(node: dict, width: int = 22, lines: int = 2) -> list[str]:
     return [*wrap(name, width=width, lines=lines), fmt_kg(node["mass_kg"])]
 
 
+#: The interactive figure wraps names on as many lines as they need (never cut; a word longer than a line is the
+#: only thing cut).
+PLOTLY_LABEL_WIDTH, PLOTLY_LABEL_LINES = 24, 6
+
+
 def plotly_label(node: dict) -> str:
     """The label as plotly pseudo-HTML: every user character escaped, lines joined by our own <br>."""
-    return "<br>".join(html.escape(line) for line in label_lines(node))
+    lines = label_lines(node, width=PLOTLY_LABEL_WIDTH, lines=PLOTLY_LABEL_LINES)
+    return "<br>".join(html.escape(line) for line in lines)
 
 
 def node_colour(node: dict) -> str:
@@ -197,7 +212,7 @@ def figure(data: dict):
     import plotly.graph_objects as go
 
     index = {n["id"]: i for i, n in enumerate(data["nodes"])}
-    links = data["links"]
+    links = [lk for lk in data["links"] if lk["mass_kg"] > 0]  # no empty bands
     pad = 36
     total = height(data)
     room = int(arc_room(data) * total)

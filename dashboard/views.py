@@ -1,0 +1,230 @@
+"""Tables and figures read off an :class:`lca_engine.Assessment` for the pages: no Streamlit, no caching, no I/O.
+
+Both scopes of every number carry their coverage (:mod:`lca_engine.coverage`)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+import lca_engine as le
+from dashboard.settings import HEADLINE
+from lca_engine.circularity import circularity_report
+from lca_engine.circularity import portfolio_mci as weighted_mci
+from lca_engine.coverage import of as coverage_of
+from lca_engine.indicators import CRADLE_TO_GATE, INDICATORS, SCOPE_LABELS, SCOPES
+
+
+def indicator_name(ind: str) -> str:
+    return INDICATORS[ind].name
+
+
+def indicator_unit(ind: str) -> str:
+    return INDICATORS[ind].unit
+
+
+def indicator_ids() -> list[str]:
+    return list(INDICATORS)
+
+
+def indicator_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(i.id, i.family, i.unit, i.name) for i in INDICATORS.values()],
+        columns=["indicator", "family", "unit per functional unit", "name"],
+    )
+
+
+def comparison(a: le.Assessment) -> pd.DataFrame:
+    return a.comparison()
+
+
+def micro_ids(a: le.Assessment) -> list[str]:
+    return [m for m, _ in a.pairs]
+
+
+def baseline_of(a: le.Assessment, fid: str) -> str | None:
+    return dict(a.pairs).get(fid)
+
+
+def factory(a: le.Assessment, fid: str):
+    return a.checked[fid].factory
+
+
+def label(a: le.Assessment, fid: str) -> str:
+    f = factory(a, fid)
+    return f"{f.name} ({f.sector})"
+
+
+def headline(a: le.Assessment, fid: str) -> pd.DataFrame:
+    """Micro-factory vs baseline for every indicator at both scopes (rows of :meth:`Assessment.comparison`),
+    indexed by (indicator, scope)."""
+    comp = a.comparison(scope=None)
+    return comp[(comp.factory == fid) & (comp.scenario == "default")].set_index(["indicator", "scope"])
+
+
+def total(a: le.Assessment, fid: str, indicator: str, scope: str = CRADLE_TO_GATE) -> float:
+    return a.total(fid, indicator, scope)
+
+
+def coverage(a: le.Assessment, fid: str, indicator: str, scope: str) -> dict:
+    """One number's coverage row (:attr:`Assessment.coverage`): coverage share, flows ``missing``, ``to_check``."""
+    return coverage_of(a.coverage, fid, indicator, scope)
+
+
+def all_totals(a: le.Assessment, fid: str, baseline: str | None) -> pd.DataFrame:
+    """Every indicator at both scopes: values, difference, change and each side's coverage."""
+    rows = []
+    for ind in INDICATORS:
+        for scope in SCOPES:
+            m = a.total(fid, ind, scope)
+            b = a.total(baseline, ind, scope) if baseline else np.nan
+            rows.append(
+                {
+                    "indicator": ind,
+                    "scope": SCOPE_LABELS[scope],
+                    "name": INDICATORS[ind].name,
+                    "unit per FU": INDICATORS[ind].unit,
+                    "micro-factory": m,
+                    "coverage": coverage(a, fid, ind, scope)["coverage"],
+                    "baseline": b,
+                    "baseline coverage": coverage(a, baseline, ind, scope)["coverage"] if baseline else np.nan,
+                    "difference": m - b,
+                    "change": (m - b) / b if baseline and b else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _site(f) -> dict:
+    return {
+        "site": f.site.name if f.site else "",
+        "lat": f.site.lat if f.site else np.nan,
+        "lon": f.site.lon if f.site else np.nan,
+    }
+
+
+def portfolio(a: le.Assessment) -> pd.DataFrame:
+    """One row per micro-factory: site, headline change vs its baseline (relative) at each scope — columns
+    ``<indicator> change|micro|baseline <scope>`` — and its MCI."""
+    comp = a.comparison(scope=None)
+    comp = comp[comp.scenario == "default"].set_index(["factory", "indicator", "scope"])
+    rows = []
+    for fid, base in a.pairs:
+        f = factory(a, fid)
+        circ = circularity_report(a.checked[fid])
+        row = {"factory": fid, "name": f.name, "sector": f.sector, **_site(f)}
+        row |= {"functional unit": f.functional_unit.label(), "baseline": base or ""}
+        row["baseline site"] = factory(a, base).site.name if base and factory(a, base).site else ""
+        for ind in HEADLINE:
+            for scope in SCOPES:
+                r = comp.loc[(fid, ind, scope)] if (fid, ind, scope) in comp.index else None
+                for col, name in (
+                    ("change", "relative_change"),
+                    ("micro", "micro_factory"),
+                    ("baseline", "baseline_value"),
+                ):
+                    row[f"{ind} {col} {scope}"] = float(r[name]) if r is not None else np.nan
+        row["MCI"] = circ["mci"].get("value")
+        row["product kg"] = circ["material_flows"]["product_kg"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def portfolio_mci(df: pd.DataFrame) -> float | None:
+    ok = df[df["MCI"].notna() & (df["product kg"] > 0)]
+    if ok.empty:
+        return None
+    return weighted_mci(list(zip(ok["product kg"], ok["MCI"], strict=True)))
+
+
+def baseline_sites(a: le.Assessment) -> pd.DataFrame:
+    rows = [
+        {"baseline": base, "for": fid, "name": factory(a, base).name, **_site(factory(a, base))}
+        for fid, base in a.pairs
+        if base
+    ]
+    return pd.DataFrame(rows, columns=["baseline", "for", "name", "site", "lat", "lon"])
+
+
+def contributions(
+    a: le.Assessment, fid: str, indicator: str, by: str = "process", cutoff: float = 0.02, scope: str = CRADLE_TO_GATE
+) -> pd.DataFrame:
+    return le.contributions(a.results, fid, indicator, by=by, cutoff=cutoff, scope=scope)
+
+
+def balance(a: le.Assessment, fid: str):
+    """(closes?, per-process table, flows not in the balance)."""
+    b = a.checked[fid].balance
+    return b.ok, b.table, list(b.excluded)
+
+
+def loops(a: le.Assessment, fid: str) -> pd.DataFrame:
+    return le.loops_table(le.find_loops(factory(a, fid)))
+
+
+def completeness(a: le.Assessment, fid: str) -> pd.DataFrame:
+    c = a.completeness
+    return c[c.factory == fid]
+
+
+def warnings_of(a: le.Assessment, fid: str) -> list[str]:
+    return [w.format() for w in a.checked[fid].warnings]
+
+
+def sankey(a: le.Assessment, fid: str):
+    """(plotly figure, data) of the material-flow Sankey drawn by the report (loops in orange)."""
+    from lca_engine.report.content import sankey_data
+    from lca_engine.report.sankey import figure
+
+    data = sankey_data(factory(a, fid))
+    if not data["links"]:
+        return None, data
+    return figure(data), data
+
+
+def sankey_legend() -> list[tuple[str, str]]:
+    from lca_engine.report.sankey import LEGEND
+
+    return list(LEGEND)
+
+
+def circularity(a: le.Assessment, fid: str) -> dict:
+    return circularity_report(a.checked[fid])
+
+
+def parameter_label(name: str) -> str:
+    """A Monte Carlo parameter name ('fg-<id>-<year>:process ← desnz-<year>:factor') in fewer words."""
+    name = re.sub(r"fg-(.+?)-\d{4}:", r"\1 · ", name)
+    return re.sub(r"desnz-\d{4}:", "", name)
+
+
+#: The circularity figures shown side by side with the verdict: (section, key, label, share?) of
+#: :func:`lca_engine.circularity.circularity_report`.
+CIRCULARITY_PAIR = (
+    ("mci", "", "Material Circularity Indicator (MCI, 0 = linear, 1 = circular)", False),
+    ("cti", "circular_inflow", "CTI % circular inflow", True),
+    ("cti", "circular_outflow", "CTI % circular outflow", True),
+    ("iso59020", "recycled_inflow_content", "recycled content of inflow (ISO 59020)", True),
+)
+
+
+def _figure_value(report: dict, section: str, key: str):
+    entry = report[section] if not key else report[section].get(key, {})
+    value = entry.get("value") if isinstance(entry, dict) else None
+    return float(value) if value is not None else np.nan
+
+
+def circularity_pair(a: le.Assessment, fid: str) -> pd.DataFrame:
+    """MCI, CTI circular inflow and outflow and recycled content of the micro-factory and its baseline, with the
+    difference (micro-factory − baseline; NaN where a side does not state the figure)."""
+    base = baseline_of(a, fid)
+    mine = circularity(a, fid)
+    theirs = circularity(a, base) if base else None
+    rows = []
+    for section, key, name, share in CIRCULARITY_PAIR:
+        m = _figure_value(mine, section, key)
+        b = _figure_value(theirs, section, key) if theirs else np.nan
+        rows.append({"figure": name, "micro-factory": m, "baseline": b, "difference": m - b, "share": share})
+    return pd.DataFrame(rows)
