@@ -14,6 +14,7 @@ written again, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -112,8 +113,9 @@ def _path(cache_dir: Path, digest: str) -> Path:
     return Path(cache_dir) / "results" / f"{digest}.zip"
 
 
-def store(cache_dir: Path, digest: str, entry: Entry) -> None:
-    """Write the entry atomically, then keep the newest :data:`MAX_ENTRIES`."""
+def store(cache_dir: Path, digest: str, entry: Entry) -> bool:
+    """Write the entry atomically, then keep the newest :data:`MAX_ENTRIES`. A cache that cannot be written (full
+    disk, read-only folder) costs the next run its time, not this run its results: False, nothing raised."""
     meta = {
         "outputs": list(entry.outputs),
         "warnings": [{"file": f, "problems": [asdict(p) for p in ps]} for f, ps in entry.warnings],
@@ -126,13 +128,23 @@ def store(cache_dir: Path, digest: str, entry: Entry) -> None:
             z.writestr(name, data)
         z.writestr(META, json.dumps(meta, sort_keys=True))
     target = _path(cache_dir, digest)
-    atomic.write_bytes(target, buf.getvalue())
-    _prune(target.parent)
+    try:
+        atomic.write_bytes(target, buf.getvalue())
+        _prune(target.parent)
+    except OSError:
+        return False
+    return True
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.zip"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
+    """Remove all but the :data:`MAX_ENTRIES` most recently used entries (other processes may prune too)."""
+    dated = []
+    for entry in folder.glob("*.zip"):
+        try:
+            dated.append((entry.stat().st_mtime, entry))
+        except OSError:
+            continue  # removed meanwhile
+    for _, old in sorted(dated, reverse=True)[MAX_ENTRIES:]:
         old.unlink(missing_ok=True)
 
 
@@ -151,7 +163,8 @@ def fetch(cache_dir: Path, digest: str) -> Entry | None:
         )
         if any(file_digest(Path(p)) != d for p, d in entry.also):
             return None
-    except (OSError, zipfile.BadZipFile, KeyError, TypeError, ValueError):
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, TypeError, ValueError):
         return None  # absent, damaged or of another layout: computed again and written anew
-    os.utime(path)  # recently used: kept by the pruning
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by the pruning
     return entry

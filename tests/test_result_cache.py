@@ -50,7 +50,8 @@ def test_second_run_is_a_byte_identical_copy_and_says_so(pair, tmp_path, data_di
     second = _assess(pair, tmp_path / "b", data_dir)
     assert CACHED not in first and "MultiLCA:" in first
     assert CACHED in second and "MultiLCA:" not in second
-    assert "inputs sha256 " in second
+    digest = second.split("inputs sha256 ", 1)[1][:64]
+    assert (data_dir / "cache" / "results" / f"{digest}.zip").is_file()  # the entry the output names
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
     assert _tables(first) == _tables(second)
     fresh = _assess(pair, tmp_path / "c", data_dir, "--no-cache")
@@ -126,3 +127,33 @@ def test_no_cache_neither_reads_nor_writes(pair, tmp_path, data_dir):
     before = set(_entries(data_dir))
     assert CACHED not in _assess(pair, tmp_path / "a", data_dir, "--no-cache")
     assert set(_entries(data_dir)) == before
+
+
+def _entry() -> object:
+    from lca_engine.errors import Problem
+    from lca_engine.result_cache import Entry
+
+    return Entry({"results.parquet": b"PAR1 bytes"}, [("a.toml", [Problem("m", fix="f", file="a.toml")])], {}, [])
+
+
+def test_entries_read_back_and_the_oldest_are_pruned(tmp_path, monkeypatch):
+    import os
+
+    from lca_engine import result_cache
+
+    monkeypatch.setattr(result_cache, "MAX_ENTRIES", 3)
+    for i in range(5):
+        assert result_cache.store(tmp_path, f"{i:064x}", _entry())
+        os.utime(tmp_path / "results" / f"{i:064x}.zip", (1000 + i, 1000 + i))
+    result_cache.store(tmp_path, f"{5:064x}", _entry())
+    kept = sorted(p.stem for p in (tmp_path / "results").glob("*.zip"))
+    assert kept == [f"{i:064x}" for i in (3, 4, 5)]
+    assert result_cache.fetch(tmp_path, f"{5:064x}") == _entry()
+
+
+def test_a_cache_that_cannot_be_written_does_not_fail_the_run(tmp_path):
+    from lca_engine import result_cache
+
+    (tmp_path / "results").write_text("a file where the cache folder should be")
+    assert result_cache.store(tmp_path, "0" * 64, _entry()) is False
+    assert result_cache.fetch(tmp_path, "0" * 64) is None

@@ -58,8 +58,7 @@ def assess(
     _print_gaps(w.coverage, chosen)
     if w.cached:
         out.print(
-            f"results from the result cache (inputs sha256 {w.digest[:16]}…): nothing recalculated; "
-            "--no-cache recalculates"
+            f"results from the result cache (inputs sha256 {w.digest}): nothing recalculated; --no-cache recalculates"
         )
     else:
         t = w.timings
