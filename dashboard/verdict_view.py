@@ -127,18 +127,21 @@ def column(ind: str, scope: str) -> str:
     return f"{engine.HEADLINE_LABELS[ind]} · {engine.SCOPE_LABELS[scope]}"
 
 
+#: The claim check's columns as shown, the verdict first after the claim and its scope.
 CLAIM_COLUMNS = {
     "claim": "claim",
-    "text": "what is claimed",
     "scope": "scope",
-    "indicator": "indicator",
+    "verdict": "verdict",
+    "p_claim_holds": "P(claim holds)",
     "claimed_change": "claimed change",
     "measured_change": "point change",
     "coverage": "coverage",
-    "p_claim_holds": "P(claim holds)",
-    "verdict": "verdict",
+    "text": "what is claimed",
+    "indicator": "indicator",
     "why": "basis",
 }
+#: Column settings of the claim table (the claim's id stays in view when the table scrolls sideways).
+CLAIM_CONFIG = {"claim": st.column_config.TextColumn(pinned=True)}
 
 
 def claims_table(claims: pd.DataFrame) -> pd.DataFrame:

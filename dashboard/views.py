@@ -203,10 +203,10 @@ def parameter_label(name: str) -> str:
 #: The circularity figures shown side by side with the verdict: (section, key, label, share?) of
 #: :func:`lca_engine.circularity.circularity_report`.
 CIRCULARITY_PAIR = (
-    ("mci", "", "Material Circularity Indicator (MCI, 0 = linear, 1 = circular)", False),
+    ("mci", "", "MCI (0 linear … 1 circular)", False),
     ("cti", "circular_inflow", "CTI % circular inflow", True),
     ("cti", "circular_outflow", "CTI % circular outflow", True),
-    ("iso59020", "recycled_inflow_content", "recycled content of inflow (ISO 59020)", True),
+    ("iso59020", "recycled_inflow_content", "recycled content (ISO 59020)", True),
 )
 
 

@@ -103,7 +103,7 @@ def test_upload_with_its_baseline_gets_verdict_claims_and_circularity(tmp_path):
     assert list(shown["verdict"]) == list(claims["verdict"]) and list(shown["claim"]) == list(claims["claim"])
     circ = at.dataframe[2].value.set_index("figure")
     mine, theirs = circularity_report(a.checked["my-micro"]), circularity_report(a.checked["my-baseline"])
-    mci = next(i for i in circ.index if i.startswith("Material Circularity"))
+    mci = next(i for i in circ.index if i.startswith("MCI"))
     assert number(circ.loc[mci, "micro-factory"]) == pytest.approx(mine["mci"]["value"], abs=5e-4)
     assert number(circ.loc[mci, "baseline"]) == pytest.approx(theirs["mci"]["value"], abs=5e-4)
     diff = mine["mci"]["value"] - theirs["mci"]["value"]

@@ -27,7 +27,9 @@ except engine.LcaEngineError as exc:
     st.stop()
 
 st.subheader("Claim check", help=ui.HELP["claims"])
-st.dataframe(verdict_view.claims_table(mc["claims"]), hide_index=True, width="stretch")
+st.dataframe(
+    verdict_view.claims_table(mc["claims"]), hide_index=True, width="stretch", column_config=verdict_view.CLAIM_CONFIG
+)
 st.caption(
     f"Paired Monte Carlo of every factory, {mc['draws']} draws, seed {mc['seed']} (at 1,000 draws and seed 1 the same "
     "draws as the verdict on the Factory and Portfolio pages). 'Point change': the inventories as written; "

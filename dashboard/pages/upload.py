@@ -80,7 +80,7 @@ if len(result.micro) > 1:
 st.header(ui.literal(engine.factory(a, fid).name))
 verdict_view.verdict_block(a, result.key, fid)
 if engine.baseline_of(a, fid):
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     with left:
         st.subheader("Claims", help=ui.HELP["claims"])
         try:
@@ -88,14 +88,18 @@ if engine.baseline_of(a, fid):
         except engine.LcaEngineError as exc:
             ui.show_error(exc, "The claims could not be checked")
         else:
-            st.dataframe(verdict_view.claims_table(claims), hide_index=True, width="stretch")
+            st.dataframe(
+                verdict_view.claims_table(claims),
+                hide_index=True,
+                width="stretch",
+                column_config=verdict_view.CLAIM_CONFIG,
+            )
     with right:
         st.subheader("Circularity, side by side", help=ui.HELP["mci"])
         st.dataframe(
             verdict_view.circularity_table(engine.circularity_pair(a, fid)),
             hide_index=True,
             width="stretch",
-            column_config={"figure": st.column_config.TextColumn(width="medium")},
         )
         st.caption("Difference = micro-factory − baseline (shares in percentage points).")
 ui.factory_view(a, fid, key="upload")
