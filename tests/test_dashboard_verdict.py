@@ -191,3 +191,13 @@ def test_map_legend_below_wales_baselines_in_england_labelled_toolbars_above_tit
     height = bars.layout.height
     assert (1 - bars.layout.title.y) * height >= charts.TOOLBAR_PX - 1e-9 and bars.layout.title.yanchor == "top"
     assert charts.change_bars(engine.portfolio(a)).layout.margin.t >= charts.TOOLBAR_PX
+
+
+def test_portfolio_cards_have_short_labels_with_the_whole_name_in_help():
+    """'Energy (delivered) below baseline' was cut on the card: the label is one word, the help says the rest."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    no_exception(at)
+    cards = {m.label: m for m in at.metric}
+    assert {"Carbon", "Energy", "Water", "Chemicals", "Portfolio MCI"} <= set(cards), list(cards)
+    assert "Delivered energy" in cards["Energy"].help and "below their baseline" in cards["Energy"].help
