@@ -40,7 +40,8 @@ TIMEOUT = 900
 
 
 def start(data: Path, out: Path, example: Path = EXAMPLE) -> subprocess.Popen:
-    """`python -m lca_engine.cli assess <example>` on ``data``; stderr goes to ``<out>.log``."""
+    """`python -m lca_engine.cli assess <example> --no-cache` on ``data`` (every run opens, checks and if need be
+    rebuilds the Brightway project, never answered by the result cache); stderr goes to ``<out>.log``."""
     env = {**os.environ, "LCA_ENGINE_DATA_DIR": str(data)}
     env.pop("BRIGHTWAY2_DIR", None)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +57,7 @@ def start(data: Path, out: Path, example: Path = EXAMPLE) -> subprocess.Popen:
                 str(data),
                 "--out",
                 str(out),
+                "--no-cache",
             ],
             cwd=ROOT,
             env=env,

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import time
 import zipfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -32,6 +33,8 @@ from .errors import Problem
 CACHE_VERSION = "1"
 #: Entries kept per data folder (the oldest are removed beyond this).
 MAX_ENTRIES = 64
+#: Seconds after which a temporary file of an entry being written is taken as left by a killed writer.
+STALE_TMP = 3600.0
 META = "entry.json"
 #: The libraries whose version can change a number or a written byte.
 LIBRARIES = ("bw2calc", "bw2data", "bw2io", "bw-processing", "numpy", "scipy", "pandas", "pyarrow", "pint", "pydantic")
@@ -137,14 +140,17 @@ def store(cache_dir: Path, digest: str, entry: Entry) -> bool:
 
 
 def _prune(folder: Path) -> None:
-    """Remove all but the :data:`MAX_ENTRIES` most recently used entries (other processes may prune too)."""
+    """Remove all but the :data:`MAX_ENTRIES` most recently used entries, and temporary files a killed writer left
+    more than :data:`STALE_TMP` seconds ago (other processes may prune too)."""
     dated = []
-    for entry in folder.glob("*.zip"):
+    for entry in [*folder.glob("*.zip"), *folder.glob(".*.tmp")]:
         try:
             dated.append((entry.stat().st_mtime, entry))
         except OSError:
             continue  # removed meanwhile
-    for _, old in sorted(dated, reverse=True)[MAX_ENTRIES:]:
+    entries = sorted(((t, e) for t, e in dated if e.suffix == ".zip"), reverse=True)
+    stale = [e for t, e in dated if e.suffix == ".tmp" and t < time.time() - STALE_TMP]
+    for old in [e for _, e in entries[MAX_ENTRIES:]] + stale:
         old.unlink(missing_ok=True)
 
 

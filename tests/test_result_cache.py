@@ -145,7 +145,12 @@ def test_entries_read_back_and_the_oldest_are_pruned(tmp_path, monkeypatch):
     for i in range(5):
         assert result_cache.store(tmp_path, f"{i:064x}", _entry())
         os.utime(tmp_path / "results" / f"{i:064x}.zip", (1000 + i, 1000 + i))
+    stale, writing = tmp_path / "results" / ".a.zip.x1.tmp", tmp_path / "results" / ".b.zip.x2.tmp"
+    for tmp in (stale, writing):
+        tmp.write_bytes(b"half an entry")  # what a killed writer leaves (atomic.atomic_path's name)
+    os.utime(stale, (1000, 1000))
     result_cache.store(tmp_path, f"{5:064x}", _entry())
+    assert (stale.exists(), writing.exists()) == (False, True)  # another process may still be writing this one
     kept = sorted(p.stem for p in (tmp_path / "results").glob("*.zip"))
     assert kept == [f"{i:064x}" for i in (3, 4, 5)]
     assert result_cache.fetch(tmp_path, f"{5:064x}") == _entry()

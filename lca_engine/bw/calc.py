@@ -109,9 +109,9 @@ def _calculate(
     mlca = _multilca(factories, catalog, chosen)
     t2 = time.perf_counter()
     adj = _adjoint(mlca, exact_matrices(mlca, factories, catalog, chosen), catalog, chosen, factories)
-    rows, check = [], []
+    rows, check, nodes = [], [], {}
     for f in factories:
-        parts = _flow_parts(f, mlca, catalog, adj)
+        parts = _flow_parts(f, mlca, catalog, adj, nodes)
         supply = adj.supply[f.id]
         totals = {CRADLE_TO_GATE: list(supply @ adj.direct), SITE: list(supply @ adj.direct_site)}
         rows += _cube_rows(f, catalog.year, chosen, totals, parts)
@@ -227,7 +227,15 @@ class FlowPart:
     characterised: dict[str, np.ndarray]
 
 
-def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint) -> dict[tuple[str, str, str], FlowPart]:
+def _input(exc, nodes: dict) -> object:
+    """The node an exchange takes from, read from the project once per key (``exc.input`` reads it every time)."""
+    key = tuple(exc["input"])
+    if key not in nodes:
+        nodes[key] = bd.get_node(database=key[0], code=key[1])
+    return nodes[key]
+
+
+def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint, nodes: dict) -> dict[tuple[str, str, str], FlowPart]:
     db = foreground_db_name(f, catalog.year)
     bg = background_db_name(catalog.year)
     supply = adj.supply[f.id]
@@ -241,7 +249,7 @@ def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint) -> dict[tuple[
             fid = exc.get("flow")
             if fid is None or exc["type"] == "production":
                 continue
-            inp = exc.input
+            inp = _input(exc, nodes)
             if exc["type"] == "technosphere":
                 if inp["database"] != bg:
                     continue  # internal flow: its burden is counted where it is produced
