@@ -24,7 +24,7 @@ class Written:
     coverage: object  # pandas DataFrame: coverage.parquet
     warnings: list[tuple[str | None, list[Problem]]]  # per checked inventory: its file and its warnings
     timings: dict[str, float]
-    digest: str  # the result cache key of the inputs
+    digest: str  # the result cache key of the inputs ("" without the cache)
     cached: bool  # True: copied from the cache, nothing was recalculated
 
     @property
@@ -48,22 +48,32 @@ def assess_to_folder(
     With ``use_cache`` an earlier run on the same input bytes, options and code is copied instead of recalculated
     (its digest is in :attr:`Written.digest`); without, the cache is neither read nor written.
     """
-    from .background.catalog import default_inventories_dir
     from .bw.project import DataDir, default_data_dir
 
     files, folder = collect_files(paths), Path(folder)
     cache = DataDir(Path(data_dir).expanduser().resolve() if data_dir else default_data_dir().resolve()).cache
     options = {"year": year, "tolerance": tolerance, "strict_balance": strict_balance}
-    digest = result_cache.key(files, default_inventories_dir(), options)
-    entry = result_cache.fetch(cache, digest) if use_cache else None
+    digest = _key(files, options) if use_cache else ""
+    entry = result_cache.fetch(cache, digest) if digest else None
     if entry is None:
         entry = _compute(files, folder, year, data_dir, tolerance, strict_balance, on_file)
-        if use_cache:
+        if digest:
             result_cache.store(cache, digest, entry)
         return _written(folder, entry, digest, cached=False)
     for name in OUTPUTS:
         atomic.write_bytes(folder / name, entry.outputs[name])
     return _written(folder, entry, digest, cached=True)
+
+
+def _key(files: list[Path], options: dict) -> str:
+    """The cache key, or "" where an input cannot be digested (missing, not a file, too large): the run then
+    reports it as it always does."""
+    from .background.catalog import default_inventories_dir
+
+    try:
+        return result_cache.key(files, default_inventories_dir(), options)
+    except OSError:
+        return ""
 
 
 def _compute(files, folder: Path, year, data_dir, tolerance, strict_balance, on_file) -> result_cache.Entry:

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import time
 import zipfile
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from . import atomic
 from .errors import Problem
+from .limits import LIMITS
 
 #: Bump when what an entry holds changes.
 CACHE_VERSION = "1"
@@ -42,7 +44,15 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of a regular file's bytes, read in blocks. OSError for anything else — missing, a folder, a FIFO, larger
+    than an inventory may be (:data:`~lca_engine.limits.LIMITS`) — so that the run goes on without the cache and
+    reports the file as it always does."""
+    path = Path(path)
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max(LIMITS.file_bytes, LIMITS.xlsx_bytes):
+        raise OSError(f"{path}: not digested for the result cache")
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +87,8 @@ def _listed(paths: list[Path]) -> list[tuple[str, str]]:
 
 
 def key(files: list[Path], inventories: Path, options: dict) -> str:
-    """The digest of the named files and everything else a run reads before it parses them."""
+    """The digest of the named files and everything else a run reads before it parses them (OSError: a file that
+    cannot be digested, see :func:`file_digest`)."""
     from . import __version__
 
     above = sorted({s for f in files for s in sources_above(f)})

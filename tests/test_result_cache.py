@@ -162,3 +162,19 @@ def test_a_cache_that_cannot_be_written_does_not_fail_the_run(tmp_path):
     (tmp_path / "results").write_text("a file where the cache folder should be")
     assert result_cache.store(tmp_path, "0" * 64, _entry()) is False
     assert result_cache.fetch(tmp_path, "0" * 64) is None
+
+
+def test_inputs_the_cache_cannot_digest_are_reported_as_without_it(tmp_path, data_dir):
+    """A missing file, a folder named like an inventory or a file over the size limit: the usual error (exit 1),
+    never an internal error from the cache."""
+    from lca_engine.limits import LIMITS
+
+    missing = tmp_path / "missing.toml"
+    (tmp_path / "folder.toml").mkdir()
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as fh:
+        fh.truncate(LIMITS.file_bytes + 1)  # sparse: nothing is written, nothing need be read
+    for path, message in ((missing, "file not found"), (tmp_path / "folder.toml", ""), (big, "the limit is")):
+        code, output, trace = invoke("assess", path, "--out", tmp_path / "out", "--data-dir", data_dir)
+        assert (code, trace) == (1, ""), output
+        assert str(path) in output and message in output
