@@ -263,3 +263,69 @@ def test_brightway_feedback_is_silenced_before_bw2data_is_imported(tmp_path):
     shown = res.stdout + res.stderr
     assert "\x1b" not in shown and "BRIGHTWAY2_DIR" not in shown and "an information" not in shown
     assert shown.count("a warning") == 1
+
+
+# --- `compare` in 80 columns -----------------------------------------------------------------------------------------
+
+
+def test_p_is_printed_with_the_digits_the_verdict_rule_needs():
+    from lca_engine.claims import verdict_of
+    from lca_engine.cli.compare_view import p_text
+
+    # 0.0509 is inconclusive (> 0.05): printed '0.05' it read as "not supported" beside the "≤ 0.05" rule
+    assert [p_text(p) for p in (0.0509, 0.05, 0.0504, 0.9495, 0.95, 0.5, 1.0, float("nan"))] == [
+        "0.051",
+        "0.05",
+        "0.0504",
+        "0.9495",
+        "0.95",
+        "0.50",
+        "1.00",
+        "n/a",
+    ]
+    for p in (i / 2000 for i in range(2001)):  # every P 2000 draws can give
+        assert verdict_of(float(p_text(p))) == verdict_of(p)
+
+
+def _sections(shown: str, headings: list[str]) -> dict[str, list[str]]:
+    """The lines under each heading, up to the next heading."""
+    lines, out, current = shown.split("\n"), {}, None
+    for line in lines:
+        if line in headings:
+            current = line
+            out.setdefault(current, [])
+        elif current is not None:
+            out[current].append(line)
+    return out
+
+
+def test_compare_in_80_columns_keeps_names_verdicts_and_the_rule_readable(tmp_path, data_dir):
+    import pandas as pd
+
+    from lca_engine.claims import verdict_of
+    from lca_engine.cli.compare_view import BOTH_ZERO
+    from lca_engine.indicators import SCOPE_LABELS
+
+    from .conftest import EXAMPLES
+
+    code, shown = in_terminal("compare", EXAMPLES, "--out", tmp_path, "--data-dir", data_dir)
+    assert code == 0, shown
+    assert "…" not in shown and "p_claim" not in shown and "p_lower" not in shown
+    assert max(len(line) for line in shown.split("\n")) <= 80
+    verdicts = pd.read_parquet(tmp_path / "claims.parquet")
+    pairs = verdicts[["factory", "baseline"]].drop_duplicates().itertuples(index=False)
+    headings = {f: (f"{f} vs {b}", f"{f} − {b}") for f, b in pairs}
+    sections = _sections(shown, [h for both in headings.values() for h in both])
+    for r in verdicts.itertuples():
+        scope = SCOPE_LABELS.get(r.scope, "operations")
+        (line,) = [x for x in sections[headings[r.factory][0]] if x.split()[:1] == [r.claim] and f" {scope} " in x]
+        assert line.rstrip().endswith(f" {r.verdict}"), line  # the verdict whole, on the claim's own line
+        p = line.rstrip().removesuffix(r.verdict).split()[-1]
+        if r.verdict != "not assessable":  # the printed P, read against the printed rule, gives the printed verdict
+            assert verdict_of(float(p)) == r.verdict and abs(float(p) - r.p_claim_holds) < 0.005, line
+    # the housing pair states no chemicals on either side (read from the files): no difference, not "P = 0"
+    housing = [tomllib.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES.glob("housing*.toml")]
+    assert len(housing) == 2 and not [f for h in housing for f in h["flows"] if f["kind"] == "chemical"]
+    micro = next(h["id"] for h in housing if h["system"] == "micro-factory")
+    (row,) = [x for x in sections[headings[micro][1]] if x.startswith("chemicals_total ")]
+    assert row.rstrip().endswith(BOTH_ZERO)

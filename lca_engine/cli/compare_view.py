@@ -104,7 +104,8 @@ def _difference_p(mc, factory: str, baseline: str, indicator: str, p_lower: floa
         return BOTH_ZERO
     if not np.any(micro - base):
         return EQUAL
-    return f"{p_lower:.3f}"
+    text = f"{p_lower:.3f}"
+    return f"{p_lower:.4f}" if float(text) in (0.0, 1.0) and p_lower not in (0.0, 1.0) else text  # 0.9995, not 1.000
 
 
 def _number(v: float) -> str:

@@ -67,31 +67,19 @@ def compare(
         verdicts = check_claims(a, mc, claims)
     except LcaEngineError as exc:
         _fail(exc)
-    show = verdicts[
-        ["factory", "claim", "scope", "claimed_change", "measured_change", "coverage", "p_claim_holds", "verdict"]
-    ].copy()
-    show["scope"] = show["scope"].map(lambda s: SCOPE_LABELS.get(s, "operations"))
-    show["coverage"] = show["coverage"].map(lambda v: "" if v != v else f"{v:.0%}")
-    show["claimed_change"] = show["claimed_change"].map(lambda v: f"{v:+.0%}")
-    show["measured_change"] = show["measured_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
-    show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: "n/a" if v != v else f"{v:.2f}")
-    out.print(
-        _df_table(
-            show,
-            f"Claim check (paired Monte Carlo, {draws} draws, seed {seed})",
-            caption="coverage: the lower of the two sides' share of the inflows in scope characterised",
-        )
-    )
-    for r in verdicts[verdicts.verdict == "not assessable"].itertuples():
-        out.print(f"{r.factory} · {r.claim} · {SCOPE_LABELS.get(r.scope, 'operations')}: not assessable — {r.why}")
+    from .compare_view import claims_view, differences_view, not_assessable_lines
+
+    out.print(claims_view(verdicts, f"Claim check (paired Monte Carlo, {draws} draws, seed {seed})", out.width))
+    for line in not_assessable_lines(verdicts):
+        out.print(line, soft_wrap=False)
     diffs = pd.concat([mc.difference(m, b) for m, b in a.pairs if b], ignore_index=True)
-    head = diffs[diffs.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])].copy()
-    head = head[["factory", "indicator", "mean", "p2_5", "p97_5", "p_lower"]]
-    head.columns = ["micro-factory", "indicator", "difference (mean)", "2.5 %", "97.5 %", "P(micro < baseline)"]
-    out.print(_df_table(head, "Difference micro-factory − baseline per functional unit (paired draws)"))
+    head = diffs[diffs.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])]
+    title = "Difference micro-factory − baseline per functional unit (paired draws)"
+    out.print(differences_view(head, mc, title, out.width))
     out.print(
         f"Monte Carlo: {len(a.checked)} factories, {draws} draws, {len(mc.indicators)} indicator rows "
-        f"(every indicator cradle to gate and on site) in {t_mc:.2f} s"
+        f"(every indicator cradle to gate and on site) in {t_mc:.2f} s",
+        soft_wrap=False,
     )
     if sobol:
         from ..assess import matrix_system
@@ -130,6 +118,7 @@ def compare(
     _write_frame(mc.summary(), out_dir / "monte_carlo_summary.parquet")
     out.print(
         f"wrote {out_dir}/claims.csv, claims.parquet, monte_carlo_differences.parquet, monte_carlo_summary.parquet",
+        soft_wrap=False,
     )
 
 
