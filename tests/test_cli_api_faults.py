@@ -102,6 +102,7 @@ def test_every_writer_gives_its_files_the_mode_open_would(tmp_path, data_dir):
     commands = [
         ("graph", micro, "--graphml", out / "graph.graphml", "--json", out / "graph.json"),
         ("assess", micro, "--out", out / "assess", *dd),
+        ("assess", micro, "--out", out / "assess-again", *dd),  # the second run may come from the result cache
         ("compare", micro, "--draws", 50, "--out", out / "compare", *dd),
         ("scenarios", micro, "--out", out / "scenarios", *dd),
         ("circularity", micro, "--json", out / "circularity.json"),
