@@ -15,8 +15,8 @@ import pandas as pd
 from .errors import BalanceError, Problem
 from .model import BOUNDARY_NODES, Factory, Flow
 from .units import Q_, parse_unit, ureg
+from .vocabulary import DEFAULT_TOLERANCE
 
-DEFAULT_TOLERANCE = 0.01
 WATER_DENSITY = Q_(1.0, "kg/L")
 
 

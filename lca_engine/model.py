@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from .errors import InventoryError
 from .pydantic_errors import problems_from_validation
 from .units import quantity
+from .vocabulary import BASELINE, MICRO_FACTORY, SYSTEMS, System  # noqa: F401 — re-exported; defined once there
 
 #: Brightway stores matrix values as float32: amounts outside its normal range are lost or infinite.
 FLOAT32 = np.finfo(np.float32)
@@ -75,10 +76,6 @@ _DESCRIBED: dict[BoundaryNode, str] = {
 }
 #: Nodes outside the factory, with what they stand for. Flows come from / go to one of these or to a process id.
 BOUNDARY_NODES: dict[str, str] = {node: _DESCRIBED[node] for node in BOUNDARY}
-
-System = Literal["micro-factory", "baseline"]
-SYSTEMS: tuple[str, ...] = get_args(System)
-MICRO_FACTORY, BASELINE = SYSTEMS
 
 #: Inventory format versions this engine reads.
 SchemaVersion = Literal[1]

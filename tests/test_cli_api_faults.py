@@ -266,6 +266,29 @@ def test_brightway_feedback_is_silenced_before_bw2data_is_imported(tmp_path):
     assert shown.count("a warning") == 1
 
 
+def test_the_cli_error_heading_is_plain_words(tmp_path):
+    code, output, _ = invoke("graph", tmp_path / "nope.toml")
+    assert code == 1
+    assert "error: invalid inventory:" in output and "InventoryError" not in output
+
+
+def test_an_api_run_prints_no_brightway_line(tmp_path):
+    """The Python API (no CLI) assesses a shipped pair in a fresh process: nothing of bw2data's information (the
+    coloured "Using environment variable BRIGHTWAY2_DIR" line) reaches the user's screen."""
+    code = (
+        "import lca_engine as le\n"
+        f"a = le.assess_files([{str(ROOT / 'inventories/examples/textile_merthyr_micro.toml')!r}])\n"
+        "print('total', a.total('textile-merthyr-micro', 'carbon'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("BRIGHTWAY_NO_STRUCTLOG", "BRIGHTWAY2_DIR")}
+    env.update(LCA_ENGINE_DATA_DIR=str(tmp_path / "data"), HOME=str(tmp_path))
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    shown = res.stdout + res.stderr
+    assert "total" in res.stdout
+    assert "\x1b" not in shown and "BRIGHTWAY2_DIR" not in shown, shown
+
+
 # --- `compare` in 80 columns -----------------------------------------------------------------------------------------
 
 

@@ -118,7 +118,7 @@ def test_help_values_are_the_libraries_own():
 
 #: Command modules that still import heavy modules at module level (issue 17, --help ≤ 0.3 s): the lines to move
 #: into the functions that use them are listed in the speed report; remove a module here once it is light.
-HEAVY_AT_IMPORT = {"uncertainty", "circular"}
+HEAVY_AT_IMPORT: set[str] = set()
 #: What the command line may import before a command runs: the standard library, its own toolkit and the
 #: product's modules that import nothing heavy.
 LIGHT = {"typer", "rich", "click", "errors", "vocabulary"}

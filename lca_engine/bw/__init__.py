@@ -9,8 +9,11 @@ import warnings
 warnings.filterwarnings("ignore", message="(?s).*pypardiso")  # deliberately not installed (shared README §2)
 
 from .project import DataDir, activate, default_data_dir, guard_import  # noqa: E402
+from .quiet import silence_feedback  # noqa: E402
 
-# Runs before any module of this package can import bw2data (they all import this package first).
+# Runs before any module of this package can import bw2data (they all import this package first): our data folder,
+# and bw2data's informational lines (raw colour codes in API runs and notebooks) kept off the user's screen.
 guard_import()
+silence_feedback()
 
 __all__ = ["DataDir", "activate", "default_data_dir"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from .common import EXIT_INTERNAL, _quiet_brightway_logs, app, err, styled
+from .common import EXIT_INTERNAL, app, err, styled
 
 # importing a command module registers its commands; `--help` lists them in this order
 for _module in ("inventory", "assess", "uncertainty", "circular", "report", "serve", "excel"):
@@ -18,7 +18,6 @@ for _module in ("inventory", "assess", "uncertainty", "circular", "report", "ser
 
 def main() -> None:
     """Entry point: user errors exit 1/3 with a readable message; bugs exit 4 with a short note."""
-    _quiet_brightway_logs()
     try:
         app()
     except SystemExit:

@@ -7,17 +7,25 @@ from pathlib import Path
 
 import typer
 
-from ..circularity import YIELD_NOTE
-from ..circularity.labels import FIGURES, SHORT, WASTE_NOTE, Figure, metric
 from ..errors import LcaEngineError
-from ..model import MICRO_FACTORY
+from ..vocabulary import MICRO_FACTORY
 from .common import DataDirOpt, _df_table, _fail, app, err, out, styled
 
-#: Each project variant beside the method's own figure it departs from, then the waste figures.
-VARIANT_FIGURES = tuple(
-    f for f in FIGURES if f.variant or any(v.variant and v.key == f"{f.key}_yield_adjusted" for v in FIGURES)
-)
-WASTE_FIGURES = tuple(f for f in FIGURES if f.section == "waste")
+
+def _variant_figures() -> tuple:
+    """Each project variant beside the method's own figure it departs from (imported when a command runs: the
+    circularity package loads networkx and pandas, which ``--help`` does not need)."""
+    from ..circularity.labels import FIGURES
+
+    return tuple(
+        f for f in FIGURES if f.variant or any(v.variant and v.key == f"{f.key}_yield_adjusted" for v in FIGURES)
+    )
+
+
+def _waste_figures() -> tuple:
+    from ..circularity.labels import FIGURES
+
+    return tuple(f for f in FIGURES if f.section == "waste")
 
 
 def _pct(v) -> str:
@@ -32,9 +40,11 @@ def _shown(m: dict) -> str:
     return _pct(v) if unit == "share" else f"{v:.4g} {unit}"
 
 
-def _print_figures(reports: dict[str, dict], figs: tuple[Figure, ...], title: str) -> None:
+def _print_figures(reports: dict[str, dict], figs: tuple, title: str) -> None:
     """One row per factory, one column per figure (its plain label)."""
     import pandas as pd
+
+    from ..circularity.labels import SHORT, metric
 
     rows = [
         {"factory": fid} | {f"{SHORT[f.section]} {f.label}".strip(): _shown(metric(r, f)) for f in figs}
@@ -85,9 +95,12 @@ def circularity(
     for col in ("circular inflow", "circular outflow", "material circularity"):
         shown[col] = shown[col].map(_pct)
     out.print(_df_table(shown, "Circularity per functional unit (shares by mass; MCI 0-1)", floats="{:.3f}"))
-    _print_figures(reports, VARIANT_FIGURES, "Project variants, yield-adjusted (not part of WBCSD CTI or ISO 59020)")
+    from ..circularity import YIELD_NOTE
+    from ..circularity.labels import WASTE_NOTE
+
+    _print_figures(reports, _variant_figures(), "Project variants, yield-adjusted (not part of WBCSD CTI or ISO 59020)")
     out.print(f"note: {YIELD_NOTE}")
-    _print_figures(reports, WASTE_FIGURES, "Process waste per functional unit")
+    _print_figures(reports, _waste_figures(), "Process waste per functional unit")
     out.print(f"note: {WASTE_NOTE}")
     micro = df[(df.system == MICRO_FACTORY) & df["MCI"].notna() & (df["product kg"] > 0)]
     if len(micro):

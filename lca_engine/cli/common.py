@@ -114,7 +114,7 @@ def problems_text(problems: list[Problem]) -> str:
 
 
 def _fail(exc: LcaEngineError) -> None:
-    err.print(styled("error", "bold red", f" ({type(exc).__name__}):"))
+    err.print(styled(exc.heading(), "bold red", ":"))
     err.print(problems_text(exc.problems))
     raise typer.Exit(exc.exit_code)
 
@@ -132,16 +132,3 @@ def _df_table(df, title: str, floats: str = "{:.4g}", caption: str | None = None
 def _print_warnings(warnings) -> None:
     for w in warnings:
         err.print(styled("warning:", "yellow", " " + problems_text([w])))
-
-
-def _quiet_brightway_logs() -> None:
-    """bw2data prints informational lines (e.g. which directory it uses); a CLI user needs warnings only.
-
-    With BRIGHTWAY_NO_STRUCTLOG, bw2data uses a plain logging logger of this name; a filter survives the
-    ``setLevel(INFO)`` it applies at import.
-    """
-    import logging
-    import os
-
-    os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
-    logging.getLogger("brightway-stdout-feedback").addFilter(lambda record: record.levelno >= logging.WARNING)

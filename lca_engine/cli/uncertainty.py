@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from ..indicators import SCOPE_LABELS
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, app, err, out
 
 
@@ -162,6 +161,8 @@ def scenarios(
     sel = comp[comp.indicator == indicator][
         ["factory", "scenario", "scope", "unit", "micro_factory", "baseline_value", "relative_change"]
     ].copy()
+    from ..indicators import SCOPE_LABELS
+
     sel["scope"] = sel["scope"].map(SCOPE_LABELS)
     sel["relative_change"] = sel["relative_change"].map(lambda v: "n/a" if v != v else f"{v:+.1%}")
     out.print(_df_table(sel, f"{indicator} per functional unit under each scenario (site and cradle to gate)"))
