@@ -17,13 +17,22 @@ def report(
     formats: str = typer.Option("html,pdf,json", "--formats", help="Comma-separated: html, pdf, json."),
     year: int = typer.Option(2025, "--year", help="DESNZ background data year."),
     cutoff: float = typer.Option(0.01, "--cutoff", help="Contributions below this share are merged."),
-    generated: str | None = typer.Option(None, "--generated", help="Date printed in the report (none by default)."),
+    generated: str = typer.Option(
+        "today",
+        "--generated",
+        help="Date printed on page 1: 'today' (default: today's date, UTC, ISO), 'none' to omit it (the same inputs "
+        "then give byte-identical files), or any text as written.",
+    ),
+    draws: int = typer.Option(
+        1000, "--draws", help="Paired Monte Carlo draws behind page 1's verdict block (0 = none: point values only)."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Seed of those draws (fixed: the same inputs give the same report)."),
     tolerance: float = ToleranceOpt,
     lenient: bool = LenientOpt,
     data_dir: Path | None = DataDirOpt,
 ) -> None:
     """Auditable report for grant assessors: HTML, PDF and JSON of the same content."""
-    from ..report import render_report
+    from ..report import generation_date, render_report
 
     timings: dict[str, float] = {}
     try:
@@ -36,7 +45,9 @@ def report(
             tolerance=tolerance,
             strict_balance=not lenient,
             cutoff=cutoff,
-            generated=generated,
+            generated=generation_date(generated),
+            draws=draws,
+            seed=seed,
             timings=timings,
         )
     except LcaEngineError as exc:

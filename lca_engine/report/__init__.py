@@ -13,29 +13,46 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, MutableMapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .. import atomic
 from ..balance import DEFAULT_TOLERANCE
 from ..errors import LcaEngineError
 from .content import DEFAULT_CUTOFF, SCHEMA, build_content, clean, dumps
+from .verdict_section import DEFAULT_DRAWS, DEFAULT_SEED, check_draws
+
+#: ``generated`` values that mean "today's date" and "no date" (see :func:`generation_date`).
+TODAY, NO_DATE = "today", "none"
 
 FORMATS = ("html", "pdf", "json")
 
 __all__ = [
     "DEFAULT_CUTOFF",
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
     "FORMATS",
     "SCHEMA",
     "assess_for_report",
     "build_content",
     "clean",
     "dumps",
+    "generation_date",
     "render_files",
     "render_html",
     "render_pdf",
     "render_report",
     "sankey_svgs",
 ]
+
+
+def generation_date(value: str | None, today: date | None = None) -> str | None:
+    """The date a report prints: ``"today"`` → today's date (UTC, ISO, or ``today`` as given), ``"none"`` or
+    nothing → no date (byte-identical output for the same inputs), anything else as written."""
+    text = (value or "").strip()
+    if text.lower() == TODAY:
+        return (today or datetime.now(UTC).date()).isoformat()
+    return None if text.lower() in ("", NO_DATE) else text
 
 
 def render_html(content, svgs=None) -> str:
@@ -157,24 +174,41 @@ def render_report(
     strict_balance: bool = True,
     cutoff: float = DEFAULT_CUTOFF,
     generated: str | None = None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
     timings: MutableMapping[str, float] | None = None,
 ) -> dict[str, Path]:
     """Assess the inventories (files or folders) and write one report per micro-factory among them, with its
     baseline: ``<out_dir>/<factory-id>.html|.pdf|.json``. Returns ``{"<factory-id>.<format>": path}``.
 
-    ``generated`` is printed in the report as given (e.g. a date); by default there is no timestamp, so the same
-    inputs give a byte-identical JSON. ``timings`` (a dict), if given, receives the seconds spent per step
+    ``generated`` is printed in the report as given (e.g. a date; :func:`generation_date` turns "today" into
+    today's date); by default there is no timestamp, so the same inputs give a byte-identical JSON. Page 1's
+    verdict block rests on ``draws`` paired Monte Carlo draws of each micro-factory and its baseline with ``seed``
+    (0 draws: point values only). ``timings`` (a dict), if given, receives the seconds spent per step
     (assess_s, content_s, sankey_s, json_s, html_s, pdf_s, total_s).
     """
     t0 = time.perf_counter()
     formats = _check_formats(formats)
+    check_draws(draws)
     timings = timings if timings is not None else {}
     assessment, catalog, micro = assess_for_report(
         paths, year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=strict_balance
     )
     timings["assess_s"] = time.perf_counter() - t0
     t = time.perf_counter()
-    contents = [build_content(assessment, fid, catalog=catalog, cutoff=cutoff, generated=generated) for fid in micro]
+    contents = [
+        build_content(
+            assessment,
+            fid,
+            catalog=catalog,
+            cutoff=cutoff,
+            generated=generated,
+            draws=draws,
+            seed=seed,
+            data_dir=data_dir,
+        )
+        for fid in micro
+    ]
     timings["content_s"] = time.perf_counter() - t
     written = render_files(contents, out_dir, formats, timings)
     timings["total_s"] = time.perf_counter() - t0

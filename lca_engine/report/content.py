@@ -34,6 +34,7 @@ from ..load import Checked
 from ..model import Factory, Source
 from ..results import contributions
 from .circularity_table import side_by_side
+from .verdict_section import DEFAULT_DRAWS, DEFAULT_SEED, paired_draws, verdict_section
 
 SCHEMA = "lca-engine-report/1"
 #: Floats in the report carry this many significant digits (well above Brightway's float32 matrices, ~7).
@@ -559,8 +560,13 @@ def build_content(
     cutoff: float = DEFAULT_CUTOFF,
     generated: str | None = None,
     inventories: Path | None = None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    data_dir: str | Path | None = None,
 ) -> dict:
-    """The report on one micro-factory and its baseline, as a clean JSON-able dict."""
+    """The report on one micro-factory and its baseline, as a clean JSON-able dict; its verdict block on ``draws``
+    paired Monte Carlo draws of the two (seed ``seed``; 0 draws: point values only) in the Brightway project of
+    ``data_dir``."""
     inventories = Path(inventories) if inventories else default_inventories_dir()
     pairs = dict(assessment.pairs)
     if factory_id not in pairs:
@@ -603,6 +609,9 @@ def build_content(
         "carbon_basis": carbon_statement(assessment, ids),
         "notes": notes,
         "inventories": {fid: describe(assessment.checked[fid], root) for fid in ids},
+        "verdict": verdict_section(
+            assessment, factory_id, paired_draws(assessment, factory_id, draws, seed, data_dir), draws, seed
+        ),
         "indicators": rows,
         "not_characterised": {
             fid: not_characterised(rows, side)

@@ -66,6 +66,17 @@ def fmt_pct(x: Any, sign: bool = True) -> str:
     return f"{x * 100:+.1f} %" if sign else f"{x * 100:.1f} %"
 
 
+def fmt_prob(p: Any) -> str:
+    """A probability with 3 decimals that never rounds to a certain 0 or 1 it is not ("< 0.001", "> 0.999")."""
+    if p is None or (isinstance(p, float) and not math.isfinite(p)):
+        return "—"
+    if 0 < p < 0.0005:
+        return "< 0.001"
+    if 0.9995 <= p < 1:
+        return "> 0.999"
+    return f"{p:.3f}"
+
+
 def fmt_measure(v: Any, unit: str = "") -> str:
     """One figure in a table cell: a share as a percentage, a number with its unit (ratios bare), text as is."""
     if v is None or isinstance(v, str):
@@ -238,7 +249,9 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=fmt_num, pct=fmt_pct, value=fmt_value, measure=fmt_measure, human=human, md=md, cited=cited)
+    env.filters.update(
+        num=fmt_num, pct=fmt_pct, prob=fmt_prob, value=fmt_value, measure=fmt_measure, human=human, md=md, cited=cited
+    )
     env.tests["link"] = is_link
     return env
 
