@@ -173,3 +173,25 @@ def test_probabilities_never_round_to_certainty():
         "1.000",
         "—",
     ]
+
+
+def test_no_page_is_left_mostly_blank(report):
+    """Every page but the last is filled to at least 60 % of its body height, except the page before a section that
+    starts on a new page (circularity, Wales): tall table rows (which do not break) used to leave pages mostly blank."""
+    import re
+
+    import pypdfium2
+
+    _, _, paths, _ = report
+    html = paths[f"{MICRO}.html"].read_text(encoding="utf-8")
+    forced = [re.search(rf'<section id="{s}">\s*<h2>([^<]+)</h2>', html).group(1) for s in ("circularity", "wales")]
+    pdf = paths[f"{MICRO}.pdf"]
+    texts = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
+    doc = pypdfium2.PdfDocument(pdf)
+    for i in range(len(doc) - 1):
+        if any(texts[i + 1].startswith(h) for h in forced):
+            continue
+        grey = np.asarray(doc[i].render(scale=0.5).to_pil().convert("L"))
+        top, bottom = int(grey.shape[0] * 18 / 297), int(grey.shape[0] * 278 / 297)  # inside the running header/footer
+        inked = np.flatnonzero((grey[top:bottom] < 200).any(axis=1))
+        assert inked.max() + 1 >= 0.6 * (bottom - top), f"page {i + 1} is mostly blank: {texts[i][:80]}"
