@@ -195,3 +195,21 @@ def test_no_page_is_left_mostly_blank(report):
         top, bottom = int(grey.shape[0] * 18 / 297), int(grey.shape[0] * 278 / 297)  # inside the running header/footer
         inked = np.flatnonzero((grey[top:bottom] < 200).any(axis=1))
         assert inked.max() + 1 >= 0.6 * (bottom - top), f"page {i + 1} is mostly blank: {texts[i][:80]}"
+
+
+def test_without_a_baseline_the_block_says_there_is_nothing_to_compare(data_dir, tmp_path):
+    from lca_engine import load, save
+    from lca_engine.report import render_html
+
+    from .conftest import DATA
+
+    alone = load(DATA / "tiny_micro.toml")
+    alone.baseline = None
+    save(alone, tmp_path / "alone.toml")
+    assessment, catalog, (fid,) = assess_for_report([tmp_path / "alone.toml"], data_dir=data_dir)
+    v = build_content(assessment, fid, catalog=catalog, data_dir=data_dir)["verdict"]
+    assert (v["baseline"], v["monte_carlo"], v["draws"]) == ("", False, 0)
+    assert {r["verdict"] for r in v["rows"]} == {Direction.NOT_ASSESSABLE} and v["reasons"] == ["no baseline"]
+    assert all(r["point_difference"] is None for r in v["rows"])
+    html = render_html(build_content(assessment, fid, catalog=catalog, data_dir=data_dir))
+    assert "No baseline named: nothing to compare, so no verdict." in html and "No Monte Carlo run" not in html

@@ -55,6 +55,7 @@ def verdict_section(assessment, factory_id: str, mc, draws: int, seed: int) -> d
             reasons.append(reason)
         rows.append(_row(r) | {"reason": reasons.index(reason) + 1 if reason else None})
     return {
+        "baseline": dict(assessment.pairs).get(factory_id) or "",
         "monte_carlo": mc is not None,
         "draws": draws if mc is not None else 0,
         "seed": seed if mc is not None else None,
