@@ -18,7 +18,7 @@ from dashboard.charts import pct as pct
 from lca_engine.circularity import YIELD_NOTE
 from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
 from lca_engine.circularity.labels import VARIANT
-from lca_engine.indicators import SCOPE_NOTE
+from lca_engine.indicators import SCOPE_DEFINITION, SCOPE_NOTE
 from lca_engine.scenarios import MARKET_BASED
 
 ATTRIBUTION = (
@@ -174,19 +174,20 @@ def indicator_cards(a, fid: str, key: str = "") -> None:
     head = engine.headline(a, fid)
     base = engine.baseline_of(a, fid)
     for scope in engine.SCOPES:
+        st.markdown(f"**{engine.SCOPE_LABELS[scope].capitalize()}**, per functional unit", help=SCOPE_DEFINITION)
         cols = st.columns(len(engine.HEADLINE))
         for col, ind in zip(cols, engine.HEADLINE, strict=True):
             r = head.loc[(ind, scope)]
             unit = r["unit"]
             with col:
-                st.metric(
-                    f"{HEADLINE_LABELS[ind]}, {engine.SCOPE_LABELS[scope]} ({unit} per FU)",
+                st.metric(  # a short label that fits the card; scope in the row heading, the rest in the help
+                    HEADLINE_LABELS[ind],
                     f"{fmt(r['micro_factory'])} {unit}",
                     delta=(
                         f"{fmt(r['difference'], 3)} {unit} ({pct(r['relative_change'])}) vs baseline" if base else None
                     ),
                     delta_color="inverse",
-                    help=f"{engine.indicator_name(ind)}, scope {engine.SCOPE_LABELS[scope]}. Baseline: "
+                    help=f"{engine.indicator_name(ind)}, scope {engine.SCOPE_LABELS[scope]}, {unit} per FU. Baseline: "
                     f"{fmt(r['baseline_value'])} {unit} per FU. " + HELP["baseline"],
                     border=True,
                 )
@@ -299,20 +300,18 @@ def factory_view(a, fid: str, key: str) -> dict[str, go.Figure]:
         )
         st.caption(HELP["coverage"].strip())
     figs = {}
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader("Material flows", help="Sankey of every mass flow per functional unit; loops in orange.")
-        fig = sankey_block(a, fid, key)
-        if fig is not None:
-            figs["sankey"] = fig
-    with right:
-        st.subheader("Mass balance", help=HELP["balance"])
-        balance_block(a, fid, key)
-        warn = engine.warnings_of(a, fid)
-        if warn:
-            with st.expander(f"{len(warn)} warning(s) from the checks"):
-                for w in warn:
-                    st.text(w)
+    # the Sankey full width: in a narrower column plotly's node labels overlap the bands
+    st.subheader("Material flows", help="Sankey of every mass flow per functional unit; loops in orange.")
+    fig = sankey_block(a, fid, key)
+    if fig is not None:
+        figs["sankey"] = fig
+    st.subheader("Mass balance", help=HELP["balance"])
+    balance_block(a, fid, key)
+    warn = engine.warnings_of(a, fid)
+    if warn:
+        with st.expander(f"{len(warn)} warning(s) from the checks"):
+            for w in warn:
+                st.text(w)
     st.subheader("Contributions")
     figs["contributions"] = contribution_block(a, fid, key)
     return figs

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 import lca_engine as le
 from lca_engine.circularity import circularity_report, portfolio_mci
-from lca_engine.indicators import SCOPE_LABELS, SCOPES, SITE
+from lca_engine.indicators import CRADLE_TO_GATE, SCOPE_LABELS, SCOPES, SITE
 from lca_engine.scenarios import Scenario, assess_scenarios
 from lca_engine.verdict import verdict_block
 
@@ -52,6 +52,13 @@ def number(text: str) -> float:
 def close(shown: str, expected: float) -> bool:
     """The shown value equals ``expected`` to the 4 significant digits the dashboard shows."""
     return abs(number(shown) - expected) <= 5.1e-4 * abs(expected) + 1e-12
+
+
+def card(at: AppTest, label: str, scope: str):
+    """A headline card: short label, its scope in the help (the row heading names it on screen)."""
+    found = [m for m in at.metric if m.label == label and f"scope {SCOPE_LABELS[scope]}," in (m.help or "")]
+    assert len(found) == 1, f"no card {label!r} at scope {scope} among {[(m.label, m.help) for m in at.metric]}"
+    return found[0]
 
 
 def metric(at: AppTest, label_start: str):
@@ -131,16 +138,17 @@ def test_factory_page_cards_match_the_engine(app, assessed):
     comp = assessed.comparison(scope=None)
     cov = assessed.coverage.set_index(["factory", "indicator", "scope"])
     captions = [c.value for c in at.caption]
-    for ind, label in [
-        ("carbon", "Carbon"),
-        ("energy_delivered", "Energy"),
-        ("water_withdrawal", "Water"),
-        ("chemicals_total", "Chemicals"),
-    ]:
-        for scope, scope_label in SCOPE_LABELS.items():
+    cards = ["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"]
+    # one row of short-labelled cards per scope, under a heading naming the scope; unit and scope in the help
+    headings = [m.value for m in at.markdown if m.value.endswith(", per functional unit")]
+    assert headings == [f"**{SCOPE_LABELS[s].capitalize()}**, per functional unit" for s in SCOPES]
+    shown = [m for m in at.metric if m.label in ("Carbon", "Energy (delivered)", "Water withdrawal", "Chemicals")]
+    assert len(shown) == len(cards) * len(SCOPES) and all(len(m.label) <= 20 for m in shown)
+    for ind_i, ind in enumerate(cards):
+        for scope_i, (scope, scope_label) in enumerate(SCOPE_LABELS.items()):
             row = comp[(comp.factory == MICRO) & (comp.indicator == ind) & (comp.scope == scope)].iloc[0]
-            m = next(x for x in at.metric if x.label.startswith(label) and f", {scope_label} (" in x.label)
-            assert row["unit"] in m.label and "per FU" in m.label
+            m = shown[scope_i * len(cards) + ind_i]
+            assert f"scope {scope_label}, {row['unit']} per FU" in m.help
             assert close(m.value, assessed.total(MICRO, ind, scope)), (ind, scope, m.value)
             pct = re.search(r"\(([-+][0-9.]+)%\)", m.delta)
             assert pct and float(pct.group(1)) == pytest.approx(100 * row["relative_change"], abs=0.051), m.delta
@@ -272,7 +280,7 @@ def test_good_upload_is_assessed_like_a_shipped_inventory(app, tmp_path):
     )
     expected = le.assess_files([tmp_path / "my_micro.toml"]).comparison()
     row = expected[(expected.factory == "my-upload-micro") & (expected.indicator == "carbon")].iloc[0]
-    assert close(metric(at, "Carbon, cradle to gate").value, row["micro_factory"])
+    assert close(card(at, "Carbon", CRADLE_TO_GATE).value, row["micro_factory"])
     # shipped data untouched
     assert not (EXAMPLES / "my_micro.toml").exists()
 
