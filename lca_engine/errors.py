@@ -7,18 +7,32 @@ Every user-facing error says *where* (file, field, line when the parser knows it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
+
+
+class ProblemKind(StrEnum):
+    """What a problem is, for code that treats some problems apart: chosen by this, never by the message text."""
+
+    #: A purchase without a background factor: its upstream burdens are not counted (``subject``: the flow id).
+    NO_BACKGROUND = "no_background"
 
 
 @dataclass
 class Problem:
-    """One thing wrong with an input."""
+    """One thing wrong with an input; ``kind`` and ``subject`` (the id it is about) where code selects on them."""
 
     message: str
     fix: str = ""
     file: str | None = None
     field: str | None = None
     line: int | None = None
+    kind: ProblemKind | None = None
+    subject: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None:  # read back from JSON (the result cache) as a plain string
+            self.kind = ProblemKind(self.kind)
 
     def format(self) -> str:
         where = []

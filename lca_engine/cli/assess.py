@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..errors import LcaEngineError
+from ..errors import LcaEngineError, ProblemKind
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, _print_warnings, app, err, out, styled
 
 
@@ -72,13 +72,23 @@ def assess(
 
 def _print_file_warnings(warnings) -> None:
     for file, problems in warnings:
-        uncounted = [w for w in problems if "has no background factor" in w.message]
-        _print_warnings([w for w in problems if w not in uncounted])
+        others, uncounted = split_uncounted(problems)
+        _print_warnings(others)
         if uncounted:
-            ids = ", ".join(w.message.split("'")[1] for w in uncounted)
             err.print(
-                styled("no background factor:", "yellow", f" {file}: {ids} (their upstream burdens are not counted)")
+                styled(
+                    "no background factor:",
+                    "yellow",
+                    f" {file}: {', '.join(uncounted)} (their upstream burdens are not counted)",
+                )
             )
+
+
+def split_uncounted(problems: list) -> tuple[list, list[str]]:
+    """(the warnings printed one by one, the ids of the purchases without a background factor), chosen by the
+    problem's kind (never its message text)."""
+    uncounted = [str(p.subject) for p in problems if p.kind == ProblemKind.NO_BACKGROUND]
+    return [p for p in problems if p.kind != ProblemKind.NO_BACKGROUND], uncounted
 
 
 def _print_tables(comp, cov, chosen: list[str], year: int) -> None:

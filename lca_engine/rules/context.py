@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..background.catalog import Catalog
-from ..errors import InventoryError, Problem
+from ..errors import InventoryError, Problem, ProblemKind
 from ..inventory import locate
 from ..model import BOUNDARY, Factory, Source
 from ..pydantic_errors import field_path
@@ -70,11 +70,13 @@ class Ctx:
     def source_hint(self) -> str:
         return some(sorted(self.sources))
 
-    def problem(self, loc: tuple, message: str, fix: str) -> Problem:
-        return Problem(message, fix=fix, file=self.file, field=field_path(loc), line=locate(self.text, loc))
+    def problem(self, loc: tuple, message: str, fix: str, **kind) -> Problem:
+        return Problem(message, fix=fix, file=self.file, field=field_path(loc), line=locate(self.text, loc), **kind)
 
     def error(self, loc: tuple, message: str, fix: str) -> None:
         self.report.errors.append(self.problem(loc, message, fix))
 
-    def warn(self, loc: tuple, message: str, fix: str) -> None:
-        self.report.warnings.append(self.problem(loc, message, fix))
+    def warn(
+        self, loc: tuple, message: str, fix: str, kind: ProblemKind | None = None, subject: str | None = None
+    ) -> None:
+        self.report.warnings.append(self.problem(loc, message, fix, kind=kind, subject=subject))

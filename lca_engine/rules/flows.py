@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pint
 
-from ..errors import LcaEngineError
+from ..errors import LcaEngineError, ProblemKind
 from ..limits import LIMITS
 from ..model import (
     BOUNDARY,
@@ -278,6 +278,8 @@ def purchase_has_background(ctx: Ctx, at: FlowAt) -> None:
             at.loc + ("background",),
             f"purchased {flow.kind} '{flow.id}' has no background factor: its upstream impact is not counted",
             'add background = "<key>" (see `lca-engine factors`)',
+            kind=ProblemKind.NO_BACKGROUND,
+            subject=flow.id,
         )
 
 
