@@ -22,6 +22,7 @@ Each check takes the limits as an argument (default :data:`LIMITS`), so callers 
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -64,9 +65,32 @@ def _mb(n: int) -> str:
 
 # ------------------------------------------------------------------------------------------ file size
 def check_file_size(path: str | Path, limits: Limits = LIMITS, *, what: str = "inventory file") -> None:
-    """Refuse a file larger than ``limits.file_bytes`` before reading it."""
-    size = Path(path).stat().st_size
-    check_size(size, str(path), limits.file_bytes, what=what)
+    """Refuse a file larger than ``limits.file_bytes``, or not a regular file, before reading it."""
+    check_size(regular_size(path, what=what), str(path), limits.file_bytes, what=what)
+
+
+#: What a path that is not a regular file is, in plain words (by its ``stat`` mode).
+_NOT_REGULAR = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def regular_size(path: str | Path, file: str | None = None, *, what: str = "inventory file") -> int:
+    """The size of a regular file (symlinks followed). A named pipe, device or socket is refused before it is
+    opened: reading one blocks or never ends. A folder passes (its reader says it is a folder); a missing path
+    raises FileNotFoundError for the caller to word."""
+    info = Path(path).stat()
+    kind = _NOT_REGULAR.get(stat.S_IFMT(info.st_mode))
+    if kind is not None:
+        raise InventoryError(
+            f"{what} is {kind}, not a regular file: reading it could wait for ever",
+            fix=f"name the {what} itself (a regular file), not a pipe, device or socket",
+            file=file or str(path),
+        )
+    return info.st_size
 
 
 def check_size(size: int, file: str, limit: int, *, what: str = "inventory file") -> None:
@@ -259,7 +283,7 @@ def check_xlsx(path: str | Path, limits: Limits = LIMITS, *, name: str | None = 
     """
     path = Path(path)
     file = name or str(path)
-    check_size(path.stat().st_size, file, limits.xlsx_bytes, what="Excel file")
+    check_size(regular_size(path, file, what="Excel file"), file, limits.xlsx_bytes, what="Excel file")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = _check_directory(zf.infolist(), file, limits)

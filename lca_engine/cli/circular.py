@@ -238,6 +238,7 @@ def reconcile(
     """Reconcile measured mass flows with the process balances (weighted least squares, χ² test)."""
     import pandas as pd
 
+    from ..limits import check_file_size
     from ..load import load_checked
     from ..reconciliation import reconcile_factory
 
@@ -246,6 +247,7 @@ def reconcile(
         measured = {}
         if measurements:
             try:
+                check_file_size(measurements, what="measurements file")  # a pipe or device would block read_csv
                 m = pd.read_csv(measurements)
             except (OSError, ValueError) as exc:
                 raise LcaEngineError(
