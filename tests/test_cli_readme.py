@@ -1,0 +1,51 @@
+"""The README's command-line section names only commands and options the CLI has, and says where the result cache
+lives and how to bypass it (issue 17)."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from lca_engine.cli import app
+
+from .cli_run import invoke
+from .conftest import DATA, ROOT
+
+
+def _section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+
+
+def _options() -> dict[str, set[str]]:
+    group = typer.main.get_command(app)
+    return {name: {o for p in cmd.params for o in p.opts} for name, cmd in group.commands.items()}
+
+
+def test_every_option_in_the_command_table_exists():
+    options = _options()
+    rows = [line for line in _section().splitlines() if line.startswith("| `lca-engine ")]
+    assert len(rows) == len(options), sorted(options)  # one row per command
+    for row in rows:
+        usage = row.split("`")[1]
+        command = usage.split()[1]
+        named = set(re.findall(r"(--[a-z][a-z-]*)", usage))
+        assert named <= options[command], (command, named - options[command])
+    assert "--no-cache" in options["assess"] and "--no-cache" in _section()
+
+
+def test_the_result_cache_is_where_the_readme_says(tmp_path):
+    assert "`cache/results/`" in _section() and "`lca-engine --version`" in _section()
+    data = tmp_path / "data"
+    code, output, tb = invoke("assess", DATA / "tiny_micro.toml", "--out", tmp_path / "out", "--data-dir", data)
+    assert (code, tb) == (0, ""), output
+    entries = list((data / "cache" / "results").glob("*.zip"))
+    assert len(entries) == 1 and len(entries[0].stem) == 64  # one entry, named by its SHA-256 key
+    code, output, _ = invoke("assess", DATA / "tiny_micro.toml", "--out", tmp_path / "again", "--data-dir", data)
+    assert code == 0 and f"results from the result cache (inputs sha256 {entries[0].stem})" in output
+    code, output, _ = invoke(
+        "assess", DATA / "tiny_micro.toml", "--out", tmp_path / "fresh", "--data-dir", data, "--no-cache"
+    )
+    assert code == 0 and "result cache" not in output and "MultiLCA:" in output
+    assert list((data / "cache" / "results").glob("*.zip")) == entries
