@@ -17,6 +17,8 @@ from ..errors import BackgroundError
 from ..tomlfile import read_toml
 from ..units import parse_unit
 from .desnz import read_flat_file, sha256
+from .imported import is_link
+from .links import BW_UNITS, FAMILIES, Linked, Links
 from .mapping import check_route_columns, describe, family_key_labels, label, route_labels, selector
 
 PREFIX = "desnz."
@@ -68,6 +70,10 @@ class Factor:
     site: tuple[str, ...] = ()
     #: indicator families this factor gives figures for (a composite: its components'); one link per family
     families: tuple[str, ...] = ()
+    #: an activity of an imported background (``key`` is the inventory's ``NAME:…`` link): its Brightway database
+    #: and code; empty for the shipped factors (database ``desnz-<year>``, code = key)
+    database: str = ""
+    code: str = ""
 
     @staticmethod
     def from_json(data: dict) -> Factor:
@@ -264,10 +270,14 @@ class Catalog:
     unpublished: dict[str, str] = field(default_factory=dict)
     #: the mapping file the labels come from (named in errors)
     mapping: str = ""
+    #: the imported backgrounds of the data folder, which ``NAME:…`` keys link to (None: no data folder known)
+    links: Links | None = None
 
     def get(self, key: str, where: dict | None = None) -> Factor:
         if key in self.factors:
             return self.factors[key]
+        if is_link(key):
+            return self.linked(key, where)
         where = {"file": self.mapping or None, **(where or {})}
         if key in self.unpublished:
             raise BackgroundError(
@@ -286,8 +296,47 @@ class Catalog:
             **where,
         )
 
+    def linked(self, key: str, where: dict | None = None) -> Factor:
+        """The factor of an imported background's activity (``NAME:…``), in the product's unit of that activity."""
+        if self.links is None:
+            raise BackgroundError(
+                f"background link '{key}' cannot be resolved without a data folder",
+                fix="load the catalogue with the data folder (load_catalog(year, cache_dir=DataDir(root).cache))",
+                **(where or {}),
+            )
+        try:
+            return link_factor(self.links.resolve(key), self.year)
+        except BackgroundError as exc:
+            p = exc.problems[0]
+            raise BackgroundError(p.message, fix=p.fix, **{"field": p.field, **(where or {})}) from None
+
     def fingerprint(self) -> str:
         return json.dumps({"v": _CATALOG_VERSION, "year": self.year, "files": self.files}, sort_keys=True)
+
+
+def link_factor(linked: Linked, year: int) -> Factor:
+    """An imported activity as a catalogue factor: figures for :data:`.links.FAMILIES`, supply chain only."""
+    unit = linked.unit
+    if unit is None:
+        raise BackgroundError(
+            f"activity '{linked.activity.key}' of background '{linked.meta.name}' is per '{linked.activity.unit}', "
+            "a unit this product cannot convert",
+            fix=f"link an activity per one of: {', '.join(BW_UNITS)}",
+            field="background",
+        )
+    m = linked.meta
+    return Factor(
+        linked.key,
+        linked.activity.key,
+        unit,
+        0.0,
+        year,
+        f"{m.name} {m.version} ({m.format}, imported {m.imported[:10]}; licence: {m.licence})",
+        table="imported",
+        families=FAMILIES,
+        database=linked.database,
+        code=linked.activity.code,
+    )
 
 
 def _config(inventories: Path) -> dict:
@@ -300,12 +349,16 @@ def available_years(inventories: Path | None = None) -> list[int]:
     return sorted(int(y) for y in _config(inventories)["files"])
 
 
-def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: Path | None = None) -> Catalog:
+def load_catalog(
+    year: int = 2025, inventories: Path | None = None, cache_dir: Path | None = None, data_root: Path | None = None
+) -> Catalog:
     """Factors for ``year`` from the shipped flat file (hash-checked), with
 
     * each CO2e value's range over all shipped DESNZ years (``low``/``high``): DESNZ publishes no uncertainty,
       so the inter-annual spread is carried as a triangular distribution for Monte Carlo — stated as such;
-    * the open facts of ``facts.toml`` (water and energy factors DESNZ does not give), keyed ``facts.<name>``.
+    * the open facts of ``facts.toml`` (water and energy factors DESNZ does not give), keyed ``facts.<name>``;
+    * the imported backgrounds of the data folder ``data_root`` (default: the parent of ``cache_dir``, which is
+      ``DataDir.cache``), which ``NAME:…`` keys link to.
     """
     from .facts import FACTS_PREFIX, facts_path, load_facts
     from .open_background import carrier_to_check, open_catalog_factors
@@ -354,7 +407,8 @@ def load_catalog(year: int = 2025, inventories: Path | None = None, cache_dir: P
     files = {**main.files, "facts.toml": sha256(fpath), "open_factors": open_factors_digest(inventories)}
     for o in others:
         files.update(o.files)
-    return Catalog(year, factors, files, unpublished, str(mapping))
+    root = Path(data_root) if data_root else Path(cache_dir).parent if cache_dir else None
+    return Catalog(year, factors, files, unpublished, str(mapping), Links(root) if root else None)
 
 
 def _load_year(year: int, inventories: Path, cache_dir: Path | None) -> Catalog:

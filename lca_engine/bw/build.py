@@ -17,6 +17,8 @@ import bw2data as bd
 import numpy as np
 
 from ..background.catalog import Catalog
+from ..background.imported import is_link, parse_link
+from ..background.links import bw_unit
 from ..balance import WATER_DENSITY, flow_mass_kg
 from ..errors import InventoryError
 from ..model import BOUNDARY_NODES, Factory, Flow
@@ -36,16 +38,6 @@ from .flows import (
 
 FU_CODE = "functional-unit"
 
-_UNIT_NAMES = {
-    "kWh": "kilowatt hour",
-    "t": "ton",
-    "kg": "kilogram",
-    "m3": "cubic meter",
-    "L": "litre",
-    "t*km": "ton kilometer",
-    "item": "unit",
-}
-
 
 def background_db_name(year: int) -> str:
     return f"desnz-{year}"
@@ -53,6 +45,13 @@ def background_db_name(year: int) -> str:
 
 def foreground_db_name(factory: Factory, year: int) -> str:
     return f"fg-{factory.id}-{year}"
+
+
+def linked_backgrounds(factories: list[Factory]) -> list[str]:
+    """The imported backgrounds (names) that the flows of ``factories`` link to (``NAME:…`` keys)."""
+    return sorted(
+        {parse_link(k).background for f in factories for fl in f.flows for k in fl.background_keys if is_link(k)}
+    )
 
 
 def background_data(catalog: Catalog) -> dict:
@@ -77,7 +76,7 @@ def background_data(catalog: Catalog) -> dict:
         ex += _open_exchanges(f)
         data[(name, key)] = {
             "name": f.name,
-            "unit": _UNIT_NAMES.get(f.unit, f.unit),
+            "unit": bw_unit(f.unit),
             "reference product": f.name,
             "location": "GB",
             "exchanges": ex,
@@ -201,7 +200,7 @@ def foreground_data(factory: Factory, catalog: Catalog) -> dict:
             add(
                 owner,
                 {
-                    "input": (bg, factor.key),
+                    "input": (factor.database or bg, factor.code or factor.key),
                     "amount": f.amount * scale,
                     "type": "technosphere",
                     "flow": f.id,

@@ -22,10 +22,12 @@ import pandas as pd
 from scipy.sparse.linalg import splu
 
 from ..background.catalog import Catalog
+from ..background.imported import database_name
+from ..background.links import CHARACTERISED
 from ..errors import BackgroundError, InventoryError
 from ..indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE
 from ..model import ENVIRONMENT, MARKET, WASTE_ROUTES, Factory
-from .build import FU_CODE, background_db_name, foreground_db_name
+from .build import FU_CODE, background_db_name, foreground_db_name, linked_backgrounds
 from .exact import Exact, exact_matrices
 from .parts import ensure, up_to_date
 from .project import activate, reload
@@ -176,8 +178,9 @@ class Adjoint:
 def _adjoint(mlca, ex: Exact, catalog: Catalog, chosen: list, factories: list[Factory]) -> Adjoint:
     """One factorisation of A: the supply of each functional unit, then one transposed solve per indicator and
     scope (all at once)."""
-    direct = np.asarray(ex.B.T @ ex.C)  # activity × ind
-    direct_site = direct * site_mask(mlca, catalog, chosen)
+    imported = imported_ids(linked_backgrounds(factories))
+    direct = np.asarray(ex.B.T @ ex.C) * link_mask(mlca, chosen, imported)  # activity × ind
+    direct_site = direct * site_mask(mlca, catalog, chosen, imported)
     try:
         lu = splu(ex.A)
         supply = {f.id: denoise(lu.solve(np.asarray(mlca.demand_arrays[f.id], dtype=float))) for f in factories}
@@ -206,16 +209,40 @@ def denoise(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def site_mask(mlca, catalog: Catalog, chosen: list) -> np.ndarray:
+def site_mask(mlca, catalog: Catalog, chosen: list, imported: frozenset[int] = frozenset()) -> np.ndarray:
     """activity × indicator: 1 where an activity's own elementary flows count on site for the indicator's family
-    (every foreground process; background factors of purchased energy and mains water, see ``Factor.site``)."""
+    (every foreground process; background factors of purchased energy and mains water, see ``Factor.site``; never
+    an activity of an imported background, ``imported``: its supply chain is off site)."""
     families = np.array([i.family for i in chosen])
     background = {node.id: node["code"] for node in bd.Database(background_db_name(catalog.year))}
     mask = np.ones((len(mlca.dicts.activity), len(chosen)))
     for node_id, col in mlca.dicts.activity.items():
         if node_id in background:
             mask[col] = np.isin(families, catalog.factors[background[node_id]].site)
+        elif node_id in imported:
+            mask[col] = 0.0
     return mask
+
+
+def link_mask(mlca, chosen: list, imported: frozenset[int]) -> np.ndarray:
+    """activity × indicator: 0 for an activity of an imported background and an indicator that does not
+    characterise imported backgrounds (:data:`~lca_engine.background.links.CHARACTERISED`), else 1 — so such a
+    number leaves the link out (and coverage names it) instead of counting the few flows it happens to match."""
+    mask = np.ones((len(mlca.dicts.activity), len(chosen)))
+    cols = [col for node_id, col in mlca.dicts.activity.items() if node_id in imported]
+    if cols:
+        mask[np.ix_(cols, [k for k, i in enumerate(chosen) if i.id not in CHARACTERISED])] = 0.0
+    return mask
+
+
+def imported_ids(names: list[str]) -> frozenset[int]:
+    """Node ids of the activities of the imported backgrounds ``names`` (one query, however large)."""
+    if not names:
+        return frozenset()
+    from bw2data.backends import ActivityDataset as AD
+
+    dbs = [database_name(n) for n in names]
+    return frozenset(r.id for r in AD.select(AD.id).where(AD.database << dbs))
 
 
 @dataclass
@@ -238,6 +265,7 @@ def _input(exc, nodes: dict) -> object:
 def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint, nodes: dict) -> dict[tuple[str, str, str], FlowPart]:
     db = foreground_db_name(f, catalog.year)
     bg = background_db_name(catalog.year)
+    names = {database_name(n): n for n in linked_backgrounds([f])}
     supply = adj.supply[f.id]
     act_col, prod_row, bio_row = mlca.dicts.activity, mlca.dicts.product, mlca.dicts.biosphere
     parts: dict[tuple[str, str, str], FlowPart] = {}
@@ -251,10 +279,10 @@ def _flow_parts(f: Factory, mlca, catalog: Catalog, adj: Adjoint, nodes: dict) -
                 continue
             inp = _input(exc, nodes)
             if exc["type"] == "technosphere":
-                if inp["database"] != bg:
+                if inp["database"] == db:
                     continue  # internal flow: its burden is counted where it is produced
                 unit = {CRADLE_TO_GATE: adj.lam[prod_row[inp.id]], SITE: adj.lam_site[prod_row[inp.id]]}
-                factor = inp["code"]
+                factor = inp["code"] if inp["database"] == bg else f"{names[inp['database']]}:{inp['code']}"
             else:
                 c = adj.C[bio_row[inp.id]] if inp.id in bio_row else np.zeros(adj.C.shape[1])
                 unit = {CRADLE_TO_GATE: c, SITE: c}  # the process's own elementary flow: on site

@@ -17,12 +17,16 @@ from dataclasses import dataclass
 import bw2data as bd
 import numpy as np
 import scipy.sparse as sp
+from bw2data.backends import ActivityDataset as AD
+from bw2data.backends import ExchangeDataset as ED
+from bw2data.configuration import labels
 from bw2data.errors import MissingIntermediateData
 
 from ..background.catalog import Catalog
+from ..background.imported import database_name
 from ..errors import InventoryError, LcaEngineError
 from ..model import Factory
-from .build import background_data, background_db_name, foreground_data, foreground_db_name
+from .build import background_data, background_db_name, foreground_data, foreground_db_name, linked_backgrounds
 from .methods import indicator_cfs
 
 MissingCfs = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, MissingIntermediateData)
@@ -44,7 +48,11 @@ def exact_matrices(mlca, factories: list[Factory], catalog: Catalog, chosen: lis
     data = dict(background_data(catalog))
     for f in factories:
         data.update(foreground_data(f, catalog))
+    imported = [database_name(n) for n in linked_backgrounds(factories)]
+    for name in imported:
+        data.update(stored_data(name))
     ids = _node_ids([background_db_name(catalog.year), *(foreground_db_name(f, catalog.year) for f in factories)])
+    ids |= _bulk_ids(imported)
     ids |= _flow_ids({ex["input"] for act in data.values() for ex in act["exchanges"] if ex["type"] == "biosphere"})
     A, B = _matrices(mlca, data, ids)
     C = np.zeros((B.shape[0], len(chosen)))
@@ -79,7 +87,43 @@ def _node_ids(databases: list[str]) -> dict[tuple[str, str], int]:
 
 
 def _flow_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    return {key: bd.get_node(database=key[0], code=key[1]).id for key in keys}
+    ids = _bulk_ids(sorted({db for db, _ in keys}))
+    return {key: ids[key] for key in keys}
+
+
+def _bulk_ids(databases: list[str]) -> dict[tuple[str, str], int]:
+    """(database, code) -> node id of every node of ``databases``, one query (an imported database may be large)."""
+    if not databases:
+        return {}
+    rows = AD.select(AD.id, AD.database, AD.code).where(AD.database << list(databases))
+    return {(r.database, r.code): r.id for r in rows}
+
+
+def stored_data(database: str) -> dict:
+    """The exchanges of a database as the project stores them (float64, as written): {(db, code): {"exchanges"}},
+    for a database this product does not compute from its own inputs (an imported background)."""
+    data: dict = {}
+    for r in ED.select(ED.output_code, ED.data).where(ED.output_database == database):
+        ex = r.data
+        data.setdefault((database, r.output_code), {"exchanges": []})["exchanges"].append(
+            {"input": tuple(ex["input"]), "amount": float(ex["amount"]), "type": _edge(ex["type"])}
+        )
+    # bw2data gives a node of these types without a production exchange an implicit one of 1
+    implicit = AD.select(AD.code).where(
+        AD.database == database, AD.type << labels.implicit_production_allowed_node_types
+    )
+    for (code,) in implicit.tuples():
+        act = data.setdefault((database, code), {"exchanges": []})
+        if not any(e["type"] == "production" for e in act["exchanges"]):
+            act["exchanges"].append({"input": (database, code), "amount": 1.0, "type": "production"})
+    return data
+
+
+def _edge(kind: str) -> str:
+    """An exchange type as :func:`_matrices` reads it: biosphere, production (positive in A) or technosphere."""
+    if kind in labels.biosphere_edge_types:
+        return "biosphere"
+    return "production" if kind in labels.technosphere_positive_edge_types else "technosphere"
 
 
 def _matrices(mlca, data: dict, ids: dict) -> tuple[sp.coo_matrix, sp.coo_matrix]:

@@ -21,8 +21,8 @@ from ..errors import LcaEngineError
 from ..indicators import INDICATORS, SITE, scoped_id
 from ..model import Factory
 from ..uncertainty import Entries, MatrixSystem
-from .build import FU_CODE, foreground_db_name
-from .calc import built, site_mask
+from .build import FU_CODE, foreground_db_name, linked_backgrounds
+from .calc import built, imported_ids, link_mask, site_mask
 
 
 def _entries(mm) -> Entries:
@@ -101,17 +101,21 @@ def from_multilca(mlca, methods: list, indicator_ids: list[str], demand_keys: li
     )
 
 
-def with_site_scope(system: MatrixSystem, site: np.ndarray, mlca) -> MatrixSystem:
+def with_site_scope(system: MatrixSystem, site: np.ndarray, mlca, cradle: np.ndarray | None = None) -> MatrixSystem:
     """The system with a second row per indicator counted on site (ids ``scoped_id(indicator, SITE)``): the same
-    characterisation, only over the activities of ``site`` (indicators × activities, 1 = on site). Its reference
-    scores are bw2calc's supply arrays through the masked direct scores."""
+    characterisation, only over the activities of ``site`` (indicators × activities, 1 = on site). ``cradle``
+    (indicators × activities, default all 1) masks the cradle-to-gate rows (activities of an imported background
+    for indicators that do not characterise it). Reference scores: bw2calc's supply arrays through the masked
+    direct scores."""
+    n_ind = len(system.indicators)
+    cradle = np.ones((n_ind, system.n)) if cradle is None else cradle
     cf = np.vstack([system.cf, system.cf])
-    mask = np.vstack([np.ones((len(system.indicators), system.n)), site])
+    mask = np.vstack([cradle, site])
     supply = np.column_stack([mlca.supply_arrays[k] for k in system.demand_names])
-    direct_site = np.asarray(system.cf @ system.matrices()[1]) * site
+    direct = np.asarray(system.cf @ system.matrices()[1])
     reference = None
     if system.reference_scores is not None:
-        reference = np.vstack([system.reference_scores, direct_site @ supply])
+        reference = np.vstack([(direct * cradle) @ supply, (direct * site) @ supply])
     return dataclasses.replace(
         system,
         cf=cf,
@@ -143,7 +147,9 @@ def extract(
             mlca.lci()
             mlca.lcia()
         system = from_multilca(mlca, [i.method for i in chosen], [i.id for i in chosen], list(demands))
-        system = with_site_scope(system, site_mask(mlca, catalog, chosen).T, mlca)
+        imported = imported_ids(linked_backgrounds(factories))
+        site, cradle = site_mask(mlca, catalog, chosen, imported).T, link_mask(mlca, chosen, imported).T
+        system = with_site_scope(system, site * cradle, mlca, cradle)
         tech, bio = system.tech, system.bio
         act = {v: k for k, v in mlca.dicts.activity.items()}
         names = {}

@@ -1,9 +1,10 @@
 """The parts of the embedded Brightway project, in build order, each knowing whether it is up to date.
 
 biosphere3, the product's own elementary flows, one LCIA method per indicator, the DESNZ background database
-of the year and one foreground database per factory. A part is up to date when its stored digest equals the
-digest of its inputs *and* its processed file reads back (:mod:`.store`); a rewrite gives a database new node ids,
-so dependants carry its nonce in their digests and are rewritten after it.
+of the year, each imported background the factories link to, and one foreground database per factory. A part is
+up to date when its stored digest equals the digest of its inputs *and* its processed file reads back
+(:mod:`.store`); a rewrite gives a database new node ids, so dependants carry its nonce in their digests and are
+rewritten after it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from importlib.metadata import version
 import bw2data as bd
 
 from ..background.catalog import Catalog
+from ..background.imported import database_name
 from ..errors import BackgroundError
 from ..indicators import AR5_BY_GAS, AR6_BY_GAS, INDICATORS, SHIPPED_METHODS, Indicator
 from ..model import Factory
-from .build import background_data, background_db_name, foreground_data, foreground_db_name
+from .build import background_data, background_db_name, foreground_data, foreground_db_name, linked_backgrounds
 from .flows import BIOSPHERE, BIOSPHERE3, custom_flows
 from .methods import carrier_pefs
 from .quiet import quiet
@@ -77,8 +79,27 @@ def _foreground_digest(factory: Factory, catalog: Catalog) -> str:
             "bg_nonce": nonce(background_db_name(catalog.year)),
             "bio": nonce(BIOSPHERE),
             "bio3": nonce(BIO3),
+            # an imported background rewritten (re-imported) has new node ids; its activity list may differ
+            "imported": {n: nonce(database_name(n)) for n in linked_backgrounds([factory])},
         }
     )
+
+
+def _imported_part(name: str) -> Part:
+    """An imported background the factories link to: written from the data folder's copy when stale
+    (:mod:`.imported_db`)."""
+
+    def fresh() -> bool:
+        from .imported_db import imported_fresh
+
+        return imported_fresh(name)
+
+    def write() -> None:
+        from .imported_db import write_imported
+
+        write_imported(name)
+
+    return Part("background", fresh, write)
 
 
 def _check_biosphere3() -> None:
@@ -134,6 +155,7 @@ def parts(factories: list[Factory], catalog: Catalog) -> list[Part]:
             year=catalog.year,
             source=f"DESNZ GHG conversion factors {catalog.year}",
         ),
+        *(_imported_part(name) for name in linked_backgrounds(factories)),
     ]
     for f in factories:
         out.append(
