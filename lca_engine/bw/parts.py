@@ -85,19 +85,25 @@ def _foreground_digest(factory: Factory, catalog: Catalog) -> str:
     )
 
 
-def _imported_part(name: str) -> Part:
+def _imported_part(name: str, catalog: Catalog) -> Part:
     """An imported background the factories link to: written from the data folder's copy when stale
     (:mod:`.imported_db`)."""
+    root = catalog.links.root if catalog.links else None
 
     def fresh() -> bool:
         from .imported_db import imported_fresh
 
-        return imported_fresh(name)
+        return root is not None and imported_fresh(name, root)
 
     def write() -> None:
         from .imported_db import write_imported
 
-        write_imported(name)
+        if root is None:
+            raise BackgroundError(
+                f"background '{name}' is linked but the catalogue was loaded without the data folder",
+                fix="load the catalogue with the data folder (load_catalog(year, cache_dir=DataDir(root).cache))",
+            )
+        write_imported(name, root)
 
     return Part("background", fresh, write)
 
@@ -155,7 +161,7 @@ def parts(factories: list[Factory], catalog: Catalog) -> list[Part]:
             year=catalog.year,
             source=f"DESNZ GHG conversion factors {catalog.year}",
         ),
-        *(_imported_part(name) for name in linked_backgrounds(factories)),
+        *(_imported_part(name, catalog) for name in linked_backgrounds(factories)),
     ]
     for f in factories:
         out.append(
