@@ -1,0 +1,175 @@
+"""openLCA JSON-LD export of the housing micro-factory and its baseline: a well-formed olca-schema zip that bw2io's
+JSON-LD importer reads back, fully linked, to the same results as our assessment (numpy solve of the imported
+exchanges, 1e-9; bw2calc's float32 matrices, 1e-6)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from .conftest import EXAMPLES
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:bw2calc")  # pypardiso hint (deliberately absent)
+MICRO = EXAMPLES / "housing_ebbw_vale_micro.toml"
+BASE = EXAMPLES / "housing_conventional_baseline.toml"
+BURDEN = {  # our indicator -> the elementary flow that carries it in the zip (CF 1)
+    "carbon": "Greenhouse gases, GWP100 IPCC AR5 basis (DESNZ kg CO2e)",
+    "water_withdrawal": "Water withdrawn (mains supply and abstraction)",
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, catalog):
+    import lca_engine as le
+    from lca_engine.export.jsonld import write_jsonld
+
+    a = le.assess_files([MICRO])
+    factories = [a.checked[i].factory for i in a.pairs[0]]
+    out = tmp_path_factory.mktemp("jsonld") / "housing.zip"
+    write_jsonld(factories, catalog, out)
+    return a, factories, out
+
+
+@pytest.fixture(scope="module")
+def imported(exported, tmp_path_factory, data_dir):
+    """The zip read back by bw2io's JSONLDImporter (default strategies) into a fresh Brightway project."""
+    import bw2data as bd
+    from bw2io.importers.json_ld import JSONLDImporter
+
+    from lca_engine.bw import quiet
+    from lca_engine.bw.project import activate
+
+    root = tmp_path_factory.mktemp("reimport")
+    unpacked = root / "unpacked"
+    zipfile.ZipFile(exported[2]).extractall(unpacked)  # bw2io reads a folder, not a zip
+    activate(root / "bw")
+    bd.projects.set_current("jsonld-round-trip")
+    with quiet.quiet():
+        imp = JSONLDImporter(unpacked, "housing-jsonld")
+        imp.apply_strategies()
+        stats = imp.statistics(print_stats=False)
+        imp.merge_biosphere_flows()
+        imp.write_database()
+    yield stats, bd.Database("housing-jsonld")
+    activate(data_dir)  # hand the session directory back to the other test modules
+
+
+def _solve(db, demand_code: str) -> dict[str, float]:
+    """Elementary flows (by name) of one unit of the demanded product: a float64 numpy solve of the technosphere
+    and biosphere read from the imported exchanges."""
+    nodes = list(db)
+    products = {n.id: i for i, n in enumerate(x for x in nodes if x["type"] == "product")}
+    procs = [n for n in nodes if n["type"] == "process"]
+    bios = {n.id: n["name"] for n in nodes if n["type"] == "emission"}
+    A = np.zeros((len(products), len(procs)))
+    B: dict[str, np.ndarray] = {name: np.zeros(len(procs)) for name in bios.values()}
+    for j, p in enumerate(procs):
+        for e in p.exchanges():
+            if e["type"] == "production":
+                A[products[e.input.id], j] += e["amount"]
+            elif e["type"] == "technosphere":
+                A[products[e.input.id], j] -= e["amount"]
+            elif e["type"] == "biosphere":
+                B[bios[e.input.id]][j] += e["amount"]
+    f = np.zeros(len(products))
+    f[products[next(n.id for n in nodes if n["code"] == demand_code)]] = 1.0
+    s = np.linalg.solve(A, f)
+    return {name: float(row @ s) for name, row in B.items()}
+
+
+def test_zip_is_well_formed_olca_schema(exported):
+    import olca_schema as o
+    from olca_schema import zipio
+
+    _, factories, out = exported
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+    assert len(names) == len(set(names))
+    folders = {n.split("/")[0] for n in names}
+    assert {"processes", "flows", "flow_properties", "unit_groups", "locations"} <= folders
+    ids = {n.split("/")[1][:-5] for n in names if n.startswith("processes/")}
+    units = set()
+    with zipio.ZipReader(out) as r:
+        for n in names:
+            if n.startswith("unit_groups/"):
+                units |= {u.id for u in r.read(o.UnitGroup, n.split("/")[1][:-5]).units}
+        for pid in ids:
+            proc = r.read(o.Process, pid)
+            assert sum(bool(e.is_quantitative_reference) for e in proc.exchanges) == 1, proc.name
+            for e in proc.exchanges:
+                assert e.unit.id in units
+                assert r.read(o.Flow, e.flow.id) is not None
+                if e.default_provider is not None:
+                    assert e.default_provider.id in ids
+    # one process per process node and per factory, plus one per background factor used
+    keys = {k for f in factories for fl in f.flows for k in fl.background_keys}
+    assert len(ids) == sum(len(f.processes) + 1 for f in factories) + len(keys)
+
+
+def test_writing_again_replaces_the_file(exported, catalog, tmp_path):
+    """olca-schema's ZipWriter appends to an existing zip: the export must not."""
+    from lca_engine.export.jsonld import write_jsonld
+
+    _, factories, out = exported
+    again = tmp_path / "again.zip"
+    write_jsonld(factories, catalog, again)
+    write_jsonld(factories, catalog, again)
+    with zipfile.ZipFile(out) as a, zipfile.ZipFile(again) as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        assert all(a.read(n) == b.read(n) for n in a.namelist())  # ids are stable (UUID-5 of the names)
+
+
+def test_reimport_links_everything(imported):
+    stats, db = imported
+    assert stats[2] == 0  # no unlinked exchange
+    assert len(db) == stats[0] + 4  # processes + products, and the elementary flows merged in
+
+
+@pytest.mark.parametrize("indicator", sorted(BURDEN))
+def test_reimported_system_gives_our_results(exported, imported, indicator):
+    from lca_engine.export.jsonld import functional_unit_id
+
+    a, factories, _ = exported
+    _, db = imported
+    for factory in factories:
+        _, product = functional_unit_id(factory)
+        got = _solve(db, product)[BURDEN[indicator]]
+        ours = a.total(factory.id, indicator)
+        assert ours > 0
+        assert got == pytest.approx(ours, rel=1e-9)
+
+
+def test_reimported_system_in_bw2calc(exported, imported):
+    """The same with bw2calc's own LCA on the imported database (its float32 matrices: 1e-6)."""
+    import bw2calc as bc
+    import bw2data as bd
+
+    from lca_engine.export.jsonld import functional_unit_id
+
+    a, factories, _ = exported
+    _, db = imported
+    co2e = next(n for n in db if n["name"] == BURDEN["carbon"])
+    method = bd.Method(("round trip", "carbon"))
+    method.write([(co2e.key, 1.0)])
+    for factory in factories:
+        lca = bc.LCA({bd.get_node(database=db.name, code=functional_unit_id(factory)[1]): 1.0}, method=method.name)
+        lca.lci()
+        lca.lcia()
+        assert lca.score == pytest.approx(a.total(factory.id, "carbon"), rel=1e-6)
+
+
+def test_unit_that_cannot_link_is_an_inventory_error(catalog, tmp_path):
+    from lca_engine import load
+    from lca_engine.errors import InventoryError
+    from lca_engine.export.jsonld import write_jsonld
+
+    micro = load(MICRO)
+    flows = [f.model_copy(update={"unit": "kWh"}) if f.id == "timber" else f for f in micro.flows]
+    with pytest.raises(InventoryError) as err:
+        write_jsonld([micro.model_copy(update={"flows": flows})], catalog, tmp_path / "bad.zip")
+    assert err.value.problems[0].field.startswith("flows[")
+    assert not (tmp_path / "bad.zip").exists()
+    assert [p.name for p in Path(tmp_path).iterdir()] == []  # no temporary file left
