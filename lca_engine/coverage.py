@@ -13,7 +13,10 @@ boundary inflows (from the market or the environment into a process) that the sc
 An inflow is *covered* when it contributes to the indicator at that scope (the completeness table, read from the
 calculation: per unit of the flow, its score is not zero). Coverage is the covered share of the inflow mass and of
 the delivered energy in scope; the headline figure is the lower of the two that apply (1 when nothing is in scope),
-and the flows not covered are named. Freight (t·km) carries no inflow mass and is not part of coverage.
+and the flows not covered are named — a flow linked to an imported background as "<flow> (not characterised by
+background NAME)": such a background characterises only the indicators holding a whole LCIA method over biosphere3,
+never the product's own energy, withdrawal and chemicals flows, and never counts on site. Freight (t·km) carries
+no inflow mass and is not part of coverage.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .background.imported import is_link, parse_link
 from .balance import flow_mass_kg
 from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE
 from .model import ENVIRONMENT, MARKET, Factory, Flow
@@ -160,7 +164,7 @@ def _row(factory: str, indicator: str, scope: str, scoped: list[Inflow], covered
     mass_share = _share([i.kg for i in scoped if i.flow.id in covered and i.kg is not None], kg)
     energy_share = _share([i.kwh for i in scoped if i.flow.id in covered and i.kwh is not None], kwh)
     shares = [s for s in (mass_share, energy_share) if not math.isnan(s)]
-    missing = sorted({i.flow.id for i in scoped if i.flow.id not in covered})
+    missing = sorted({_named(i.flow) for i in scoped if i.flow.id not in covered})
     if not shares:  # nothing measurable in scope: covered when every in-scope flow is
         shares = [0.0 if missing else 1.0]
     return {
@@ -174,6 +178,13 @@ def _row(factory: str, indicator: str, scope: str, scoped: list[Inflow], covered
         "inflow_kwh": kwh,
         "missing": "; ".join(missing),
     }
+
+
+def _named(flow: Flow) -> str:
+    """A flow not characterised, as coverage lists it: its id, and the imported backgrounds it links to (which do
+    not characterise that number, see :data:`lca_engine.background.links.CHARACTERISED`)."""
+    names = sorted({parse_link(k).background for k in flow.background_keys if is_link(k)})
+    return f"{flow.id} (not characterised by background {', '.join(names)})" if names else flow.id
 
 
 def _share(parts: list[float], whole: float) -> float:
