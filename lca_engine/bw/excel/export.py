@@ -8,7 +8,7 @@ from typing import Any
 from ... import atomic
 from ...background.catalog import Catalog
 from ...errors import InventoryError, UnitError
-from ...model import Factory, Flow
+from ...model import Factory, Flow, Stock
 from ...units import Q_, convert, parse_unit
 from .cells import (
     BIOSPHERE_DB,
@@ -34,11 +34,19 @@ def _fu_code(factory: Factory) -> str:
     return code
 
 
-def _triangular(flow: Flow, scale: float) -> dict:
-    a = flow.assumption
-    if a is None or not (a.low < a.high and a.low <= flow.amount <= a.high) or scale <= 0:
+#: stats_arrays' parameters as bw2io's ExcelImporter reads them, every one a column (blank where the
+#: distribution does not use it): an assumption's range is a triangular distribution (type 5, loc = the amount).
+UNCERTAINTY_COLUMNS = ["uncertainty type", "loc", "scale", "shape", "minimum", "maximum"]
+TRIANGULAR = 5
+COLUMNS = [c for c in BW_COLUMNS if c not in UNCERTAINTY_COLUMNS] + UNCERTAINTY_COLUMNS
+
+
+def _triangular(record: Flow | Stock, scale: float = 1.0) -> dict:
+    """The distribution columns of a flow or stock with an assumption range, in the row's unit (× ``scale``)."""
+    a, amount = record.assumption, record.amount if isinstance(record, Flow) else record.change
+    if a is None or not (a.low < a.high and a.low <= amount <= a.high) or scale <= 0:
         return {}
-    return {"uncertainty type": 5, "loc": flow.amount * scale, "minimum": a.low * scale, "maximum": a.high * scale}
+    return {"uncertainty type": TRIANGULAR, "loc": amount * scale, "minimum": a.low * scale, "maximum": a.high * scale}
 
 
 def _water_m3(flow: Flow) -> float:
@@ -118,7 +126,7 @@ def _exchange_table(rows: list[dict]) -> list[list]:
         for k in r:
             if k.startswith(P) and k not in lca_cols:
                 lca_cols.append(k)
-    columns = BW_COLUMNS + lca_cols
+    columns = COLUMNS + lca_cols
     return [columns] + [[_enc(r.get(c)) if c.startswith(P) else r.get(c) for c in columns] for r in rows]
 
 
@@ -157,6 +165,7 @@ def _factory_rows(factory: Factory, catalog: Catalog) -> list[list]:
                     "database": db,
                     "type": FLOW_TYPE,
                     "input": f"{db}::{supplier}",
+                    **_triangular(f),
                 }
             ]
         owned[owner].append({**bw[0], **rec})
@@ -172,6 +181,7 @@ def _factory_rows(factory: Factory, catalog: Catalog) -> list[list]:
                 "database": db,
                 "type": STOCK_TYPE,
                 "input": f"{db}::{owner}",
+                **_triangular(s),
                 **_record(s, "stock", i),
             }
         )
