@@ -100,3 +100,9 @@ class UncertaintyError(LcaEngineError):
     """Invalid Monte Carlo request or distribution."""
 
     title = "invalid uncertainty request"
+
+
+class BackgroundImportError(BackgroundError):
+    """An LCI database given to ``lca-engine background import`` cannot become a background as it is."""
+
+    title = "background import problem"

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 from pathlib import Path
 
 from ..errors import BackgroundError
@@ -35,6 +36,19 @@ REGISTRY = "backgrounds"
 META = "meta.json"
 INDEX = "index.json"
 SEP = ":"
+DATA = "data.pickle.gz"
+REPORT_JSON = "linking-report.json"
+REPORT_CSV = "linking-report.csv"
+
+
+class BackgroundFormat(StrEnum):
+    """The formats ``lca-engine background import`` reads, one importer each (``lca_engine.bw.importers``)."""
+
+    ECOSPOLD2 = "ecospold2"
+    ECOSPOLD1 = "ecospold1"
+    JSONLD = "jsonld"
+    EXCEL = "excel"
+    SIMAPRO = "simapro"
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,12 @@ class ImportedBackground:
     imported: str  # ISO date-time, UTC
     activities: int
     exchanges: int
+    #: the background-specific biosphere database holding flows biosphere3 does not have ("" when none)
+    biosphere: str = ""
+    #: exchanges to those flows: no LCIA method characterises them
+    uncharacterised: int = 0
+    #: sha256 of the stored ``data.pickle.gz`` (what the Brightway database is written from)
+    data_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +100,11 @@ class Link:
 
 def database_name(name: str) -> str:
     return f"bg-{name}"
+
+
+def biosphere_name(name: str) -> str:
+    """The database for an imported background's elementary flows that biosphere3 does not have."""
+    return f"bg-{name}-biosphere"
 
 
 def check_name(name: str) -> str:
@@ -123,7 +148,9 @@ def load_meta(root: str | Path, name: str) -> ImportedBackground | None:
     path = registry_dir(root) / name / META
     if not path.is_file():
         return None
-    return ImportedBackground(**json.loads(path.read_text(encoding="utf-8")))
+    known = {f.name for f in fields(ImportedBackground)}
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return ImportedBackground(**{k: v for k, v in raw.items() if k in known})
 
 
 def list_backgrounds(root: str | Path) -> list[ImportedBackground]:
