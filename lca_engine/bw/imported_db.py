@@ -1,0 +1,76 @@
+"""The Brightway databases of an imported background, written from the data stored in the registry folder.
+
+``backgrounds/<NAME>/data.pickle.gz`` holds bw2io's linked data (and the background's own elementary flows), so the
+databases can be written again whenever biosphere3 is rebuilt (new node ids): :func:`imported_fresh` says whether
+they are up to date, :func:`write_imported` writes them (write lock held, as for every part).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import pickle
+from pathlib import Path
+
+import bw2data as bd
+
+from ..background.imported import DATA, biosphere_name, database_name, load_meta, registry_dir
+from .store import db_fresh, digest, nonce, write_db
+
+VERSION = "1"
+BIO3 = "biosphere3"
+
+
+def dump(data: list[dict], biosphere: list[dict]) -> bytes:
+    return gzip.compress(pickle.dumps({"data": data, "biosphere": biosphere}, protocol=5), compresslevel=3)
+
+
+def load(path: Path) -> dict:
+    with gzip.open(path, "rb") as fh:
+        return pickle.load(fh)  # written by this module into the user's own data folder
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _want(data_sha: str, bio: str = "") -> str:
+    return digest({"v": VERSION, "data": data_sha, "bio3": nonce(BIO3), "bio": nonce(bio) if bio else ""})
+
+
+def write_from(path: Path, name: str, data_sha: str, **meta) -> None:
+    """Write the background ``name``'s databases from its stored data at ``path``."""
+    stored = load(path)
+    bio = biosphere_name(name) if stored["biosphere"] else ""
+    if bio:
+        flows = {(f["database"], f["code"]): f for f in stored["biosphere"]}
+        write_db(bio, flows, _want(data_sha), type="biosphere", background=name)
+    data = {(ds["database"], ds["code"]): ds for ds in stored["data"]}
+    write_db(database_name(name), data, _want(data_sha, bio), background=name, **meta)
+
+
+def remove(name: str) -> None:
+    """Delete the background's databases, if there."""
+    for db in (database_name(name), biosphere_name(name)):
+        if db in bd.databases:
+            del bd.databases[db]
+
+
+def imported_fresh(name: str, root: Path) -> bool:
+    """The databases of the background ``name`` (registered under ``root``) are written from its stored data."""
+    meta = load_meta(root, name)
+    if meta is None:
+        return False
+    bio = meta.biosphere
+    return (not bio or db_fresh(bio, _want(meta.data_sha256))) and db_fresh(meta.database, _want(meta.data_sha256, bio))
+
+
+def write_imported(name: str, root: Path) -> None:
+    """(Re)write the background's databases from ``backgrounds/<name>/data.pickle.gz`` (write lock held)."""
+    meta = load_meta(root, name)
+    path = registry_dir(root) / name / DATA
+    write_from(path, name, meta.data_sha256, format=meta.format, licence=meta.licence, version=meta.version)

@@ -1,0 +1,230 @@
+"""lca-engine background import (issue 18): real interchange files from Brightway's own importer tests
+(tests/fixtures/bw2io, see its SOURCE.md) become named backgrounds; matrices checked against the raw files read here
+with the standard library and numpy; every bad input refused with the project left exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lca_engine.background import import_errors as ie
+from lca_engine.background.import_input import ImportLimits
+from lca_engine.background.imported import list_backgrounds, load_index, load_meta
+from lca_engine.background_import import import_background, remove_background, show
+from lca_engine.errors import BackgroundError, LcaEngineError
+
+FIX = Path(__file__).parent / "fixtures" / "bw2io"
+ES2_FILE = FIX / "ecospold2" / "00000_11111111-2222-3333-4444-555555555555_66666666-7777-8888-9999-000000000000.spold"
+ES2 = "{http://www.EcoInvent.org/EcoSpold02}"
+LICENCE = "BSD-3-Clause (bw2io test files)"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    """A data folder of this module's own, with biosphere3 written (the import needs it; not part of a snapshot)."""
+    from lca_engine.bw import activate
+    from lca_engine.bw.import_write import ensure_biosphere3
+
+    d = activate(tmp_path_factory.mktemp("bg-import") / "data")
+    with d.write_lock():
+        ensure_biosphere3()
+    return d.root
+
+
+@pytest.fixture(scope="module")
+def es2_folder(tmp_path_factory) -> Path:
+    """The EcoSpold 2 dataset alone (the fixture folder holds it twice: with and without synonyms)."""
+    folder = tmp_path_factory.mktemp("es2")
+    shutil.copy(ES2_FILE, folder)
+    return folder
+
+
+def snapshot(root: Path) -> dict:
+    """Everything an import could change: Brightway's databases and methods with their metadata, and every file of
+    the data folder with its sha256 (lock files aside)."""
+    import bw2data as bd
+
+    from lca_engine.bw.project import reload
+
+    reload()
+    files = {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+    return {
+        "databases": {k: dict(v) for k, v in bd.databases.items()},
+        "methods": sorted(map(str, bd.methods)),
+        "files": files,
+    }
+
+
+def refused(root: Path, error: type[LcaEngineError], path, name: str = "x", **kw) -> LcaEngineError:
+    before = snapshot(root)
+    with pytest.raises(error) as info:
+        import_background(path, name, kw.pop("licence", LICENCE), data_dir=root, **kw)
+    after = snapshot(root)
+    assert after["databases"] == before["databases"] and after["methods"] == before["methods"]
+    assert {k: v for k, v in after["files"].items() if before["files"].get(k) != v} == {}
+    assert set(before["files"]) == set(after["files"])
+    assert all(p.fix for p in info.value.problems)
+    return info.value
+
+
+# ------------------------------------------------------------------------------------------ EcoSpold 2
+def es2_raw(path: Path) -> dict:
+    """The dataset read with ElementTree: reference product amount, elementary amounts by biosphere3 uuid,
+    technosphere inputs by their activityLinkId."""
+    tree = ET.parse(path).getroot()
+    out = {"production": None, "biosphere": {}, "technosphere": []}
+    for ex in tree.iter(f"{ES2}intermediateExchange"):
+        if ex.find(f"{ES2}outputGroup") is not None and ex.find(f"{ES2}outputGroup").text == "0":
+            out["production"] = float(ex.get("amount"))
+        else:
+            out["technosphere"].append((ex.get("activityLinkId"), float(ex.get("amount"))))
+    for ex in tree.iter(f"{ES2}elementaryExchange"):  # EcoSpold 2 and Brightway both write amounts as positive
+        out["biosphere"][ex.get("elementaryExchangeId")] = float(ex.get("amount"))
+    return out
+
+
+def matrices(database: str):
+    import bw2calc as bc
+    import bw2data as bd
+
+    act = next(iter(bd.Database(database)))
+    lca = bc.LCA({act: 1})
+    lca.lci()
+    return lca, act
+
+
+def test_ecospold2_imports_and_matrices_equal_the_file(root, es2_folder):
+    with pytest.raises(ie.UnlinkedError) as info:  # the dataset names a provider that is not in it
+        import_background(es2_folder, "es2", LICENCE, data_dir=root)
+    assert "clay pit infrastructure" in info.value.problems[0].message
+    res = import_background(es2_folder, "es2", LICENCE, data_dir=root, cut_off=True, version="test 1")
+    raw = es2_raw(ES2_FILE)
+    lca, act = matrices("bg-es2")
+    # one activity: technosphere = its production amount; biosphere rows = the file's elementary amounts
+    assert lca.technosphere_matrix.toarray() == pytest.approx(np.array([[raw["production"]]]), abs=1e-9)
+    bio = {lca.dicts.biosphere.reversed[i]: v for i, v in enumerate(lca.biosphere_matrix.toarray()[:, 0]) if v}
+    import bw2data as bd
+
+    by_code = {bd.get_node(id=k)["code"]: v for k, v in bio.items()}
+    assert by_code == pytest.approx(raw["biosphere"], rel=1e-12)
+    assert {bd.get_node(id=k)["database"] for k in bio} == {"biosphere3"}
+    # the provider missing from the file: left out, and the report says so with its amount
+    assert raw["technosphere"] == [("759fac54-b912-4781-9833-0ddd6e8cda24", 9999.0)]
+    assert [(r["exchange"], r["amount"], r["unit"]) for r in res.report["dropped"]] == [
+        ("clay pit infrastructure", 9999.0, "unit")
+    ]
+    # EcoSpold 2's lognormal kept: loc = ln(amount) (bw2io centres it on the static amount), scale = sqrt(variance
+    # with pedigree) from the file (6)
+    (water,) = [e for e in act.biosphere()]
+    assert water["uncertainty type"] == 2
+    assert water["loc"] == pytest.approx(math.log(123456.0), rel=1e-12)
+    assert water["scale"] == pytest.approx(math.sqrt(6.0), rel=1e-12)
+    assert res.report["with_distribution"] == 1 and res.report["biosphere3"] == 1
+    assert sorted(map(tuple, res.report["units_changed"])) == [("kg", "kilogram", 1), ("m3", "cubic meter", 1)]
+    meta = load_meta(root, "es2")
+    assert (meta.format, meta.licence, meta.version, meta.activities, meta.exchanges) == (
+        "ecospold2",
+        LICENCE,
+        "test 1",
+        1,
+        2,
+    )
+    assert [(a.name, a.product, a.location, a.unit) for a in load_index(root, "es2")] == [
+        ("concrete block production", "concrete block", "DE", "kilogram")
+    ]
+    assert {p.name for p in res.folder.iterdir()} == {
+        "meta.json", "index.json", "data.pickle.gz", "linking-report.json", "linking-report.csv"
+    }  # fmt: skip
+    assert "dropped,delete_ghost_exchanges: concrete block production,clay pit infrastructure" in (
+        res.folder / "linking-report.csv"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_second_import_under_the_same_name_is_refused(root, es2_folder):
+    if load_meta(root, "es2") is None:
+        import_background(es2_folder, "es2", LICENCE, data_dir=root, cut_off=True)
+    err = refused(root, ie.NameTakenError, es2_folder, name="es2", cut_off=True)
+    assert "lca-engine background remove es2" in err.problems[0].fix
+
+
+def test_remove_then_import_again(root, es2_folder):
+    if load_meta(root, "es2b") is None:
+        import_background(es2_folder, "es2b", LICENCE, data_dir=root, cut_off=True)
+    import bw2data as bd
+
+    remove_background("es2b", data_dir=root)
+    assert "bg-es2b" not in bd.databases and not (root / "backgrounds" / "es2b").exists()
+    assert "es2b" not in [m.name for m in list_backgrounds(root)]
+    import_background(es2_folder, "es2b", LICENCE, data_dir=root, cut_off=True)
+    assert show("es2b", data_dir=root)[0].activities == 1
+
+
+# ------------------------------------------------------------------------------------------ bad inputs
+def test_duplicate_activities_are_refused(root):
+    # the fixture folder holds the same dataset twice (once with synonyms): links by name would be ambiguous
+    err = refused(root, ie.DuplicateActivityError, FIX / "ecospold2", cut_off=True)
+    assert "concrete block production|concrete block|DE" in err.problems[0].message
+
+
+def test_missing_path(root, tmp_path):
+    refused(root, ie.ImportPathError, tmp_path / "nowhere")
+
+
+def test_a_text_file_is_no_format(root, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    refused(root, ie.ImportFormatError, tmp_path / "notes.txt")
+
+
+def test_format_named_does_not_match(root):
+    err = refused(root, ie.ImportFormatError, FIX / "ecospold1", fmt="ecospold2")
+    assert "looks like ecospold1" in err.problems[0].message
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "desnz", "biosphere3", "x-biosphere", ""])
+def test_bad_or_reserved_names(root, es2_folder, name):
+    refused(root, BackgroundError, es2_folder, name=name)
+
+
+def test_licence_is_required(root, es2_folder):
+    refused(root, ie.LicenceError, es2_folder, licence="  ")
+
+
+def test_zip_slip_is_refused_before_extracting(root, tmp_path):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("processes/a.json", "{}")
+        zf.writestr("../x", "escaped")
+    err = refused(root, ie.ArchiveError, z)
+    assert "'../x'" in err.problems[0].message
+    assert not (tmp_path.parent / "x").exists()
+
+
+def test_zip_over_the_limits_is_refused_before_extracting(root, tmp_path):
+    z = tmp_path / "big.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("processes/a.json", b"0" * 2_000_000)  # compresses to a few KB
+    refused(root, ie.ArchiveError, z, limits=ImportLimits(bytes=1_000_000))
+
+
+def test_show_names_where_the_stored_copy_is(root, es2_folder):
+    if load_meta(root, "es2") is None:
+        import_background(es2_folder, "es2", LICENCE, data_dir=root, cut_off=True)
+    meta, report, folder = show("es2", data_dir=root)
+    assert folder == root / "backgrounds" / "es2" and meta.licence == LICENCE
+    assert report["activities"] == 1
+    assert (
+        json.loads((folder / "meta.json").read_text())["data_sha256"]
+        == hashlib.sha256((folder / "data.pickle.gz").read_bytes()).hexdigest()
+    )
