@@ -1,0 +1,52 @@
+"""``lca-engine export``: the real command writes each format; bad inputs are user errors (exit 1/2), never exit 4."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from .cli_run import invoke
+from .conftest import DATA, EXAMPLES
+
+MICRO = EXAMPLES / "housing_ebbw_vale_micro.toml"
+
+
+def test_export_command_in_a_real_process(tmp_path):
+    """The installed entry point, in its own process: LCAx, JSON-LD and Excel of the housing pair."""
+    outs = {f: tmp_path / f"housing.{f}" for f in ("lcax", "jsonld", "excel")}
+    for fmt, path in outs.items():
+        run = subprocess.run(
+            [sys.executable, "-m", "lca_engine.cli", "export", str(MICRO), "--format", fmt, "--out", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "Traceback" not in run.stderr
+        assert f"wrote {path}" in run.stdout
+    project = json.loads(outs["lcax"].read_text())
+    assert [a["id"] for a in project["assemblies"]] == ["housing-ebbw-vale-micro", "housing-conventional-baseline"]
+    with zipfile.ZipFile(outs["jsonld"]) as z:
+        assert any(n.startswith("processes/") for n in z.namelist())
+    with zipfile.ZipFile(outs["excel"]) as z:  # an xlsx is a zip with a workbook
+        assert "xl/workbook.xml" in z.namelist()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["export", "no-such-file.toml", "--format", "jsonld", "--out", "{tmp}/x.zip"], 1),
+        (["export", str(MICRO), "--format", "pdf", "--out", "{tmp}/x.pdf"], 2),
+        (["export", str(MICRO), "--format", "jsonld"], 2),
+        (["export", str(DATA / "tiny_micro.toml"), "--format", "lcax", "--out", "{tmp}/x.json", "--year", "1999"], 1),
+    ],
+    ids=["missing-file", "unknown-format", "no-out", "unknown-year"],
+)
+def test_export_bad_inputs_are_user_errors(tmp_path, args, code):
+    got, output, tb = invoke(*(a.replace("{tmp}", str(tmp_path)) for a in args))
+    assert (got, tb) == (code, ""), output
+    assert not list(tmp_path.iterdir())  # nothing written
