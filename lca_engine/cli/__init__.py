@@ -12,7 +12,7 @@ import sys
 from .common import EXIT_INTERNAL, app, err, styled
 
 # importing a command module registers its commands; `--help` lists them in this order
-for _module in ("inventory", "assess", "uncertainty", "circular", "report", "serve", "excel", "background"):
+for _module in ("inventory", "assess", "uncertainty", "circular", "report", "serve", "excel", "background", "export"):
     importlib.import_module(f"{__name__}.{_module}")
 
 
