@@ -129,3 +129,269 @@ def test_characterised_indicators_are_those_with_a_whole_bw2io_method():
     assert whole == set(CHARACTERISED)
     ar5 = [k for k, _ in indicator_cfs("carbon") if k[0] == "biosphere3"]
     assert len(ar5) == 4  # CO2 fossil, CH4 fossil and non-fossil, N2O, each in ('air',) only
+
+
+# --- a small background imported into the session's data folder, its numbers chosen by hand ------------------------
+
+TINY = "tinybg"
+CO2, CH4, WATER = (("biosphere3", c) for c in (
+    "349b29d1-3e58-4c66-98b9-9d1a076efd2e",  # Carbon dioxide, fossil (air)
+    "0795345f-c7ae-410c-ad25-1845784c75f5",  # Methane, fossil (air)
+    "075e433b-4be4-448e-9510-9a5029c1ce94",  # Water (air)
+))  # fmt: skip
+YARN_KEY = f"{TINY}:yarn production|yarn|GB"
+
+
+def _lognormal(amount: float, sigma: float) -> dict:
+    import math
+
+    return {"uncertainty type": 2, "loc": math.log(amount), "scale": sigma}
+
+
+def tiny_data() -> list[dict]:
+    """Yarn (kg): 3 kWh of the background's electricity, 2.5 kg CO2, 0.01 kg CH4, 0.05 m3 water evaporated;
+    electricity (kWh): 0.2 kg CO2, 0.001 m3 water evaporated. Lognormal on the large ones."""
+    db = f"bg-{TINY}"
+
+    def act(code, name, product, unit, exchanges):
+        prod = {"input": (db, code), "amount": 1.0, "type": "production"}
+        return {"database": db, "code": code, "name": name, "reference product": product, "location": "GB",
+                "unit": unit, "type": "process", "exchanges": [prod, *exchanges]}  # fmt: skip
+
+    return [
+        act("c-yarn", "yarn production", "yarn", "kilogram", [
+            {"input": (db, "c-elec"), "amount": 3.0, "type": "technosphere", **_lognormal(3.0, 0.2)},
+            {"input": CO2, "amount": 2.5, "type": "biosphere", **_lognormal(2.5, 0.1)},
+            {"input": CH4, "amount": 0.01, "type": "biosphere"},
+            {"input": WATER, "amount": 0.05, "type": "biosphere"},
+        ]),
+        act("c-elec", "electricity production", "electricity", "kilowatt hour", [
+            {"input": CO2, "amount": 0.2, "type": "biosphere", **_lognormal(0.2, 0.1)},
+            {"input": WATER, "amount": 0.001, "type": "biosphere"},
+        ]),
+    ]  # fmt: skip
+
+
+def register_stored(root: Path, name: str, data: list[dict]) -> None:
+    """A background as the importer leaves it: the stored data, the index, and meta.json last."""
+    import dataclasses
+    import hashlib
+
+    from lca_engine.bw.imported_db import dump
+
+    folder = registry_dir(root) / name
+    folder.mkdir(parents=True)
+    blob = dump(data, [])
+    (folder / "data.pickle.gz").write_bytes(blob)
+    index = [Activity(d["code"], d["name"], d["reference product"], d["location"], d["unit"]) for d in data]
+    (folder / "index.json").write_text(index_json(index), encoding="utf-8")
+    n = sum(len(d["exchanges"]) for d in data)
+    meta = ImportedBackground(
+        name,
+        f"bg-{name}",
+        "excel",
+        "hand-made",
+        "0" * 64,
+        "CC0 (test)",
+        "1.0",
+        "2026-12-05T23:00:00+00:00",
+        len(data),
+        n,
+    )
+    meta = dataclasses.replace(meta, data_sha256=hashlib.sha256(blob).hexdigest())
+    (folder / "meta.json").write_text(meta_json(meta), encoding="utf-8")
+
+
+def linked_copies(folder: Path) -> Path:
+    """tiny_micro/tiny_baseline with the yarn and fabric bought from the imported background (by key) and the
+    recovery's 1800 kJ of electricity from its electricity (by code, kJ -> kWh); the rest stays DESNZ."""
+    from .conftest import DATA
+
+    micro = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
+    micro = micro.replace('background = "desnz.material.clothing.primary"', f'background = "{YARN_KEY}"', 1)
+    head, tail = micro.split('id = "power_recover"', 1)
+    tail = tail.replace('background = "desnz.electricity.uk"', f'background = "{TINY}:c-elec"', 1)
+    (folder / "tiny_micro.toml").write_text(head + 'id = "power_recover"' + tail, encoding="utf-8")
+    base = (DATA / "tiny_baseline.toml").read_text(encoding="utf-8")
+    base = base.replace('background = "desnz.material.clothing.primary"', f'background = "{YARN_KEY}"', 1)
+    (folder / "tiny_baseline.toml").write_text(base, encoding="utf-8")
+    return folder / "tiny_micro.toml"
+
+
+def numpy_scores(data: list[dict], cfs: dict) -> dict[str, float]:
+    """Score of one unit of each activity: A x = e_j, score = c·B x, from the raw amounts (numpy only)."""
+    import numpy as np
+
+    codes = [d["code"] for d in data]
+    flows = sorted({e["input"] for d in data for e in d["exchanges"] if e["type"] == "biosphere"})
+    a, b = np.zeros((len(codes), len(codes))), np.zeros((len(flows), len(codes)))
+    for j, d in enumerate(data):
+        for e in d["exchanges"]:
+            if e["type"] == "biosphere":
+                b[flows.index(e["input"]), j] += e["amount"]
+            else:
+                a[codes.index(e["input"][1]), j] += e["amount"] * (1 if e["type"] == "production" else -1)
+    c = np.array([cfs.get(f, 0.0) for f in flows])
+    lam = np.linalg.solve(a.T, b.T @ c)  # λ_j = score of one unit of product j
+    return dict(zip(codes, lam, strict=True))
+
+
+@pytest.fixture(scope="module")
+def tiny_linked(data_dir, tmp_path_factory):
+    from lca_engine import assess_files
+
+    from .conftest import DATA
+
+    if load_meta_or_none(data_dir, TINY) is None:
+        register_stored(data_dir, TINY, tiny_data())
+    folder = tmp_path_factory.mktemp("linked")
+    linked = assess_files([linked_copies(folder)], year=2025, data_dir=data_dir)
+    plain = assess_files([DATA / "tiny_micro.toml"], year=2025, data_dir=data_dir)
+    return linked, plain
+
+
+def load_meta_or_none(root: Path, name: str):
+    from lca_engine.background.imported import load_meta
+
+    return load_meta(root, name)
+
+
+def _flow_sum(a, factory: str, indicator: str, flows: tuple[str, ...]) -> float:
+    r = a.results
+    sel = r[(r.factory == factory) & (r.indicator == indicator) & (r.scope == "cradle_to_gate")]
+    return float(sel[(sel.contributor_type == "flow") & sel.contributor.isin(flows)]["value"].sum())
+
+
+def test_linked_result_equals_numpy_solve_of_the_imported_matrices(tiny_linked):
+    from lca_engine.bw.methods import indicator_cfs
+
+    linked, plain = tiny_linked
+    for ind in ("carbon_ipcc2021", "water_scarcity", "water_wcp"):
+        lam = numpy_scores(tiny_data(), dict(indicator_cfs(ind)))
+        # 0.5 kg yarn (micro) / 0.7 kg fabric (baseline) and 1800 kJ = 0.5 kWh of electricity
+        by_hand = {"tiny-micro": 0.5 * lam["c-yarn"] + 0.5 * lam["c-elec"], "tiny-baseline": 0.7 * lam["c-yarn"]}
+        moved = {"tiny-micro": ("yarn", "power_recover"), "tiny-baseline": ("fabric",)}
+        for fid, value in by_hand.items():
+            assert value > 0 or ind != "carbon_ipcc2021"
+            rest = plain.total(fid, ind) - _flow_sum(plain, fid, ind, moved[fid])
+            assert linked.total(fid, ind) == pytest.approx(rest + value, rel=1e-9, abs=1e-12)
+            assert _flow_sum(linked, fid, ind, moved[fid]) == pytest.approx(value, rel=1e-9, abs=1e-12)
+
+
+def test_carbon_ar5_leaves_the_link_out_and_coverage_says_so(tiny_linked):
+    linked, _ = tiny_linked
+    from .test_carbon_by_hand import MICRO
+
+    # the AR5-basis method matches CO2 and CH4 to top-level air here, yet the link is not counted at all
+    yarn_and_power = 0.5 / 1000 * 22310 + 1800 / 3600 * (0.177 + 0.01853)
+    assert linked.total("tiny-micro", "carbon") == pytest.approx(MICRO - yarn_and_power, rel=1e-9)
+    cov = linked.coverage.set_index(["factory", "indicator", "scope"])
+    for ind in ("carbon", "water_consumption", "primary_energy", "energy_delivered"):
+        row = cov.loc[("tiny-micro", ind, "cradle_to_gate")]
+        assert row["coverage"] < 1.0 or ind == "energy_delivered"
+        if ind != "energy_delivered":
+            assert f"yarn (not characterised by background {TINY})" in row["missing"].split("; ")
+    assert "power_recover" in cov.loc[("tiny-micro", "energy_delivered", "cradle_to_gate")]["missing"]
+    ipcc = cov.loc[("tiny-micro", "carbon_ipcc2021", "cradle_to_gate")]
+    assert "yarn" not in ipcc["missing"] and "power_recover" not in ipcc["missing"]
+    # on site: the imported electricity counts for nothing (its supply chain is off site), and says so
+    assert "power_recover" in cov.loc[("tiny-micro", "carbon_ipcc2021", "site")]["missing"]
+
+
+@pytest.fixture(scope="module")
+def tiny_factories(tiny_linked, tmp_path_factory):
+    from lca_engine import load
+
+    folder = tmp_path_factory.mktemp("linked-mc")
+    linked_copies(folder)
+    return [load(folder / "tiny_micro.toml"), load(folder / "tiny_baseline.toml")]
+
+
+def test_monte_carlo_draws_the_background_once_for_both_sides(data_dir, tiny_linked, tiny_factories):
+    """Water scarcity reaches only the links here (0.05 m3 per kg yarn + 0.001 m3 per kWh, the yarn's 3 kWh
+    lognormal σ = 0.2): per draw both sides must show the same sampled kWh per kg yarn (shared background draws),
+    and the mean must be the lognormal's mean, 3·exp(σ²/2), within Monte Carlo error."""
+    import numpy as np
+
+    from lca_engine import monte_carlo
+    from lca_engine.bw.methods import indicator_cfs
+
+    linked, _ = tiny_linked
+    cf = dict(indicator_cfs("water_scarcity"))[WATER]
+    r = linked.results
+    sel = r[(r.indicator == "water_scarcity") & (r.contributor_type == "flow") & (r.value != 0)]
+    assert set(sel.contributor) == {"yarn", "power_recover", "fabric"}  # nothing else to blur the check
+    mc = monte_carlo(tiny_factories, draws=4000, seed=3, data_dir=data_dir, indicators=["water_scarcity"])
+    micro, base = mc.of("tiny-micro", "water_scarcity"), mc.of("tiny-baseline", "water_scarcity")
+    kwh_micro = (micro / cf - 0.5 * 0.05 - 0.5 * 0.001) / (0.5 * 0.001)
+    kwh_base = (base / cf - 0.7 * 0.05) / (0.7 * 0.001)
+    assert np.allclose(kwh_micro, kwh_base, rtol=1e-4)  # float32 matrices: same draw, not just same distribution
+    assert kwh_micro.std() > 0.1  # the background's own distribution is used, not its static value
+    mean, se = kwh_micro.mean(), kwh_micro.std() / np.sqrt(kwh_micro.size)
+    assert abs(mean - 3.0 * np.exp(0.2**2 / 2)) < 4 * se
+    assert np.log(kwh_micro).std() == pytest.approx(0.2, rel=0.1)
+    # and the deterministic value of the vectorised engine is the hand value
+    assert linked.total("tiny-micro", "water_scarcity") == pytest.approx(cf * (0.5 * (0.05 + 0.003) + 0.0005), 1e-9)
+
+
+def test_contributions_name_the_imported_activity(tiny_linked):
+    from lca_engine.results import contributions
+
+    linked, _ = tiny_linked
+    by_factor = contributions(linked.results, "tiny-micro", "carbon_ipcc2021", by="factor", cutoff=0)
+    by_factor = by_factor.set_index("factor")["value"]
+    assert by_factor.sum() == pytest.approx(linked.total("tiny-micro", "carbon_ipcc2021"), rel=1e-9)
+    assert {f"{TINY}:c-yarn", f"{TINY}:c-elec"} <= set(by_factor.index)  # a link key by code: copyable
+    by_flow = contributions(linked.results, "tiny-micro", "carbon_ipcc2021", by="flow", cutoff=0).set_index("flow")
+    assert by_flow.loc["yarn", "value"] == pytest.approx(by_factor[f"{TINY}:c-yarn"], rel=1e-12)
+
+
+def test_a_scenario_year_changes_desnz_factors_only(data_dir, tiny_linked, tmp_path):
+    """Scenarios run unchanged on a linked inventory: in DESNZ 2023 the imported links give the same numbers."""
+    from lca_engine.scenarios import Scenario, assess_scenarios
+
+    res = assess_scenarios([linked_copies(tmp_path)], [Scenario(name="y2023", year=2023)], data_dir=data_dir)
+    r = res.results
+    sel = r[(r.factory == "tiny-micro") & (r.indicator == "carbon_ipcc2021") & (r.scope == "cradle_to_gate")]
+    flows = sel[sel.contributor_type == "flow"].set_index(["scenario", "contributor"])["value"]
+    for link in ("yarn", "power_recover"):
+        assert flows[("y2023", link)] == pytest.approx(flows[("default", link)], rel=1e-12) and flows[("default", link)]
+    assert flows[("y2023", "power")] != pytest.approx(flows[("default", "power")], rel=1e-3)  # DESNZ grid of 2023
+
+
+def test_result_files_carry_the_background_name(data_dir, tiny_linked, tmp_path):
+    import pandas as pd
+
+    from lca_engine.outputs import assess_to_folder
+
+    out = tmp_path / "out"
+    assess_to_folder([linked_copies(tmp_path)], out, year=2025, data_dir=data_dir, tolerance=0.01, use_cache=False)
+    cube = pd.read_parquet(out / "results.parquet")
+    yarn = cube[(cube.contributor == "yarn") & (cube.factory == "tiny-micro")]
+    assert set(yarn.factor) == {f"{TINY}:c-yarn"}
+    cov = pd.read_parquet(out / "coverage.parquet")
+    carbon = cov[(cov.factory == "tiny-micro") & (cov.indicator == "carbon") & (cov.scope == "cradle_to_gate")]
+    assert f"yarn (not characterised by background {TINY})" in carbon.iloc[0]["missing"]
+
+
+def test_report_names_the_background(data_dir, tiny_linked, tmp_path):
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    from lca_engine.report import render_report
+
+    paths = render_report([linked_copies(tmp_path)], tmp_path / "report", ("json", "pdf"), data_dir=data_dir, draws=200)
+    content = json.loads(paths["tiny-micro.json"].read_text(encoding="utf-8"))
+    (bg,) = content["backgrounds"]
+    assert (bg["name"], bg["version"], bg["licence"], bg["imported"]) == (TINY, "1.0", "CC0 (test)", "2026-12-05")
+    assert content["background_label"] == f"DESNZ 2025 + {TINY} 1.0"
+    factors = {
+        r["name"]: r["label"] for r in content["contributions"]["tables"]["carbon_ipcc2021"]["tiny-micro"]["factor"]
+    }
+    assert factors[f"{TINY}:c-yarn"] == f"{TINY}:yarn production|yarn|GB"
+    texts = [p.extract_text() for p in PdfReader(io.BytesIO(paths["tiny-micro.pdf"].read_bytes())).pages]
+    assert f"BACKGROUND DESNZ 2025 + {TINY} 1.0".upper() in texts[0]  # the header line (set in capitals)
+    whole = " ".join(" ".join(t.split()) for t in texts)
+    assert "Background data" in whole and "CC0 (test)" in whole and "2026-12-05" in whole

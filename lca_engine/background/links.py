@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BackgroundError
-from .imported import Activity, ImportedBackground, Link, database_name, load_index, load_meta, parse_link
+from .imported import Activity, ImportedBackground, Link, database_name, is_link, load_index, load_meta, parse_link
 
 #: Brightway's unit names (as bw2io normalises them) -> the product's pint spelling. One vocabulary, both ways.
 BW_UNITS: dict[str, str] = {
@@ -76,6 +76,13 @@ def bw_unit(unit: str) -> str:
 def pint_unit(name: str) -> str | None:
     """The product's pint spelling of a Brightway unit name, or None when it has none."""
     return BW_UNITS.get(name.strip().lower()) if isinstance(name, str) else None
+
+
+def linked_backgrounds(factories) -> list[str]:
+    """The imported backgrounds (names) that the flows of ``factories`` link to (``NAME:…`` keys)."""
+    return sorted(
+        {parse_link(k).background for f in factories for fl in f.flows for k in fl.background_keys if is_link(k)}
+    )
 
 
 def factors_hint(name: str, text: str) -> str:

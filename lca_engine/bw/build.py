@@ -17,7 +17,6 @@ import bw2data as bd
 import numpy as np
 
 from ..background.catalog import Catalog
-from ..background.imported import is_link, parse_link
 from ..background.links import bw_unit
 from ..balance import WATER_DENSITY, flow_mass_kg
 from ..errors import InventoryError
@@ -45,13 +44,6 @@ def background_db_name(year: int) -> str:
 
 def foreground_db_name(factory: Factory, year: int) -> str:
     return f"fg-{factory.id}-{year}"
-
-
-def linked_backgrounds(factories: list[Factory]) -> list[str]:
-    """The imported backgrounds (names) that the flows of ``factories`` link to (``NAME:…`` keys)."""
-    return sorted(
-        {parse_link(k).background for f in factories for fl in f.flows for k in fl.background_keys if is_link(k)}
-    )
 
 
 def background_data(catalog: Catalog) -> dict:

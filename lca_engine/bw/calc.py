@@ -23,11 +23,11 @@ from scipy.sparse.linalg import splu
 
 from ..background.catalog import Catalog
 from ..background.imported import database_name
-from ..background.links import CHARACTERISED
+from ..background.links import CHARACTERISED, linked_backgrounds
 from ..errors import BackgroundError, InventoryError
 from ..indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE
 from ..model import ENVIRONMENT, MARKET, WASTE_ROUTES, Factory
-from .build import FU_CODE, background_db_name, foreground_db_name, linked_backgrounds
+from .build import FU_CODE, background_db_name, foreground_db_name
 from .exact import Exact, exact_matrices
 from .parts import ensure, up_to_date
 from .project import activate, reload

@@ -24,9 +24,10 @@ from bw2data.errors import MissingIntermediateData
 
 from ..background.catalog import Catalog
 from ..background.imported import database_name
+from ..background.links import linked_backgrounds
 from ..errors import InventoryError, LcaEngineError
 from ..model import Factory
-from .build import background_data, background_db_name, foreground_data, foreground_db_name, linked_backgrounds
+from .build import background_data, background_db_name, foreground_data, foreground_db_name
 from .methods import indicator_cfs
 
 MissingCfs = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, MissingIntermediateData)

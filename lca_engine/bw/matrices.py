@@ -17,11 +17,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..background.catalog import Catalog
+from ..background.links import linked_backgrounds
 from ..errors import LcaEngineError
 from ..indicators import INDICATORS, SITE, scoped_id
 from ..model import Factory
 from ..uncertainty import Entries, MatrixSystem
-from .build import FU_CODE, foreground_db_name, linked_backgrounds
+from .build import FU_CODE, foreground_db_name
 from .calc import built, imported_ids, link_mask, site_mask
 
 

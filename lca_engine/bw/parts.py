@@ -18,10 +18,11 @@ import bw2data as bd
 
 from ..background.catalog import Catalog
 from ..background.imported import database_name
+from ..background.links import linked_backgrounds
 from ..errors import BackgroundError
 from ..indicators import AR5_BY_GAS, AR6_BY_GAS, INDICATORS, SHIPPED_METHODS, Indicator
 from ..model import Factory
-from .build import background_data, background_db_name, foreground_data, foreground_db_name, linked_backgrounds
+from .build import background_data, background_db_name, foreground_data, foreground_db_name
 from .flows import BIOSPHERE, BIOSPHERE3, custom_flows
 from .methods import carrier_pefs
 from .quiet import quiet

@@ -24,6 +24,7 @@ import numpy as np
 from ..background.catalog import Catalog, default_inventories_dir
 from ..background.desnz import sha256
 from ..background.facts import facts_path, load_facts
+from ..background.links import CHARACTERISED, linked_backgrounds
 from ..background.open_background import CARRIER_PEF, figure_sources
 from ..background.open_factors import load_open_factors
 from ..balance import flow_mass_kg
@@ -221,14 +222,52 @@ def contribution_rows(
             continue
         if value == 0:
             continue
-        label = ""
-        if by == "factor" and name in catalog.factors:
-            label = catalog.factors[name].name
-        elif by == "factor" and ":" in name:
-            label = "elementary flow " + name.split(":", 1)[1]
+        label = _factor_label(name, catalog) if by == "factor" else ""
         rows.append({"name": name, "label": label, "value": value, "share": share})
     rows.sort(key=lambda r: (-abs(number(r["value"]) or 0.0), r["name"]))
     return rows + other
+
+
+def _factor_label(name: str, catalog: Catalog) -> str:
+    """A contributor of the 'factor' table in words: a shipped factor's name, an imported activity's whole link key
+    (``NAME:<activity>|<product>|<location>``), or the elementary flow (``database:flow``)."""
+    if name in catalog.factors:
+        return catalog.factors[name].name
+    if ":" not in name:
+        return ""
+    background, rest = name.split(":", 1)
+    if catalog.links is not None and catalog.links.index(background) is not None:
+        return f"{background}:{catalog.get(name).name}"
+    return "elementary flow " + rest
+
+
+def imported_backgrounds(checked: list[Checked], catalog: Catalog) -> list[dict]:
+    """Each imported background the inventories link to, as the data folder records it: name, version, licence,
+    import date, format, size and the digest of what was imported (its data are never copied into the report)."""
+    out = []
+    for name in linked_backgrounds([c.factory for c in checked]):
+        index = catalog.links.index(name) if catalog.links is not None else None
+        if index is None:
+            continue
+        m = index.meta
+        out.append(
+            {
+                "name": m.name,
+                "version": m.version or "not stated",
+                "licence": m.licence,
+                "imported": m.imported[:10],
+                "format": m.format,
+                "activities": m.activities,
+                "exchanges": m.exchanges,
+                "sha256": m.sha256,
+            }
+        )
+    return out
+
+
+def background_label(year: int, imported: list[dict]) -> str:
+    """The backgrounds in one line (page 1's header): 'DESNZ 2025' and each imported one with its version."""
+    return " + ".join([f"DESNZ {year}", *(f"{b['name']} {b['version']}" for b in imported)])
 
 
 def contribution_tables(assessment, ids: list[str], cutoff: float, catalog: Catalog) -> dict:
@@ -591,12 +630,16 @@ def build_content(
             f"they are used here for: {', '.join(waste_keys)}."
         )
     rows = indicator_rows(assessment, factory_id, baseline_id)
+    imported = imported_backgrounds(checked, catalog)
     circularity = {fid: circularity_for(assessment.checked[fid]) for fid in ids}
     content = {
         "schema": SCHEMA,
         "title": f"Pre-assessment report: {main.factory.name}",
         "generated": generated,
         "year": year,
+        "backgrounds": imported,
+        "background_label": background_label(year, imported),
+        "imported_characterise": list(CHARACTERISED),
         "factory_id": factory_id,
         "baseline_id": baseline_id,
         "statement": PRE_ASSESSMENT
