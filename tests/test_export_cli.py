@@ -50,3 +50,12 @@ def test_export_bad_inputs_are_user_errors(tmp_path, args, code):
     got, output, tb = invoke(*(a.replace("{tmp}", str(tmp_path)) for a in args))
     assert (got, tb) == (code, ""), output
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_help_names_every_format():
+    """The command line spells the formats out (no import at start-up): they must be ExportFormat's."""
+    from lca_engine.cli.export import _WHAT, FORMATS_HELP
+    from lca_engine.export import ExportFormat
+
+    assert set(_WHAT) == set(ExportFormat)
+    assert all(f.value in FORMATS_HELP for f in ExportFormat)
