@@ -395,3 +395,101 @@ def test_report_names_the_background(data_dir, tiny_linked, tmp_path):
     assert f"BACKGROUND DESNZ 2025 + {TINY} 1.0".upper() in texts[0]  # the header line (set in capitals)
     whole = " ".join(" ".join(t.split()) for t in texts)
     assert "Background data" in whole and "CC0 (test)" in whole and "2026-12-05" in whole
+
+
+# --- bw2io's EcoSpold 2 test dataset (tests/fixtures/bw2io), imported with `lca-engine background import` ----------
+
+ES2 = "es2link"
+ES2_FILE = (
+    Path(__file__).parent
+    / "fixtures"
+    / "bw2io"
+    / "ecospold2"
+    / "00000_11111111-2222-3333-4444-555555555555_66666666-7777-8888-9999-000000000000.spold"
+)
+CONCRETE = f"{ES2}:concrete block production|concrete block|DE"
+
+
+def es2_values() -> dict:
+    """Read from the XML with the standard library: the reference product's amount and the elementary exchanges
+    (biosphere3 code -> amount, lognormal variance with pedigree)."""
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://www.EcoInvent.org/EcoSpold02}"
+    root = ET.parse(ES2_FILE).getroot()
+    production = [
+        float(e.get("amount"))
+        for e in root.iter(f"{ns}intermediateExchange")
+        if e.find(f"{ns}outputGroup") is not None and e.find(f"{ns}outputGroup").text == "0"
+    ]
+    bio = {}
+    for e in root.iter(f"{ns}elementaryExchange"):
+        logn = e.find(f"{ns}uncertainty/{ns}lognormal")
+        bio[e.get("elementaryExchangeId")] = (
+            float(e.get("amount")),
+            float(logn.get("varianceWithPedigreeUncertainty")),
+        )
+    return {"production": production[0], "biosphere": bio}
+
+
+@pytest.fixture(scope="module")
+def es2_linked(data_dir, tmp_path_factory):
+    import shutil
+
+    from lca_engine import assess_files, load
+    from lca_engine.background.imported import load_meta
+    from lca_engine.background_import import import_background
+
+    if load_meta(data_dir, ES2) is None:
+        src = tmp_path_factory.mktemp("es2-src")
+        shutil.copy(ES2_FILE, src)
+        # the dataset names a provider ('clay pit infrastructure') that is not in it: cut off, and reported
+        import_background(src, ES2, "BSD-3-Clause (bw2io test files)", data_dir=data_dir, cut_off=True, version="t1")
+    folder = tmp_path_factory.mktemp("es2-linked")
+    linked_copies(folder)
+    for name in ("tiny_micro.toml", "tiny_baseline.toml"):
+        p = folder / name
+        text = p.read_text(encoding="utf-8").replace(YARN_KEY, CONCRETE)
+        p.write_text(text.replace(f"{TINY}:c-elec", "desnz.electricity.uk"), encoding="utf-8")
+    assessment = assess_files([folder / "tiny_micro.toml"], year=2025, data_dir=data_dir)
+    return assessment, [load(folder / "tiny_micro.toml"), load(folder / "tiny_baseline.toml")]
+
+
+def test_ecospold2_link_equals_numpy_solve_of_the_file(es2_linked):
+    import numpy as np
+
+    from lca_engine.bw.methods import indicator_cfs
+
+    assessment, _ = es2_linked
+    raw = es2_values()
+    codes = sorted(raw["biosphere"])
+    a = np.array([[raw["production"]]])  # one activity, its provider cut off
+    b = np.array([[raw["biosphere"][c][0]] for c in codes])
+    for ind in ("water_scarcity", "water_wcp"):
+        cfs = dict(indicator_cfs(ind))
+        c = np.array([cfs.get(("biosphere3", code), 0.0) for code in codes])
+        lam = np.linalg.solve(a.T, b.T @ c)[0]
+        assert lam > 0
+        for fid, kg in (("tiny-micro", 0.5), ("tiny-baseline", 0.7)):
+            # the links are the only contributions to these indicators in these inventories
+            assert assessment.total(fid, ind) == pytest.approx(kg * lam, rel=1e-9)
+
+
+def test_ecospold2_link_monte_carlo_uses_the_files_lognormal(data_dir, es2_linked):
+    """Water scarcity = kg × CF × W with W the file's lognormal (median 123456 m3, σ = √6): both sides draw the same
+    W; ln W has the file's mean and spread; the draws' median is the deterministic value."""
+    import numpy as np
+
+    from lca_engine import monte_carlo
+
+    assessment, factories = es2_linked
+    amount, variance = next(iter(es2_values()["biosphere"].values()))
+    mc = monte_carlo(factories, draws=4000, seed=11, data_dir=data_dir, indicators=["water_scarcity"])
+    micro, base = mc.of("tiny-micro", "water_scarcity"), mc.of("tiny-baseline", "water_scarcity")
+    assert np.allclose(micro / 0.5, base / 0.7, rtol=1e-5)  # the same background draw on both sides
+    det = assessment.total("tiny-micro", "water_scarcity")
+    logs = np.log(micro / det * amount)  # ln W per draw
+    sigma, n = np.sqrt(variance), logs.size
+    assert abs(logs.mean() - np.log(amount)) < 4 * sigma / np.sqrt(n)
+    assert logs.std() == pytest.approx(sigma, rel=0.05)
+    assert abs(np.log(np.median(micro) / det)) < 4 * 1.2533 * sigma / np.sqrt(n)
