@@ -173,3 +173,57 @@ def test_unit_that_cannot_link_is_an_inventory_error(catalog, tmp_path):
     assert err.value.problems[0].field.startswith("flows[")
     assert not (tmp_path / "bad.zip").exists()
     assert [p.name for p in Path(tmp_path).iterdir()] == []  # no temporary file left
+
+
+def _with_direct_emissions():
+    from lca_engine import Flow, load
+
+    from .conftest import DATA
+
+    factory = load(DATA / "tiny_micro.toml")
+    extra = [
+        {"id": "methane", "from": "knit", "to": "environment", "kind": "emission", "amount": 3.0, "unit": "g"}
+        | {"substance": "Methane, fossil", "compartment": "air", "source": "desnz-2025"},
+        {"id": "co2", "from": "recover", "to": "environment", "kind": "emission", "amount": 0.04, "unit": "kg"}
+        | {"substance": "Carbon dioxide, fossil", "compartment": "air", "source": "desnz-2025"},
+        {"id": "steam", "from": "knit", "to": "environment", "kind": "water", "amount": 1.0, "unit": "L"}
+        | {"compartment": "air", "balance": False, "source": "desnz-2025"},
+    ]
+    flows = [*factory.flows, *(Flow.model_validate(f) for f in extra)]
+    return factory.model_copy(update={"id": "tiny-emitting", "baseline": None, "flows": flows})
+
+
+def test_direct_emissions_and_evaporation_survive(catalog, tmp_path, data_dir):
+    """Emissions of the processes are elementary flows of their process: after bw2io, carbon = DESNZ CO2e of
+    the background + AR5 GWP100 of the gases, water consumption = the evaporated water (1 L = 0.001 m3)."""
+    import bw2data as bd
+    from bw2io.importers.json_ld import JSONLDImporter
+
+    import lca_engine as le
+    from lca_engine.bw import quiet
+    from lca_engine.bw.project import activate
+    from lca_engine.export.jsonld import functional_unit_id, write_jsonld
+    from lca_engine.indicators import AR5_GWP100
+
+    factory = _with_direct_emissions()
+    ours = le.assess(factory, strict_balance=False, indicators=["carbon", "water_consumption"])
+    write_jsonld([factory], catalog, tmp_path / "tiny.zip")
+    zipfile.ZipFile(tmp_path / "tiny.zip").extractall(tmp_path / "unpacked")
+    try:
+        activate(tmp_path / "bw")
+        bd.projects.set_current("jsonld-emissions")
+        with quiet.quiet():
+            imp = JSONLDImporter(tmp_path / "unpacked", "tiny-jsonld")
+            imp.apply_strategies()
+            assert imp.statistics(print_stats=False)[2] == 0
+            imp.merge_biosphere_flows()
+            imp.write_database()
+        g = _solve(bd.Database("tiny-jsonld"), functional_unit_id(factory)[1])
+    finally:
+        activate(data_dir)
+    carbon = g[BURDEN["carbon"]] + sum(g.get(gas, 0.0) * cf for gas, cf in AR5_GWP100.items())
+    assert g["Methane, fossil"] == pytest.approx(0.003, rel=1e-12)
+    assert g["Carbon dioxide, fossil"] == pytest.approx(0.04, rel=1e-12)
+    assert carbon == pytest.approx(ours.total(factory.id, "carbon"), rel=1e-9)
+    assert g["Water"] == pytest.approx(0.001, rel=1e-12)
+    assert ours.total(factory.id, "water_consumption") == pytest.approx(0.001, rel=1e-9)
