@@ -227,3 +227,47 @@ def test_direct_emissions_and_evaporation_survive(catalog, tmp_path, data_dir):
     assert carbon == pytest.approx(ours.total(factory.id, "carbon"), rel=1e-9)
     assert g["Water"] == pytest.approx(0.001, rel=1e-12)
     assert ours.total(factory.id, "water_consumption") == pytest.approx(0.001, rel=1e-9)
+
+
+def test_product_systems_and_distributions(exported):
+    """Each factory has a product system on its functional-unit process with every provider link; every exchange of
+    a flow with an assumption range carries it as a triangle (min, mode = amount, max) in the exchange's unit."""
+    import olca_schema as o
+    from olca_schema import zipio
+
+    from lca_engine.export.jsonld import functional_unit_id, uid
+    from lca_engine.units import convert
+
+    _, factories, out = exported
+    with zipfile.ZipFile(out) as z:
+        pids = {n.split("/")[1][:-5] for n in z.namelist() if n.startswith("processes/")}
+    triangles = 0
+    with zipio.ZipReader(out) as r:
+        procs = [r.read(o.Process, pid) for pid in pids]
+        for factory in factories:
+            ps = r.read(o.ProductSystem, uid("product system", factory.id))
+            assert ps.ref_process.id == functional_unit_id(factory)[0] and ps.target_amount == 1.0
+            members = {p.id for p in ps.processes}
+            assert members <= pids
+            assert all(k.provider.id in members and k.process.id in members for k in ps.process_links)
+            links = sum(len(f.background_keys) for f in factory.flows if f.background_keys)
+            assert len(ps.process_links) == len(factory.processes) + links
+            by_flow = {
+                e.description[len("lca-engine flow ") :]: e
+                for p in procs
+                if p.id in members
+                for e in p.exchanges
+                if (e.description or "").startswith("lca-engine flow ")
+            }
+            for f in factory.flows:
+                a = f.assumption
+                if f.id not in by_flow or a is None or not a.low < a.high:
+                    continue
+                e = by_flow[f.id]
+                per = convert(1.0, f.unit, e.unit.name)
+                assert e.amount == pytest.approx(f.amount * per, rel=1e-12)
+                u = e.uncertainty
+                assert u.distribution_type == o.UncertaintyType.TRIANGLE_DISTRIBUTION
+                assert (u.minimum, u.mode, u.maximum) == pytest.approx((a.low * per, f.amount * per, a.high * per))
+                triangles += 1
+    assert triangles >= 20

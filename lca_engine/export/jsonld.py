@@ -2,6 +2,7 @@
 
 What the zip holds, for a micro-factory and its baseline (or any list of factories):
 
+* a product system per factory (its functional-unit process, 1 item; every provider link a process link);
 * one process per process node, producing 1 item of "<process>, one functional unit's worth" (the convention of
   our Brightway Excel export: a per-FU inventory solves to scaling 1), and one functional-unit process per factory
   taking 1 item of each of its processes, each input naming its provider (``defaultProvider``);
@@ -144,12 +145,28 @@ def background_process(pkg: Package, factor: Factor, year: int) -> tuple:
     return made
 
 
+def _ours(exc, f: Flow, per: float) -> None:
+    """Mark an exchange as our flow ``f`` (its id in the description) and give it the triangular distribution
+    of the flow's assumption range, in the exchange's unit (``per`` of it in one unit of the flow)."""
+    import olca_schema as o
+
+    exc.description = f"lca-engine flow {f.id}"
+    a = f.assumption
+    if a is not None and a.low < a.high and a.low <= f.amount <= a.high:
+        exc.uncertainty = o.Uncertainty(
+            distribution_type=o.UncertaintyType.TRIANGLE_DISTRIBUTION,
+            minimum=a.low * per,
+            mode=f.amount * per,
+            maximum=a.high * per,
+        )
+
+
 def _elementary(pkg: Package, proc, f: Flow) -> None:
     ref, per = reference(f.unit)
     name = f.substance or ("Water" if f.kind == "water" else f.name or f.material or f.id)
     direction = "Emission to" if f.to == ENVIRONMENT else "Resource from"
     flow, u = pkg.flow(name, ref, elementary=True, category=f"Elementary flows/{direction} {f.compartment or 'air'}")
-    _exchange(proc, flow, u, f.amount * per, is_input=f.from_ == ENVIRONMENT)
+    _ours(_exchange(proc, flow, u, f.amount * per, is_input=f.from_ == ENVIRONMENT), f, per)
 
 
 def _links(pkg: Package, proc, f: Flow, catalog: Catalog, index: int) -> None:
@@ -157,11 +174,11 @@ def _links(pkg: Package, proc, f: Flow, catalog: Catalog, index: int) -> None:
         factor = catalog.get(key, where={"field": f"flows[{index}].background"})
         provider, product, unit = background_process(pkg, factor, catalog.year)
         try:
-            amount = convert(f.amount, f.unit, unit.name)
+            per = convert(1.0, f.unit, unit.name)
         except UnitError as exc:
             p = exc.problems[0]
             raise InventoryError(p.message, fix=p.fix, field=f"flows[{index}].unit") from None
-        _exchange(proc, product, unit, amount, is_input=True, provider=provider)
+        _ours(_exchange(proc, product, unit, f.amount * per, is_input=True, provider=provider), f, per)
 
 
 def add_factory(pkg: Package, factory: Factory, catalog: Catalog) -> None:
@@ -184,6 +201,46 @@ def add_factory(pkg: Package, factory: Factory, catalog: Catalog) -> None:
             _links(pkg, proc, f, catalog, i)
         elif ENVIRONMENT in (f.from_, f.to):
             _elementary(pkg, proc, f)
+    pkg.add(product_system(pkg, factory.id, fu, [p for p, _, _ in procs.values()]))
+
+
+def product_system(pkg: Package, factory_id: str, fu, processes: list):
+    """The factory's product system: 1 functional unit of ``fu``, its processes and the background processes they
+    link, every provider link as a process link."""
+    import olca_schema as o
+
+    members = [fu, *processes]
+    members += list(
+        {
+            e.default_provider.id: pkg.entities[e.default_provider.id]
+            for p in processes
+            for e in p.exchanges
+            if e.default_provider
+        }.values()
+    )
+    links = [
+        o.ProcessLink(
+            provider=e.default_provider,
+            flow=e.flow,
+            process=p.to_ref(),
+            exchange=o.ExchangeRef(internal_id=e.internal_id),
+        )
+        for p in members
+        for e in p.exchanges
+        if e.default_provider
+    ]
+    ref = next(e for e in fu.exchanges if e.is_quantitative_reference)
+    return o.ProductSystem(
+        id=uid("product system", factory_id),
+        name=fu.name,
+        ref_process=fu.to_ref(),
+        ref_exchange=o.ExchangeRef(internal_id=ref.internal_id),
+        target_amount=1.0,
+        target_unit=ref.unit,
+        target_flow_property=ref.flow_property,
+        processes=[p.to_ref() for p in members],
+        process_links=links,
+    )
 
 
 def functional_unit_id(factory: Factory) -> tuple[str, str]:
