@@ -3,14 +3,17 @@ the names of the modules that do the work, one job each:
 
 * :mod:`dashboard.settings` — paths, years, upload limits, headline indicators, the Brightway lock;
 * :mod:`dashboard.views` — tables and figures read off an Assessment (both scopes, coverage, circularity pair);
-* :mod:`dashboard.cache` — the cached assessment of the examples, the cached paired Monte Carlo and what is read
-  off it (claims, verdict blocks, Sobol), the report bytes;
-* :mod:`dashboard.wales_cache`, :mod:`dashboard.whatif` — the Wales alignment and the what-if scenario, cached;
+* :mod:`dashboard.cache` — the cached assessment of the examples, the cached paired Monte Carlo of each
+  micro-factory and its baseline (the report's draws) and what is read off it (claims, verdict blocks, Sobol), the
+  report bytes;
+* :mod:`dashboard.wales_cache` — the Welsh policy facts and the Wales alignment, cached;
+* :mod:`dashboard.whatif` — the what-if scenario, what each scenario's parameters do, the named scenarios;
 * :mod:`dashboard.upload_handler` — uploads checked, stored in a temporary folder and assessed;
 * :mod:`dashboard.export` — result files and chart images for download.
 
-Only public ``lca_engine`` names are used. Importing this module on a fresh server's first run also sends a deep
-link through ``app.py`` (:func:`dashboard.entry.ensure_app`).
+plus the library's vocabularies the pages show (scopes, sectors, circularity labels). Only public ``lca_engine``
+names are used, and no page imports ``lca_engine`` itself. Importing this module on a fresh server's first run also
+sends a deep link through ``app.py`` (:func:`dashboard.entry.ensure_app`).
 """
 
 from __future__ import annotations
@@ -62,8 +65,28 @@ from dashboard.views import (
     warnings_of,
 )
 from dashboard.wales_cache import DISCLAIMER as WALES_DISCLAIMER
-from dashboard.wales_cache import NOT_STATED, wales_alignment, wales_goals, wales_policy_fingerprint, wales_portfolio
-from dashboard.whatif import grid_intensity, named_scenarios, scenario
+from dashboard.wales_cache import (
+    NOT_STATED,
+    wales_alignment,
+    wales_goals,
+    wales_policy,
+    wales_policy_fingerprint,
+    wales_portfolio,
+)
+from dashboard.whatif import (
+    PARAMETER_LABELS,
+    WHAT_IF,
+    grid_intensity,
+    named_effects,
+    named_scenarios,
+    named_scenarios_table,
+    scenario,
+    what_if_effects,
+)
+from lca_engine.circularity.labels import FIGURES as CIRCULARITY_FIGURES
+from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
+from lca_engine.circularity.labels import SECTIONS as CIRCULARITY_SECTIONS
+from lca_engine.circularity.labels import WASTE_NOTE, not_stated_reason
 from lca_engine.errors import LcaEngineError, Problem
 from lca_engine.indicators import CRADLE_TO_GATE, SCOPE_LABELS, SCOPES, SITE
 from lca_engine.model import SECTORS
@@ -71,15 +94,19 @@ from lca_engine.report.sankey import OKABE_ITO  # one palette for report and das
 from lca_engine.wales import WalesAlignment
 
 __all__ = [
+    "CIRCULARITY_FIGURES",
+    "CIRCULARITY_SECTIONS",
     "CRADLE_TO_GATE",
     "DATA",
     "DEFAULT_YEAR",
     "EXAMPLES",
     "HEADLINE",
     "HEADLINE_LABELS",
+    "LOOP_HEADERS",
     "MAX_UPLOAD_BYTES",
     "NOT_STATED",
     "OKABE_ITO",
+    "PARAMETER_LABELS",
     "ROOT",
     "SCOPES",
     "SCOPE_LABELS",
@@ -90,6 +117,8 @@ __all__ = [
     "VERDICT_SEED",
     "WALES_DISCLAIMER",
     "WALES_GEOJSON",
+    "WASTE_NOTE",
+    "WHAT_IF",
     "YEARS",
     "LcaEngineError",
     "Problem",
@@ -123,7 +152,10 @@ __all__ = [
     "loops",
     "micro_ids",
     "monte_carlo",
+    "named_effects",
     "named_scenarios",
+    "named_scenarios_table",
+    "not_stated_reason",
     "paired_draws",
     "parameter_label",
     "portfolio",
@@ -140,9 +172,11 @@ __all__ = [
     "verdicts",
     "wales_alignment",
     "wales_goals",
+    "wales_policy",
     "wales_policy_fingerprint",
     "wales_portfolio",
     "warnings_of",
+    "what_if_effects",
 ]
 
 ensure_app()

@@ -11,6 +11,7 @@ from pathlib import Path
 os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")  # bw2data logs to stdout otherwise
 
 from lca_engine.indicators import CARDS, INDICATORS
+from lca_engine.verdict import DEFAULT_DRAWS, DEFAULT_SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORIES = ROOT / "inventories"
@@ -24,8 +25,8 @@ HEADLINE = CARDS
 HEADLINE_LABELS = {i: INDICATORS[i].short for i in CARDS}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_TYPES = ("toml", "xlsx")
-#: Monte Carlo draws and seed of the verdict shown on every page (the Claims page may ask for others).
-VERDICT_DRAWS, VERDICT_SEED = 1000, 1
+#: Monte Carlo draws and seed of the verdict shown on every page: the report's (the Claims page may ask for others).
+VERDICT_DRAWS, VERDICT_SEED = DEFAULT_DRAWS, DEFAULT_SEED
 
 #: Held around every engine call that touches the Brightway project.
 LOCK = threading.RLock()

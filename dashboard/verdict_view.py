@@ -14,14 +14,8 @@ import streamlit as st
 
 from dashboard import engine
 from dashboard.charts import fmt, pct
-from lca_engine.verdict import Direction
+from lca_engine.verdict import POINT_VS_MEAN, Direction
 
-#: The one sentence on the two numbers of every verdict row.
-POINT_VS_MEAN = (
-    "Point estimate: the inventories as written, every input at its most likely value. Monte Carlo mean: the "
-    "average over {draws:,} paired draws of every input across its range — where ranges are asymmetric the two "
-    "differ, and both are right: they answer different questions."
-)
 MARKS = {
     Direction.BETTER: "▲ better",
     Direction.WORSE: "▼ worse",
@@ -34,6 +28,17 @@ VERDICT_HELP = (
     "is below 90 % (the note names the flows not characterised) or there is no baseline. P(better) = share of "
     "paired draws in which the micro-factory is lower than its baseline."
 )
+
+
+def point_vs_mean(draws: int = engine.VERDICT_DRAWS, seed: int = engine.VERDICT_SEED) -> str:
+    """The library's one sentence on point change vs Monte Carlo mean (:data:`lca_engine.verdict.POINT_VS_MEAN`,
+    as in the report), then the draws it rests on."""
+    report = (draws, seed) == (engine.VERDICT_DRAWS, engine.VERDICT_SEED)
+    same = " — the draws of page 1 of the report" if report else ""
+    return (
+        f"{POINT_VS_MEAN} Monte Carlo: {draws:,} paired draws of the micro-factory and its baseline alone, "
+        f"seed {seed}{same}."
+    )
 
 
 def mark(verdict: str) -> str:
@@ -95,7 +100,7 @@ def verdict_block(a, key: str, fid: str, *, title: str = "Verdict: better than t
             "note": st.column_config.TextColumn(width="large"),
         },
     )
-    st.caption(POINT_VS_MEAN.format(draws=engine.VERDICT_DRAWS) + f" Seed {engine.VERDICT_SEED}.")
+    st.caption(point_vs_mean())
 
 
 def _cell(row: pd.Series) -> str:

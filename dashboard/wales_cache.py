@@ -12,6 +12,7 @@ from lca_engine.wales import DISCLAIMER as DISCLAIMER
 from lca_engine.wales import NOT_STATED as NOT_STATED
 from lca_engine.wales import (
     WalesAlignment,
+    WalesPolicy,
     assessment_alignment,
     default_policy_file,
     load_policy,
@@ -24,9 +25,20 @@ def wales_policy_fingerprint() -> str:
     return hashlib.sha256(default_policy_file().read_bytes()).hexdigest()[:16]
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _wales_policy(policy: str) -> WalesPolicy:
+    return load_policy()
+
+
+def wales_policy() -> WalesPolicy:
+    """The Welsh policy facts (:func:`lca_engine.wales.load_policy` of inventories/wales_policy.toml), cached by the
+    file's fingerprint."""
+    return _wales_policy(wales_policy_fingerprint())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _wales_goals(policy: str) -> pd.DataFrame:
-    goals = load_policy().goals
+    goals = wales_policy().goals
     return pd.DataFrame(
         [(gid, g.get("name", gid), g.get("description", "")) for gid, g in goals.items()],
         columns=["goal_id", "goal", "description"],

@@ -17,12 +17,14 @@ For each row:
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .claims import MIN_COVERAGE
 from .coverage import shortfall
+from .errors import LcaEngineError
 from .indicators import INDICATORS, SCOPES, scoped_id
 
 #: The indicators a verdict block shows by default (one or two per family), in this order.
@@ -30,6 +32,15 @@ BLOCK_INDICATORS = ("carbon", "energy_delivered", "primary_energy", "water_withd
 BETTER_AT, WORSE_AT = 0.95, 0.05
 #: Point difference and Monte Carlo mean further apart than this share of the mean get a note.
 ASYMMETRY_NOTE_AT = 0.05
+#: The paired Monte Carlo behind every verdict block (report page 1, dashboard): draws and seed.
+DEFAULT_DRAWS = 1000
+DEFAULT_SEED = 1
+#: The one sentence on why the point change and the Monte Carlo mean differ (report and dashboard).
+POINT_VS_MEAN = (
+    "The point change takes every input at its most likely value; the Monte Carlo mean averages over the input "
+    "ranges, which are often asymmetric (a most likely value near one end of its range), so the two differ: both "
+    "are right, they answer different questions."
+)
 
 
 class Direction(StrEnum):
@@ -134,6 +145,36 @@ def point_vs_mean(point: float, mean: float) -> str:
         f"point estimate {point:+.4g} (inputs at their most likely values) vs Monte Carlo mean {mean:+.4g} (averaged "
         "over the input ranges, which are asymmetric): both are right, they answer different questions"
     )
+
+
+def check_draws(draws: int) -> int:
+    """``draws`` as given when it is a whole number ≥ 0 (0: no Monte Carlo), else a user error."""
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
+        raise LcaEngineError(
+            f"draws = {draws!r} is not a whole number of draws",
+            fix="give --draws 0 (no Monte Carlo) or a positive number, e.g. --draws 1000",
+            field="draws",
+        )
+    return draws
+
+
+def pair_monte_carlo(
+    assessment,
+    factory_id: str,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    data_dir: str | Path | None = None,
+):
+    """The paired Monte Carlo of the micro-factory ``factory_id`` and its baseline alone (so its numbers do not
+    depend on which other inventories were assessed with it): the draws behind every verdict block, claim check and
+    difference shown for it. None without a baseline or with 0 draws."""
+    baseline = dict(assessment.pairs).get(factory_id)
+    if not check_draws(draws) or not baseline:
+        return None
+    from .assess import monte_carlo
+
+    factories = [assessment.checked[factory_id].factory, assessment.checked[baseline].factory]
+    return monte_carlo(factories, draws=draws, seed=seed, year=int(assessment.year), data_dir=data_dir)
 
 
 def _split(text) -> list[str]:

@@ -63,7 +63,8 @@ def plain(text: str) -> str:
 
 
 def frames(at: AppTest) -> list[pd.DataFrame]:
-    return [d.value.data if hasattr(d.value, "data") else d.value for d in at.dataframe]
+    """Every table on the page: interactive (st.dataframe) and static (st.table, whose cells wrap)."""
+    return [d.value.data if hasattr(d.value, "data") else d.value for d in [*at.dataframe, *at.table]]
 
 
 def row(at: AppTest, column: str, label: str) -> pd.Series:
@@ -154,7 +155,8 @@ def test_wales_page_shows_both_systems_conflicts_and_the_closed_fund(app):
     # Beyond Recycling: both systems on the solid-waste basis, and the target with conflicting sources
     (landfill,) = [t for t in policy["target"] if t["id"] == "landfill_max_5pct_2025_consultation"]
     br = next(df for df in frames(at) if "baseline status" in df.columns)
-    shown = br[br["target"].str.endswith(landfill["text"])].iloc[0]
+    evidence = next(df for df in frames(at) if "in-house recovery, baseline" in df.columns)
+    shown = evidence[evidence["target"].str.endswith(landfill["text"])].iloc[0]
     assert shown["sources disagree"] == f"{len(landfill['conflicts'])} sources disagree — see below"
     recycling = br[br["basis"].str.startswith("recycling rate")].iloc[0]
     micro, base = by_hand(MICRO_FILE), by_hand(BASE_FILE)
@@ -162,7 +164,8 @@ def test_wales_page_shows_both_systems_conflicts_and_the_closed_fund(app):
         pct(micro["recycling_rate"]),
         pct(base["recycling_rate"]),
     )
-    assert {"in-house recovery, micro-factory", "in-house recovery, baseline"} <= set(br.columns)
+    assert {"in-house recovery, micro-factory", "in-house recovery, baseline"} <= set(evidence.columns)
+    assert list(evidence["target"]) == list(br["target"])  # the two Beyond Recycling tables, row for row
     markdown = " ".join(plain(m.value) for m in at.markdown)
     assert all(c in markdown for c in landfill["conflicts"])  # every disagreeing source listed in full
     # goals: the count of sources that disagree with a goal's wording, from the file

@@ -9,6 +9,7 @@ import html
 import math
 import re
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,7 +17,7 @@ import lca_engine as le
 from lca_engine.circularity import circularity_report
 from lca_engine.claims import check_claims
 from lca_engine.indicators import SCOPE_LABELS
-from lca_engine.verdict import verdict_block
+from lca_engine.verdict import POINT_VS_MEAN, verdict_block
 
 from .conftest import EXAMPLES, ROOT
 
@@ -56,7 +57,7 @@ def shown_matches(table, block) -> None:
 @pytest.fixture(scope="module")
 def examples():
     a = le.assess_files([EXAMPLES], year=2025)
-    return a, le.monte_carlo([c.factory for c in a.checked.values()], draws=1000, seed=1)
+    return a, le.monte_carlo([a.checked[MICRO].factory, a.checked[BASE].factory], draws=1000, seed=1)
 
 
 def test_factory_page_opens_with_the_verdict_block(examples):
@@ -67,7 +68,7 @@ def test_factory_page_opens_with_the_verdict_block(examples):
     no_exception(at)
     assert at.subheader[0].value.startswith("Verdict")
     shown_matches(at.dataframe[0].value, verdict_block(a, MICRO, mc))
-    assert any(c.value.startswith("Point estimate: the inventories as written") for c in at.caption)
+    assert any(c.value.startswith(POINT_VS_MEAN) for c in at.caption)
     # by hand on the draws: site water is lower in every draw (−86 % as written)
     water = at.dataframe[0].value
     row = water[(water["indicator"] == "Water withdrawal") & (water["scope"] == "site")].iloc[0]
@@ -91,7 +92,7 @@ def _pair_files(tmp_path):
 def test_upload_with_its_baseline_gets_verdict_claims_and_circularity(tmp_path):
     files = _pair_files(tmp_path)
     a = le.assess_files([tmp_path / n for n, _ in files], year=2025)
-    mc = le.monte_carlo([c.factory for c in a.checked.values()], draws=1000, seed=1)
+    mc = le.monte_carlo([a.checked["my-micro"].factory, a.checked["my-baseline"].factory], draws=1000, seed=1)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.switch_page("pages/upload.py").run()
     at.file_uploader(key="upload").set_value([(n, d, "application/toml") for n, d in files]).run()
@@ -201,3 +202,71 @@ def test_portfolio_cards_have_short_labels_with_the_whole_name_in_help():
     cards = {m.label: m for m in at.metric}
     assert {"Carbon", "Energy", "Water", "Chemicals", "Portfolio MCI"} <= set(cards), list(cards)
     assert "Delivered energy" in cards["Energy"].help and "below their baseline" in cards["Energy"].help
+
+
+def test_factory_page_and_report_page_one_rest_on_the_same_draws(examples):
+    """Issue 17: one Monte Carlo per micro-factory everywhere. The Factory page's verdict rows and the report's page 1
+    rows (:func:`verdict_section`, which ``build_content`` puts on page 1 rounded to 12 significant digits) are equal
+    to 1e-12, and both equal a verdict block computed here on a paired Monte Carlo of the micro-factory and its
+    baseline alone (1,000 draws, seed 1)."""
+    from dashboard import engine, verdict_view
+    from lca_engine.background import load_catalog
+    from lca_engine.bw.project import DataDir, default_data_dir
+    from lca_engine.report import build_content, clean
+    from lca_engine.report.verdict_section import verdict_section
+    from lca_engine.verdict import pair_monte_carlo
+
+    a, mc = examples
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/factory.py").run()
+    at.selectbox[0].set_value(MICRO).run()
+    no_exception(at)
+    page = engine.verdicts(engine.examples(2025), f"examples-2025-{engine.examples_fingerprint()}", MICRO)
+    assert at.dataframe[0].value.equals(verdict_view.verdict_table(page)), "the rows shown are these rows"
+    catalog = load_catalog(2025, cache_dir=DataDir(default_data_dir()).cache)
+    report = verdict_section(a, MICRO, pair_monte_carlo(a, MICRO), 1000, 1)
+    assert build_content(a, MICRO, catalog=catalog)["verdict"] == clean(report), "page 1 prints these rows"
+    assert (report["draws"], report["seed"]) == (engine.VERDICT_DRAWS, engine.VERDICT_SEED) == (1000, 1)
+    mine = verdict_block(a, MICRO, mc)
+    numbers = ["micro_factory", "baseline_value", "point_difference", "mean_difference", "p2_5", "p97_5", "p_better"]
+    assert len(report["rows"]) == len(page) == len(mine) == 10
+    for row, (_, shown), (_, ref) in zip(report["rows"], page.iterrows(), mine.iterrows(), strict=True):
+        assert (row["indicator"], row["scope"], row["verdict"]) == (
+            shown["indicator"],
+            shown["scope"],
+            shown["verdict"],
+        )
+        assert shown["verdict"] == ref["verdict"]
+        for col in numbers:
+            expected = ref[col]
+            for got in (row[col], shown[col]):
+                assert (
+                    (got is None or math.isnan(got))
+                    if math.isnan(expected)
+                    else got == pytest.approx(expected, rel=1e-12, abs=1e-12)
+                ), (row["indicator"], row["scope"], col)
+    # by hand on the draws (numpy): site water's mean difference and interval
+    water = page[(page.indicator == "water_withdrawal") & (page.scope == "site")].iloc[0]
+    diff = mc.of(MICRO, "water_withdrawal@site") - mc.of(BASE, "water_withdrawal@site")
+    assert water["mean_difference"] == pytest.approx(float(np.mean(diff)), rel=1e-12)
+    assert water["p2_5"] == pytest.approx(float(np.percentile(diff, 2.5)), rel=1e-12)
+
+
+def test_report_download_is_dated_today_like_the_cli():
+    """The dashboard's report says when it was made: today's date (UTC, ISO), as ``lca-engine report`` prints by
+    default, in the JSON and printed in the PDF."""
+    import json
+    from datetime import UTC, datetime
+
+    import pypdfium2
+
+    from dashboard import engine
+
+    today = datetime.now(UTC).date().isoformat()
+    a = engine.examples(2025)
+    files = engine.report(a, f"examples-2025-{engine.examples_fingerprint()}", MICRO)
+    assert json.loads(files["json"])["generated"] == today
+    pdf = pypdfium2.PdfDocument(files["pdf"])
+    text = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert f"Generated {today}" in " ".join(text.split())
+    assert f"Generated {today}" in files["html"].decode("utf-8")

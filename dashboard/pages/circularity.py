@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import engine, ui
-from lca_engine.circularity.labels import FIGURES, SECTIONS, WASTE_NOTE, not_stated_reason
-from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
+
+FIGURES, SECTIONS, WASTE_NOTE = engine.CIRCULARITY_FIGURES, engine.CIRCULARITY_SECTIONS, engine.WASTE_NOTE
+LOOP_HEADERS, not_stated_reason = engine.LOOP_HEADERS, engine.not_stated_reason
 
 #: The plain name of every figure, by section and key, from the one definition the report and CLI use too.
 LABELS = {sec: {f.key: f.label for f in FIGURES if f.section == sec} for sec in SECTIONS}

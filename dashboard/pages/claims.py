@@ -31,8 +31,9 @@ st.dataframe(
     verdict_view.claims_table(mc["claims"]), hide_index=True, width="stretch", column_config=verdict_view.CLAIM_CONFIG
 )
 st.caption(
-    f"Paired Monte Carlo of every factory, {mc['draws']} draws, seed {mc['seed']} (at 1,000 draws and seed 1 the same "
-    "draws as the verdict on the Factory and Portfolio pages). 'Point change': the inventories as written; "
+    f"Paired Monte Carlo of the micro-factory and its baseline alone, {mc['draws']:,} draws, seed {mc['seed']} (at "
+    f"{engine.VERDICT_DRAWS:,} draws and seed {engine.VERDICT_SEED} the same draws as the verdict on the Factory and "
+    "Portfolio pages and on page 1 of the report). 'Point change': the inventories as written; "
     "P(claim holds): over the draws. Claims from inventories/claims.toml (the briefing's "
     "figures, which no primary study backs) and any [[claims]] in the inventory, each at the scope(s) it names. "
     "Coverage: the lower of the two sides' (not assessable below the claim's threshold; the basis names the flows not "
@@ -66,7 +67,7 @@ m4.metric(f"97.5 % percentile ({unit})", ui.fmt(diff["p97_5"]), help="Upper end 
 point = engine.headline(a, fid).loc[(ind, engine.CRADLE_TO_GATE), "difference"]
 st.caption(
     f"Point estimate of the difference (cradle to gate): {ui.fmt(point)} {unit} per FU. "
-    + verdict_view.POINT_VS_MEAN.format(draws=mc["draws"])
+    + verdict_view.point_vs_mean(mc["draws"], mc["seed"])
 )
 st.plotly_chart(
     charts.histogram(

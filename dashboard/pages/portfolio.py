@@ -93,11 +93,7 @@ st.dataframe(
 st.caption(
     "Change = (micro-factory − baseline) / baseline per functional unit, at each scope (site; cradle to gate): "
     "carbon in kg CO2e (AR5 GWP100, as DESNZ), energy delivered in kWh, water withdrawal in m³, process chemicals "
-    "in kg. "
-    + verdict_view.VERDICT_HELP
-    + " "
-    + verdict_view.POINT_VS_MEAN.format(draws=engine.VERDICT_DRAWS)
-    + " MCI: 0 = linear, 1 = circular."
+    "in kg. " + verdict_view.VERDICT_HELP + " " + verdict_view.point_vs_mean() + " MCI: 0 = linear, 1 = circular."
 )
 with st.expander("Absolute values per functional unit"):
     absolute = df[["name"]].copy()

@@ -1,4 +1,4 @@
-"""Scenarios: what-if controls recomputed on the cached Brightway models (lca_engine.scenarios)."""
+"""Scenarios: what-if controls recomputed on the cached Brightway models (engine.scenario, engine.what_if_effects)."""
 
 from __future__ import annotations
 
@@ -6,46 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, engine, ui
-from lca_engine.scenarios import Scenario, effects
-
-#: Scenario parameters (lca_engine.scenarios.Scenario fields) in words.
-PARAMETER_LABELS = {
-    "year": "DESNZ background year",
-    "electricity_intensity": "grid intensity",
-    "renewable_electricity_share": "renewable electricity share",
-    "recycled_share": "recycled share",
-    "utilisation": "utilisation",
-    "fill_unpublished_from": "fill unpublished factors from year",
-    "fixed_energy_share": "fixed share of energy",
-    "renewable_keeps_td_losses": "renewable keeps T&D losses",
-}
-WHAT_IF = "dashboard-what-if"  # the name engine.scenario gives the what-if scenario
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def catalog(year: int):
-    """The DESNZ catalogue of a year: effects need it to know which closed-loop factors exist."""
-    from lca_engine.background.catalog import load_catalog
-    from lca_engine.bw.project import DataDir, default_data_dir
-
-    return load_catalog(year, cache_dir=DataDir(default_data_dir()).cache)
-
-
-def effect_rows(a, ids: list[str], scenarios: list[Scenario], year: int) -> pd.DataFrame:
-    """What each scenario's parameters do to each of ``ids`` (lca_engine.scenarios.effects), one row per parameter."""
-    rows = [
-        {
-            "scenario": sc.name,
-            "system": engine.factory(a, fid).name,
-            "parameter": PARAMETER_LABELS.get(e.parameter, e.parameter),
-            "acts": "yes" if e.applies else "no",
-            "what it does": e.note,
-        }
-        for sc in scenarios
-        for fid in ids
-        for e in effects(engine.factory(a, fid), sc, catalog(sc.year or year))
-    ]
-    return pd.DataFrame(rows, columns=["scenario", "system", "parameter", "acts", "what it does"])
 
 
 def cannot_act(table: pd.DataFrame, what: str) -> None:
@@ -144,17 +104,16 @@ except engine.LcaEngineError as exc:
     ui.show_error(exc, "The scenario could not be computed")
     st.stop()
 
-ids = [i for i in (fid, engine.baseline_of(a, fid)) if i]
-what_if = Scenario(
-    name=WHAT_IF,
-    year=scenario_year if scenario_year != a.year else None,
+acts = engine.what_if_effects(
+    a,
+    fid,
+    scenario_year=scenario_year,
     electricity_intensity=custom,
-    renewable_electricity_share=renewable or None,
-    recycled_share=recycled or None,
-    utilisation=utilisation if utilisation != 1.0 else None,
+    renewable_share=renewable,
+    recycled_share=recycled,
+    utilisation=utilisation,
     fixed_energy_share=fixed,
 )
-acts = effect_rows(a, ids, [what_if], a.year)
 cannot_act(acts, "The settings above")
 if len(acts[acts["acts"] == "yes"]):
     st.caption(
@@ -166,7 +125,7 @@ st.subheader(
     help="Deltas compare with the baseline under the same scenario; the tooltip gives the values as written.",
 )
 SCOPE = engine.SCOPE_LABELS[engine.CRADLE_TO_GATE]  # engine.scenario gives the cradle-to-gate comparison
-sc = comp[comp.scenario == "dashboard-what-if"].set_index("indicator")
+sc = comp[comp.scenario == engine.WHAT_IF].set_index("indicator")
 df = comp[comp.scenario == "default"].set_index("indicator")
 cols = st.columns(len(engine.HEADLINE))
 for col, ind in zip(cols, engine.HEADLINE, strict=True):
@@ -184,24 +143,17 @@ st.plotly_chart(charts.scenario_figure(comp, list(engine.HEADLINE)), key="scenar
 table = comp[comp.indicator.isin(engine.HEADLINE)][
     ["scenario", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
 ].copy()
-table["scenario"] = table["scenario"].replace({"default": "as written", "dashboard-what-if": "scenario"})
+table["scenario"] = table["scenario"].replace({"default": "as written", engine.WHAT_IF: "scenario"})
 table["relative_change"] = table["relative_change"].map(ui.pct)
 table.columns = ["case", "indicator", "unit per FU", "micro-factory", "baseline", "difference", "change vs baseline"]
 table.insert(2, "scope", SCOPE)
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(f"Every number on this page is {SCOPE}." + ui.HELP["coverage"])
 st.subheader("Named scenarios", help="The scenarios shipped in inventories/scenarios.toml.")
-named = engine.named_scenarios()
-named_effects = effect_rows(a, ids, named, a.year)
+named_effects = engine.named_effects(a, fid)
 cannot_act(named_effects, "")
 with st.expander("Named scenarios shipped in inventories/scenarios.toml, and what each does to these inventories"):
-    st.dataframe(
-        pd.DataFrame([{k: "—" if v is None else str(v) for k, v in s.model_dump().items()} for s in named]).rename(
-            columns=PARAMETER_LABELS
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(engine.named_scenarios_table(), hide_index=True, width="stretch")
     st.dataframe(
         named_effects,
         hide_index=True,

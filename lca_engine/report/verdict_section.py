@@ -5,42 +5,22 @@ assessed with it), with a fixed seed so the same inputs give the same report."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-from ..errors import LcaEngineError
 from ..indicators import INDICATORS, SCOPE_LABELS
-from ..verdict import BETTER_AT, WORSE_AT, Direction, point_vs_mean, verdict_block
-
-DEFAULT_DRAWS = 1000
-DEFAULT_SEED = 1
-#: The one sentence on why the point change and the Monte Carlo mean differ.
-POINT_VS_MEAN = (
-    "The point change takes every input at its most likely value; the Monte Carlo mean averages over the input "
-    "ranges, which are often asymmetric (a most likely value near one end of its range), so the two differ: both "
-    "are right, they answer different questions."
+from ..verdict import (
+    BETTER_AT,
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    POINT_VS_MEAN,
+    WORSE_AT,
+    Direction,
+    check_draws,
+    point_vs_mean,
+    verdict_block,
 )
+from ..verdict import pair_monte_carlo as paired_draws
 
-
-def check_draws(draws: int) -> int:
-    """``draws`` as given when it is a whole number ≥ 0 (0: no Monte Carlo), else a user error."""
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
-        raise LcaEngineError(
-            f"draws = {draws!r} is not a whole number of draws",
-            fix="give --draws 0 (no Monte Carlo) or a positive number, e.g. --draws 1000",
-            field="draws",
-        )
-    return draws
-
-
-def paired_draws(assessment, factory_id: str, draws: int, seed: int, data_dir: str | Path | None = None):
-    """The paired Monte Carlo of the micro-factory and its baseline (None without a baseline or with 0 draws)."""
-    baseline = dict(assessment.pairs).get(factory_id)
-    if not check_draws(draws) or not baseline:
-        return None
-    from ..assess import monte_carlo
-
-    factories = [assessment.checked[factory_id].factory, assessment.checked[baseline].factory]
-    return monte_carlo(factories, draws=draws, seed=seed, year=int(assessment.year), data_dir=data_dir)
+__all__ = ["DEFAULT_DRAWS", "DEFAULT_SEED", "check_draws", "paired_draws", "verdict_section"]
 
 
 def verdict_section(assessment, factory_id: str, mc, draws: int, seed: int) -> dict:
