@@ -493,3 +493,51 @@ def test_ecospold2_link_monte_carlo_uses_the_files_lognormal(data_dir, es2_linke
     assert abs(logs.mean() - np.log(amount)) < 4 * sigma / np.sqrt(n)
     assert logs.std() == pytest.approx(sigma, rel=0.05)
     assert abs(np.log(np.median(micro) / det)) < 4 * 1.2533 * sigma / np.sqrt(n)
+
+
+# --- validation: no Brightway, errors with field, line and fix ----------------------------------------------------
+
+
+def _with_yarn_link(folder: Path, key: str) -> Path:
+    path = linked_copies(folder)
+    path.write_text(path.read_text(encoding="utf-8").replace(YARN_KEY, key, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("key", "said", "fix"),
+    [
+        ("nosuchbg:c-yarn", "background 'nosuchbg' is not imported", "lca-engine background list"),
+        (f"{TINY}:yarn production|yarns|GB", "has no activity 'yarn production|yarns|GB'", f"{YARN_KEY}"),
+        (f"{TINY}:c-elec", "unit 'kg' is mass", "'tinybg:c-elec' is per kWh"),  # both units named
+    ],
+)
+def test_validate_refuses_a_bad_link_with_field_line_and_fix(data_dir, tiny_linked, tmp_path, key, said, fix):
+    from .cli_run import invoke
+
+    path = _with_yarn_link(tmp_path, key)
+    code, out, tb = invoke("validate", path, "--data-dir", data_dir)
+    assert (code, tb) == (1, "")
+    text = " ".join(out.split())
+    assert said in text and fix in text
+    import re
+
+    line = next(i for i, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if key in t)
+    where = re.search(r"tiny_micro\.toml:(\d+) field 'flows\[0\]\.(background|unit)'", text)
+    assert where and line - 3 <= int(where[1]) <= line  # the link's line, or its flow's unit just above
+
+
+def test_validate_of_a_linked_inventory_imports_no_brightway(data_dir, tiny_linked, tmp_path):
+    import subprocess
+    import sys
+
+    path = linked_copies(tmp_path)
+    code = (
+        "import sys; from lca_engine.cli import app; "
+        f"sys.argv = ['lca-engine', 'validate', {str(path)!r}, '--data-dir', {str(data_dir)!r}]\n"
+        "try:\n    app()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+        "assert 'bw2data' not in sys.modules and 'bw2calc' not in sys.modules"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "tiny_micro.toml" in res.stdout
