@@ -59,3 +59,16 @@ def test_help_names_every_format():
 
     assert set(_WHAT) == set(ExportFormat)
     assert all(f.value in FORMATS_HELP for f in ExportFormat)
+
+
+@pytest.mark.parametrize("fmt", ["lcax", "jsonld", "excel"])
+def test_export_to_a_folder_or_unwritable_place_is_a_user_error(tmp_path, fmt):
+    got, output, tb = invoke("export", MICRO, "--format", fmt, "--out", tmp_path)
+    assert (got, tb) == (1, ""), output
+    assert "is a folder" in output and not list(tmp_path.iterdir())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    got, output, tb = invoke("export", MICRO, "--format", fmt, "--out", blocker / "x")  # parent is a file: OSError
+    assert (got, tb) == (1, ""), output
+    assert "cannot write" in output
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..errors import LcaEngineError
+
 
 class ExportFormat(StrEnum):
     """The formats ``lca-engine export --format`` writes."""
@@ -21,3 +23,9 @@ class ExportFormat(StrEnum):
     LCAX = "lcax"
     JSONLD = "jsonld"
     EXCEL = "excel"
+
+
+class ExportError(LcaEngineError):
+    """The export cannot be written where it was asked to go (a folder, no permission, a full disk)."""
+
+    title = "cannot write the export"

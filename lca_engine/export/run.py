@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ExportFormat
+from . import ExportError, ExportFormat
 
 
 @dataclass(frozen=True)
@@ -33,20 +33,34 @@ def _load(file: Path, year: int, data_dir: Path | None):
 def export_file(file: Path, fmt: ExportFormat, out: Path, *, year: int = 2025, data_dir: Path | None = None):
     """Write ``file`` as ``fmt`` to ``out``: LCAx and JSON-LD with the baseline the file names, Brightway Excel
     the file's factory alone (one database per workbook)."""
+    out = Path(out)
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder", fix="give the path of the file to write", file=str(out))
     factories, catalog = _load(file, year, data_dir)
+    if fmt is ExportFormat.EXCEL:
+        factories = factories[:1]
+    write = _writer(fmt, factories, catalog, year, data_dir)
+    try:
+        write(out)
+    except OSError as exc:
+        raise ExportError(
+            f"cannot write {out}: {exc.strerror or exc}", fix="choose a folder you can write to", file=str(out)
+        ) from None
+    return Written(out, fmt, tuple(f.id for f in factories))
+
+
+def _writer(fmt: ExportFormat, factories: list, catalog, year: int, data_dir: Path | None):
+    """A function writing the export to a path; LCAx assesses first (errors there are not write errors)."""
     if fmt is ExportFormat.EXCEL:
         from ..bw.excel import write_bw_excel
 
-        factories = factories[:1]
-        write_bw_excel(factories[0], out, year=year, catalog=catalog)
-    elif fmt is ExportFormat.JSONLD:
+        return lambda out: write_bw_excel(factories[0], out, year=year, catalog=catalog)
+    if fmt is ExportFormat.JSONLD:
         from .jsonld import write_jsonld
 
-        write_jsonld(factories, catalog, out)
-    else:
-        from ..assess import assess
-        from .lcax import write_lcax
+        return lambda out: write_jsonld(factories, catalog, out)
+    from ..assess import assess
+    from .lcax import write_lcax
 
-        result = assess(*factories[:2], year=year, data_dir=data_dir, strict_balance=False)
-        write_lcax(result.results, factories, out, year)
-    return Written(Path(out), fmt, tuple(f.id for f in factories))
+    result = assess(*factories[:2], year=year, data_dir=data_dir, strict_balance=False)
+    return lambda out: write_lcax(result.results, factories, out, year)
