@@ -41,6 +41,16 @@ def exchanges(database: str) -> dict[str, dict[tuple, dict]]:
     return out
 
 
+def co2_fossil(lca) -> float:
+    """The inventory's fossil CO2 to air (biosphere3), kg."""
+    import bw2data as bd
+
+    co2 = next(
+        f for f in bd.Database("biosphere3") if f["name"] == "Carbon dioxide, fossil" and f["categories"] == ("air",)
+    )
+    return float(lca.inventory[lca.dicts.biosphere[co2.id], :].sum())
+
+
 def test_clean_sample_imports_every_flow_in_biosphere3(root, clean):
     res = clean
     assert res.meta.format == "simapro" and res.meta.activities == 3
@@ -74,13 +84,27 @@ def test_clean_sample_solves_to_the_hand_sum(clean):
     import bw2data as bd
 
     bracket = next(a for a in bd.Database("bg-sp-clean") if a["name"] == "Steel bracket, pressed")
-    co2 = next(
-        f for f in bd.Database("biosphere3") if f["name"] == "Carbon dioxide, fossil" and f["categories"] == ("air",)
-    )
     lca = bc.LCA({bracket: 1})
     lca.lci()
-    got = lca.inventory[lca.dicts.biosphere[co2.id], :].sum()
-    assert got == pytest.approx(0.01 + 1.1 * (0.08 + 0.6 * 0.25) + 0.5 * 0.25, rel=1e-6)  # float32 matrices
+    assert co2_fossil(lca) == pytest.approx(0.01 + 1.1 * (0.08 + 0.6 * 0.25) + 0.5 * 0.25, rel=1e-6)  # float32 matrices
+
+
+def test_waste_treatment_is_a_service_an_inventory_can_buy(root):
+    """'Waste to treatment' 0.1 kg from the bracket to a SimaPro waste treatment: the treatment produces +1 kg of its
+    service (as every background activity) and the bracket buys 0.1 of it; 1 kg bracket emits the clean sample's
+    0.388 kg plus 0.1 x (0.5 x 0.25 + 0.01) = 0.0135 kg fossil CO2 from the landfill (by hand)."""
+    import bw2calc as bc
+    import bw2data as bd
+
+    import_background(FIX / "waste_treatment.csv", "sp-waste", LICENCE, data_dir=root)
+    ex = exchanges("bg-sp-waste")
+    landfill = next(a for a in bd.Database("bg-sp-waste") if a["name"] == "Landfill of steel scrap")
+    assert sorted(e["amount"] for e in landfill.production()) == [0, 1.0]  # and bw_simapro_csv's 0 placeholder
+    assert ex["Steel bracket, pressed"][("technosphere", "Landfill of steel scrap", ())]["amount"] == 0.1
+    bracket = next(a for a in bd.Database("bg-sp-waste") if a["name"] == "Steel bracket, pressed")
+    lca = bc.LCA({bracket: 1})
+    lca.lci()
+    assert co2_fossil(lca) == pytest.approx(0.388 + 0.1 * (0.5 * 0.25 + 0.01), rel=1e-6)
 
 
 def test_parameters_and_formulas_are_evaluated(root):

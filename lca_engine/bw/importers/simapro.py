@@ -277,6 +277,24 @@ def link_by_product(data: list[dict]) -> list[dict]:
     return data
 
 
+def waste_as_service(data: list[dict]) -> list[dict]:
+    """A SimaPro waste treatment (its functional exchange an input of the waste) becomes an activity producing 1 of
+    "treating that waste", and 'Waste to treatment' outputs become inputs of that service: the same supply, with
+    positive production as every other background activity has, so an inventory links a waste flow to it like a
+    purchase (as it links DESNZ waste factors). bw_simapro_csv's placeholder (0 produced) stays, as 0 of itself."""
+    for ds in data:
+        waste = any(e.get("functional") and e.get("type") == "technosphere" for e in ds.get("exchanges", []))
+        for e in ds.get("exchanges", []):
+            if e.get("type") == "technosphere" and e.get("functional"):
+                e["type"] = "production"
+            elif e.get("type") == "production" and not e.get("functional"):
+                if waste and e.get("amount") == 0:
+                    e["input"] = (ds["database"], ds["code"])
+                else:
+                    e["type"] = "technosphere"  # waste sent to treatment: an input of the treatment service
+    return data
+
+
 def link_production(data: list[dict]) -> list[dict]:
     """The functional exchange of each process is its own production."""
     for ds in data:
@@ -319,6 +337,7 @@ def strategies(biosphere: str = BIO3) -> list:
         s.set_metadata_using_single_functional_exchange,
         set_location,
         s.update_ecoinvent_locations,
+        waste_as_service,
         link_production,
         link_by_product,
         linkable_names,
