@@ -27,6 +27,13 @@ ES2 = "{http://www.EcoInvent.org/EcoSpold02}"
 LICENCE = "BSD-3-Clause (bw2io test files)"
 
 
+def f32(x: float) -> float:
+    """Brightway stores each exchange amount at float32 precision in its processed datapackage (bw_processing),
+    and several exchanges meeting in one matrix cell are summed in float32 too: the raw value as the matrix holds
+    it (relative difference up to 6e-8 from the file's decimal)."""
+    return float(np.float32(x))
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
     """A data folder of this module's own, with biosphere3 written (the import needs it; not part of a snapshot)."""
@@ -228,3 +235,155 @@ def test_show_names_where_the_stored_copy_is(root, es2_folder):
         json.loads((folder / "meta.json").read_text())["data_sha256"]
         == hashlib.sha256((folder / "data.pickle.gz").read_bytes()).hexdigest()
     )
+
+
+# ------------------------------------------------------------------------------------------ EcoSpold 1
+ES1 = "{http://www.EcoInvent.org/EcoSpold01}"
+ABS = FIX / "ecospold1" / "Acrylonitrile-butadiene-styrene copolymer (ABS), resin, at plant CTR.xml"
+UNITS = {"kg": "kilogram", "MJ": "megajoule", "m3": "cubic meter", "Bq": "Becquerel"}
+
+
+def es1_raw(path: Path) -> dict:
+    """Exchanges by group: 0 reference product, 2 co-product, 4 elementary (in or out), 5 technosphere input."""
+    out: dict[str, list] = {"reference": [], "coproduct": [], "elementary": [], "technosphere": []}
+    for ex in ET.parse(path).getroot().iter(f"{ES1}exchange"):
+        group = (ex.findtext(f"{ES1}outputGroup") or "") + "/" + (ex.findtext(f"{ES1}inputGroup") or "")
+        kind = {"0/": "reference", "2/": "coproduct", "4/": "elementary", "/4": "elementary", "/5": "technosphere"}
+        row = (
+            ex.get("name").strip(),  # one file writes "Oil, crude, in ground " with a space; bw2io strips it
+            ex.get("category"),
+            UNITS.get(ex.get("unit"), ex.get("unit")),
+            float(ex.get("meanValue")),
+        )
+        out[kind[group]].append(row)
+    return out
+
+
+def test_ecospold1_invalid_files_are_named(root):
+    err = refused(root, ie.ImportFormatError, FIX / "ecospold1")
+    assert sorted(Path(p.file).name for p in err.problems) == [
+        "Acetic acid, at plant.xml",
+        "Aluminum, extrusion, at plant.xml",
+    ]
+
+
+def test_ecospold1_imports_with_its_flows_matched_or_kept_loud(root):
+    refused(root, ie.UnlinkedError, ABS, name="abs")  # four waste treatments and a co-product with no provider
+    refused(root, ie.UnmatchedFlowError, ABS, name="abs", cut_off=True, strict=True)
+    res = import_background(ABS, "abs", LICENCE, data_dir=root, cut_off=True)
+    raw = es1_raw(ABS)
+    lca, _ = matrices("bg-abs")
+    assert lca.technosphere_matrix.toarray() == pytest.approx(np.array([[raw["reference"][0][3]]]), abs=1e-9)
+    # left out: the four technosphere inputs and the co-product, each with the file's amount
+    cut = sorted((r["exchange"], r["amount"]) for r in res.report["cut_off"])
+    assert cut == sorted((n, a) for n, _, _, a in raw["technosphere"] + raw["coproduct"])
+    import bw2data as bd
+
+    column = lca.biosphere_matrix.toarray()[:, 0]
+    flows = {bd.get_node(id=lca.dicts.biosphere.reversed[i]): v for i, v in enumerate(column) if v}
+    elementary = [f32(a) for *_, a in raw["elementary"]]
+    # every amount is in the matrix once (sums of 224 values: float64 rounding of the order, ~1e-12)
+    assert math.fsum(flows.values()) == pytest.approx(math.fsum(elementary), rel=1e-11)
+    assert sum(flows.values()) != sum(a for *_, a in raw["elementary"])  # (and at float32 precision)
+    by_flow: dict[tuple, float] = {}
+    for name, cat, unit, amount in raw["elementary"]:
+        key = (name, "natural resource" if cat == "resource" else cat, unit)
+        by_flow[key] = f32(np.float32(by_flow.get(key, 0.0)) + np.float32(amount))  # cells summed in float32
+    same_name = {(f["name"], f["categories"][0], f["unit"]): v for f, v in flows.items()}
+    checked = {k: v for k, v in same_name.items() if k in by_flow}
+    assert len(checked) > 150 and checked == pytest.approx({k: by_flow[k] for k in checked}, rel=1e-12)
+    # not in biosphere3: kept in the background's own biosphere database, counted, and no method characterises them
+    own = [f for f in flows if f["database"] == "bg-abs-biosphere"]
+    n_unmatched = sum(r["count"] for r in res.report["unmatched"])
+    assert len(own) == len(res.report["unmatched"]) and n_unmatched >= len(own)
+    assert load_meta(root, "abs").uncharacterised == n_unmatched > 0
+    assert load_meta(root, "abs").biosphere == "bg-abs-biosphere"
+    assert {f["database"] for f in flows} == {"biosphere3", "bg-abs-biosphere"}
+    co2 = [v for f, v in flows.items() if f["name"] == "Carbon dioxide, fossil" and f["database"] == "biosphere3"]
+    assert co2 == pytest.approx(
+        [f32(3.3048)], rel=1e-12
+    )  # the file's CO2 reaches biosphere3, so every method counts it
+    assert res.report["biosphere3"] + n_unmatched == len(raw["elementary"])
+
+
+# ------------------------------------------------------------------------------------------ openLCA JSON-LD
+FPL = FIX / "json-ld" / "US-FPL"
+
+
+def _load(folder: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")}
+
+
+def jsonld_raw(path: Path) -> tuple[dict[str, int], np.ndarray]:
+    """The technosphere matrix openLCA's allocation gives, from the JSON files: one column per product of a
+    process (its default allocation method; causal factors per exchange), amounts in the flow's reference unit,
+    inputs made by no process of the set left out (cut off)."""
+    groups = _load(path / "unit_groups")
+    unit_factor = {u["@id"]: u["conversionFactor"] for g in groups.values() for u in g["units"]}
+    flows = _load(path / "flows")
+
+    def ref_amount(e) -> float:
+        fp = {f["flowProperty"]["@id"]: f["conversionFactor"] for f in flows[e["flow"]["@id"]]["flowProperties"]}
+        return e["amount"] * unit_factor[e["unit"]["@id"]] / fp[e["flowProperty"]["@id"]]
+
+    columns = []  # (code, product flow id, {flow id: amount})
+    for pid, proc in _load(path / "processes").items():
+        outputs = [e for e in proc["exchanges"] if not e["input"] and e["flow"]["flowType"] == "PRODUCT_FLOW"]
+        for out in outputs:
+            code = pid if len(outputs) == 1 else f"{pid}.{out['flow']['@id']}"
+            factors = {
+                (a["product"]["@id"], a.get("exchange", {}).get("internalId")): a["value"]
+                for a in proc.get("allocationFactors", [])
+                if a["allocationType"] == proc.get("defaultAllocationMethod")
+            }
+            col = {out["flow"]["@id"]: f32(ref_amount(out))}
+            for e in (e for e in proc["exchanges"] if e["input"]):
+                f = 1.0 if len(outputs) == 1 else factors[(out["flow"]["@id"], e["internalId"])]
+                col[e["flow"]["@id"]] = col.get(e["flow"]["@id"], 0.0) - f32(f * ref_amount(e))
+            columns.append((code, out["flow"]["@id"], col))
+    index = {code: i for i, (code, _, _) in enumerate(columns)}
+    row_of = {product: index[code] for code, product, _ in columns}
+    matrix = np.zeros((len(columns), len(columns)))
+    for j, (_, _, col) in enumerate(columns):
+        for flow, amount in col.items():
+            if flow in row_of:  # made by a process of the set; else cut off
+                matrix[row_of[flow], j] += amount
+    return index, matrix
+
+
+@pytest.mark.filterwarnings("ignore:No valid biosphere flows found:UserWarning")  # these processes have none
+def test_jsonld_imports_and_matrix_equals_openlca_allocation(root):
+    err = refused(root, ie.UnlinkedError, FPL, name="fpl")  # 'Electricity, at grid' etc. have no provider here
+    assert any("Electricity, at grid" in p.message for p in err.problems)
+    res = import_background(FPL, "fpl", "CC0 (US Federal LCA Commons)", data_dir=root, cut_off=True)
+    index, expected = jsonld_raw(FPL)
+    import bw2calc as bc
+    import bw2data as bd
+
+    db = {a["code"]: a for a in bd.Database("bg-fpl")}
+    assert set(db) == set(index)
+    lca = bc.LCA({db[next(iter(index))]: 1})
+    lca.load_lci_data()
+    order = [index[bd.get_node(id=lca.dicts.activity.reversed[j])["code"]] for j in range(len(index))]
+    rows = [index[bd.get_node(id=lca.dicts.product.reversed[i])["code"]] for i in range(len(index))]
+    got = np.zeros_like(expected)
+    got[np.ix_(rows, order)] = lca.technosphere_matrix.toarray()
+    assert np.abs(got - expected).max() < 1e-9
+    assert lca.biosphere_matrix.shape[0] == 0  # these four processes carry no elementary flow
+    assert res.meta.activities == 7 and res.report["exchanges"] == {"production": 7, "technosphere": 6}
+    assert {r["exchange"] for r in res.report["cut_off"]} >= {
+        "Electricity, at grid",
+        "Transport, train, diesel powered",
+    }
+
+
+def test_jsonld_zip_imports_like_the_folder(root, tmp_path):
+    z = tmp_path / "fpl.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in FPL.rglob("*.json"):
+            zf.write(p, p.relative_to(FPL).as_posix())
+    res = import_background(z, "fpl-zip", LICENCE, data_dir=root, cut_off=True)
+    assert res.meta.format == "jsonld" and res.meta.activities == 7
+    assert [(a.name, a.product) for a in load_index(root, "fpl-zip")] == [
+        (a.name, a.product) for a in load_index(root, "fpl")
+    ] or load_meta(root, "fpl") is None

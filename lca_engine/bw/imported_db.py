@@ -15,6 +15,7 @@ from pathlib import Path
 import bw2data as bd
 
 from ..background.imported import DATA, biosphere_name, database_name, load_meta, registry_dir
+from .quiet import quiet
 from .store import db_fresh, digest, nonce, write_db
 
 VERSION = "1"
@@ -46,11 +47,12 @@ def write_from(path: Path, name: str, data_sha: str, **meta) -> None:
     """Write the background ``name``'s databases from its stored data at ``path``."""
     stored = load(path)
     bio = biosphere_name(name) if stored["biosphere"] else ""
-    if bio:
-        flows = {(f["database"], f["code"]): f for f in stored["biosphere"]}
-        write_db(bio, flows, _want(data_sha), type="biosphere", background=name)
-    data = {(ds["database"], ds["code"]): ds for ds in stored["data"]}
-    write_db(database_name(name), data, _want(data_sha, bio), background=name, **meta)
+    with quiet():  # bw2data warns that locations are not geocollections ("not ready for regionalization")
+        if bio:
+            flows = {(f["database"], f["code"]): f for f in stored["biosphere"]}
+            write_db(bio, flows, _want(data_sha), type="biosphere", background=name)
+        data = {(ds["database"], ds["code"]): ds for ds in stored["data"]}
+        write_db(database_name(name), data, _want(data_sha, bio), background=name, **meta)
 
 
 def remove(name: str) -> None:

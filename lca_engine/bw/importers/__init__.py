@@ -10,11 +10,13 @@ from pathlib import Path
 from ...background.imported import BackgroundFormat
 from .base import Imported, Importer
 from .ecospold import Ecospold1, Ecospold2
+from .jsonld import JsonLd
 from .simapro import SimaPro
 
 IMPORTERS: dict[BackgroundFormat, type[Importer]] = {
     BackgroundFormat.ECOSPOLD2: Ecospold2,
     BackgroundFormat.ECOSPOLD1: Ecospold1,
+    BackgroundFormat.JSONLD: JsonLd,
     BackgroundFormat.SIMAPRO: SimaPro,
 }
 

@@ -67,12 +67,17 @@ class Importer(ABC):
         return ""
 
 
+def _activities(data) -> list[dict]:
+    """bw2io's data is a list of activities, except early on (JSON-LD: a dict of sections): then none yet."""
+    return data if isinstance(data, list) else []
+
+
 def exchange_units(data: list[dict]) -> list[str]:
-    return [str(e.get("unit", "")) for ds in data for e in ds.get("exchanges", [])]
+    return [str(e.get("unit", "")) for ds in _activities(data) for e in ds.get("exchanges", [])]
 
 
 def _exchanges(data: list[dict]) -> dict[int, tuple[str, dict]]:
-    return {id(e): (ds.get("name", ""), e) for ds in data for e in ds.get("exchanges", [])}
+    return {id(e): (ds.get("name", ""), e) for ds in _activities(data) for e in ds.get("exchanges", [])}
 
 
 def apply_strategies(imp) -> tuple[Counter, list[tuple[str, str, dict]]]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...background.import_errors import ImportFormatError
 from ...background.imported import BackgroundFormat
+from ...errors import Problem
 from .base import Importer
+from .normalise import biosphere_2_3, drop_unspecified, link_own_production
 
 ES1_NAMESPACE = b"http://www.EcoInvent.org/EcoSpold01"
 ES2_NAMESPACE = b"http://www.EcoInvent.org/EcoSpold02"
@@ -59,4 +62,31 @@ class Ecospold1(Importer):
     def importer(self, path: Path, database: str):
         from bw2io import SingleOutputEcospold1Importer
 
-        return SingleOutputEcospold1Importer(str(path), database, use_mp=False)
+        self._validate(path)
+        imp = SingleOutputEcospold1Importer(str(path), database, use_mp=False)
+        names = [getattr(s, "func", s).__name__ for s in imp.strategies]
+        at = names.index("link_iterable_by_fields")  # the link to biosphere3: normalise the flows before it
+        imp.strategies[at:at] = [drop_unspecified, biosphere_2_3]
+        imp.strategies.append(link_own_production)
+        return imp
+
+    def _validate(self, path: Path) -> None:
+        """Each file against the EcoSpold 1 schema first, so that the error names the file(s) bw2io cannot read."""
+        import pyecospold
+        from lxml import etree
+
+        problems = []
+        for f in self.files(path):
+            try:
+                pyecospold.parse_file_v1(str(f))
+            except (etree.LxmlError, OSError, ValueError) as exc:
+                problems.append(
+                    Problem(
+                        f"not a valid EcoSpold 1 dataset: {exc}",
+                        fix="export the dataset again (EcoSpold 1 XML, valid against EcoSpold01Dataset.xsd), or "
+                        "move the file out of the folder",
+                        file=str(f),
+                    )
+                )
+        if problems:
+            raise ImportFormatError(problems)

@@ -60,9 +60,13 @@ def _exchanges(data: list[dict]):
             yield ds.get("name", ""), e
 
 
-def unlinked(data: list[dict]) -> list[tuple[str, dict]]:
-    """Production and technosphere exchanges bw2io linked to no activity."""
-    return [(a, e) for a, e in _exchanges(data) if e.get("type") != "biosphere" and not e.get("input")]
+def unlinked(data: list[dict], zero: bool = False) -> list[tuple[str, dict]]:
+    """Production and technosphere exchanges bw2io linked to no activity (with an amount, or also of 0)."""
+    return [
+        (a, e)
+        for a, e in _exchanges(data)
+        if e.get("type") != "biosphere" and not e.get("input") and (zero or e.get("amount"))
+    ]
 
 
 def drop_unlinked(data: list[dict]) -> None:
@@ -122,11 +126,18 @@ def unit_mismatches(data: list[dict], database: str) -> list[tuple[str, dict, st
     ]
 
 
+def reference_product(ds: dict) -> str:
+    """bw2io's 'reference product', else the name of the one production exchange with an amount (JSON-LD), else
+    the activity's name."""
+    made = [e.get("name") for e in ds.get("exchanges", []) if e.get("type") == "production" and e.get("amount")]
+    return str(ds.get("reference product") or (made[0] if len(made) == 1 else None) or ds.get("name", ""))
+
+
 def activity(ds: dict) -> Activity:
     return Activity(
         code=str(ds.get("code", "")),
         name=str(ds.get("name", "")),
-        product=str(ds.get("reference product") or ds.get("name", "")),
+        product=reference_product(ds),
         location=str(ds.get("location") or "GLO"),
         unit=str(ds.get("unit", "")),
     )
