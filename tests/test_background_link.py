@@ -88,6 +88,15 @@ def test_malformed_link_is_a_user_error(links):
         links.resolve("ei:a|b")
 
 
+def test_matching_activities_by_key_or_code(links):
+    found = links.matching("ei", "STEEL")
+    assert [a.code for a in found] == ["c-steel-ch", "c-steel"]  # sorted by whole key: CH before RER
+    assert [a.code for a in links.matching("ei", "c-lor")] == ["c-lorry"]
+    with pytest.raises(BackgroundError) as e:
+        links.matching("../ei", "")  # never read outside the registry
+    assert "lca-engine background list" in e.value.problems[0].fix
+
+
 def test_brightway_unit_names_map_to_pint_both_ways():
     # one vocabulary: every pint spelling parses, maps back to its Brightway name, and converts as expected
     assert len(PINT_UNITS) == len(BW_UNITS)

@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BackgroundError
-from .imported import Activity, ImportedBackground, Link, database_name, is_link, load_index, load_meta, parse_link
+from .imported import (
+    NAME_RE,
+    Activity,
+    ImportedBackground,
+    Link,
+    database_name,
+    is_link,
+    load_index,
+    load_meta,
+    parse_link,
+)
 
 #: Brightway's unit names (as bw2io normalises them) -> the product's pint spelling. One vocabulary, both ways.
 BW_UNITS: dict[str, str] = {
@@ -127,22 +137,35 @@ class Links:
 
     def index(self, name: str) -> _Index | None:
         if name not in self._read:
-            meta = load_meta(self.root, name)
+            meta = load_meta(self.root, name) if NAME_RE.match(name) else None  # never a path outside the registry
             self._read[name] = None if meta is None else _read_index(meta, load_index(self.root, name))
         return self._read[name]
+
+    def matching(self, name: str, text: str) -> list[Activity]:
+        """The activities of background ``name`` whose link key or code contains ``text`` (any case), by key."""
+        index = self.index(name)
+        if index is None:
+            raise _not_imported(name, self.root)
+        text = text.lower()
+        found = [a for a in index.by_code.values() if text in a.key.lower() or text in a.code.lower()]
+        return sorted(found, key=lambda a: (a.key, a.code))
 
     def resolve(self, key: str) -> Linked:
         """The activity ``key`` names, else a :class:`BackgroundError` saying what is wrong and what to do."""
         link = parse_link(key)
         index = self.index(link.background)
         if index is None:
-            raise BackgroundError(
-                f"background '{link.background}' is not imported in the data folder {self.root}",
-                fix="see the imported backgrounds with `lca-engine background list`; import one with "
-                f"`lca-engine background import PATH --name {link.background} --licence TEXT`",
-                field="background",
-            )
+            raise _not_imported(link.background, self.root)
         return Linked(key, index.meta, _activity(key, link, index))
+
+
+def _not_imported(name: str, root: Path) -> BackgroundError:
+    return BackgroundError(
+        f"background '{name}' is not imported in the data folder {root}",
+        fix="see the imported backgrounds with `lca-engine background list`; import one with "
+        f"`lca-engine background import PATH --name {name} --licence TEXT`",
+        field="background",
+    )
 
 
 def _read_index(meta: ImportedBackground, activities: list[Activity]) -> _Index:
