@@ -271,3 +271,36 @@ def test_product_systems_and_distributions(exported):
                 assert (u.minimum, u.mode, u.maximum) == pytest.approx((a.low * per, f.amount * per, a.high * per))
                 triangles += 1
     assert triangles >= 20
+
+
+def test_background_carbon_carries_the_range_over_desnz_years(exported, catalog):
+    """A background process's CO2e is a triangle over the shipped DESNZ years' range (low, this year, high) per
+    reference unit, where DESNZ's figure varies."""
+    import olca_schema as o
+    from olca_schema import zipio
+
+    from lca_engine.export.jsonld import BURDENS, uid
+    from lca_engine.units import convert
+
+    _, factories, out = exported
+    keys = sorted({k for f in factories for fl in f.flows for k in fl.background_keys})
+    varying = 0
+    with zipio.ZipReader(out) as r:
+        for key in keys:
+            factor = catalog.get(key)
+            proc = r.read(o.Process, uid("process", f"desnz-{catalog.year}::{key}"))
+            ref = next(e for e in proc.exchanges if e.is_quantitative_reference)
+            per = convert(1.0, ref.unit.name, factor.unit)  # factor units in one reference unit
+            co2e = [e for e in proc.exchanges if e.flow.name == BURDENS[0][0]]
+            if not factor.value:
+                assert co2e == []
+                continue
+            assert co2e[0].amount == pytest.approx(factor.value * per, rel=1e-12)
+            u = co2e[0].uncertainty
+            if factor.low is not None and factor.low < factor.high:
+                want = (factor.low * per, factor.value * per, factor.high * per)
+                assert (u.minimum, u.mode, u.maximum) == pytest.approx(want, rel=1e-12)
+                varying += 1
+            else:
+                assert u is None
+    assert varying > 0

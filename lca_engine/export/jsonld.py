@@ -10,8 +10,9 @@ What the zip holds, for a micro-factory and its baseline (or any list of factori
   link, the amount converted with pint to the reference unit of its quantity (kg, MJ, m3, t*km, m2, m, item);
   emissions with a substance, water to or from the environment are elementary flows of the owning process;
 * one process per background factor used (``desnz-<year>::<key>``), producing 1 reference unit of its product and
-  emitting the factor's characterised burden as elementary flows of ours: DESNZ kg CO2e (AR5 basis) and water
-  withdrawn (m3). Its supply chain is not modelled further: the factor *is* the background, as in our own project.
+  emitting the factor's characterised burden as elementary flows of ours: DESNZ kg CO2e (AR5 basis; a triangle
+  over the range of the shipped DESNZ years where it varies) and water withdrawn (m3). Its supply chain is not
+  modelled further: the factor *is* the background, as in our own project.
 
 Not written: flows between processes (with a consistent per-FU inventory they change no result; the loops are in
 our TOML and Excel exports), products to the market, and boundary flows with no background link and no
@@ -140,25 +141,30 @@ def background_process(pkg: Package, factor: Factor, year: int) -> tuple:
         value = value_of(factor) / per
         if value:
             flow, u = pkg.flow(name, unit, elementary=True, category="lca-engine/characterised background")
-            _exchange(made[0], flow, u, value, is_input=False)
+            exc = _exchange(made[0], flow, u, value, is_input=False)
+            if value_of(factor) == factor.value and factor.low is not None and factor.high is not None:
+                exc.uncertainty = triangle(factor.low / per, value, factor.high / per)  # DESNZ years' range
     pkg.background[factor.key] = made
     return made
+
+
+def triangle(low: float, mode: float, high: float):
+    """openLCA's triangle distribution, or None where the range is a point or leaves out the mode."""
+    import olca_schema as o
+
+    if not (low < high and low <= mode <= high):
+        return None
+    return o.Uncertainty(
+        distribution_type=o.UncertaintyType.TRIANGLE_DISTRIBUTION, minimum=low, mode=mode, maximum=high
+    )
 
 
 def _ours(exc, f: Flow, per: float) -> None:
     """Mark an exchange as our flow ``f`` (its id in the description) and give it the triangular distribution
     of the flow's assumption range, in the exchange's unit (``per`` of it in one unit of the flow)."""
-    import olca_schema as o
-
     exc.description = f"lca-engine flow {f.id}"
-    a = f.assumption
-    if a is not None and a.low < a.high and a.low <= f.amount <= a.high:
-        exc.uncertainty = o.Uncertainty(
-            distribution_type=o.UncertaintyType.TRIANGLE_DISTRIBUTION,
-            minimum=a.low * per,
-            mode=f.amount * per,
-            maximum=a.high * per,
-        )
+    if f.assumption is not None:
+        exc.uncertainty = triangle(f.assumption.low * per, f.amount * per, f.assumption.high * per)
 
 
 def _elementary(pkg: Package, proc, f: Flow) -> None:
