@@ -73,13 +73,24 @@ def coverage(a: le.Assessment, fid: str, indicator: str, scope: str) -> dict:
     return coverage_of(a.coverage, fid, indicator, scope)
 
 
+def _by_key(df: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` by (factory, indicator, scope), the first row of each as :meth:`Assessment.total` reads it."""
+    keys = ["factory", "indicator", "scope"]
+    return df.drop_duplicates(keys).set_index(keys)[column]
+
+
 def all_totals(a: le.Assessment, fid: str, baseline: str | None) -> pd.DataFrame:
-    """Every indicator at both scopes: values, difference, change and each side's coverage."""
+    """Every indicator at both scopes: values, difference, change and each side's coverage (each table indexed
+    once: one lookup per number, not a scan)."""
+    r = a.results
+    sides = [fid, baseline] if baseline else [fid]
+    value = _by_key(r[(r.contributor_type == "total") & (r.scenario == "default") & r.factory.isin(sides)], "value")
+    cov = _by_key(a.coverage[a.coverage.factory.isin(sides)], "coverage")
     rows = []
     for ind in INDICATORS:
         for scope in SCOPES:
-            m = a.total(fid, ind, scope)
-            b = a.total(baseline, ind, scope) if baseline else np.nan
+            m = float(value[(fid, ind, scope)])
+            b = float(value[(baseline, ind, scope)]) if baseline else np.nan
             rows.append(
                 {
                     "indicator": ind,
@@ -87,9 +98,9 @@ def all_totals(a: le.Assessment, fid: str, baseline: str | None) -> pd.DataFrame
                     "name": INDICATORS[ind].name,
                     "unit per FU": INDICATORS[ind].unit,
                     "micro-factory": m,
-                    "coverage": coverage(a, fid, ind, scope)["coverage"],
+                    "coverage": cov[(fid, ind, scope)],
                     "baseline": b,
-                    "baseline coverage": coverage(a, baseline, ind, scope)["coverage"] if baseline else np.nan,
+                    "baseline coverage": cov[(baseline, ind, scope)] if baseline else np.nan,
                     "difference": m - b,
                     "change": (m - b) / b if baseline and b else np.nan,
                 }

@@ -11,7 +11,12 @@ For each row:
   side's coverage at that scope is below ``min_coverage`` (the flows not covered are named) or there is no baseline;
 * a note when the point difference and the Monte Carlo mean differ by more than 5 % of the mean: the ranges are
   asymmetric (e.g. a triangular range whose most likely value sits near one end), so the mean over the ranges is
-  not the value at the most likely inputs — both are right, they answer different questions.
+  not the value at the most likely inputs — both are right, they answer different questions (:data:`POINT_VS_MEAN`,
+  the one sentence the report and the dashboard print).
+
+The draws behind a verdict block come from :func:`pair_monte_carlo`: the micro-factory and its baseline alone,
+:data:`DEFAULT_DRAWS` draws with :data:`DEFAULT_SEED`, so every page and the report show the same numbers for it
+whatever else was assessed with it.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def test_wales_alignment_page_matches_the_api(app, assessed):
     assert at.title[0].value == "Wales alignment"
     w = assessment_alignment(assessed, MICRO)
     # portfolio counts on top, one row per micro-factory
-    assert len(at.dataframe[0].value) == len(assessed.pairs)
+    assert len(at.table[0].value) == len(assessed.pairs)
     # NI 42 (life-cycle GHG): the same direction and micro-factory value as the API; the measures one table per goal
     expected = w.wfg[w.wfg.national_indicator == 42].iloc[0]
     wfg = pd.concat([t.value for t in at.table if "National Indicator (wording)" in t.value.columns])

@@ -192,7 +192,7 @@ def test_every_page_renders_with_charts(server, browser, shots):
         if path == "wales":
             body = browser.find_element(By.TAG_NAME, "body").text
             assert "not a funding decision" in body and "Circular Economy Fund checklist" in body
-            assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'), "the summary"
+            assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="stTable"]'), "the summary, cells wrapped"
             assert len(browser.find_elements(By.CSS_SELECTOR, '[role="tab"]')) == 5, "one tab per section"
             # summary, then the sections in tabs (the measures in one expander per goal): was ~4,200 px of tables
             height = browser.execute_script("return document.querySelector('[data-testid=\"stMain\"]').scrollHeight")

@@ -3,7 +3,7 @@ Beyond Recycling targets and the Circular Economy Fund checklist — a pre-asses
 
 A summary first (per micro-factory: measures by direction, Beyond Recycling, fund criteria by status, wording still
 to check; the fund's status), then one tab per section for the chosen micro-factory, the measures in one expander
-per goal. Long wording is drawn with ``st.table``, whose cells wrap: nothing is cut."""
+per goal. Every table is drawn with ``st.table``, whose cells wrap: nothing is cut."""
 
 from __future__ import annotations
 
@@ -58,22 +58,14 @@ except engine.LcaEngineError as exc:
 st.subheader("Summary", help=ui.HELP["wfg"])
 fund_banner(next(iter(every.values())).fund_status if every else {})
 names = {f: engine.factory(a, f).name for f in port["factory"]}
-st.dataframe(
-    wv.summary(port, every, names),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        h: st.column_config.TextColumn(help=text, width="medium")
-        if h in ("micro-factory", "Beyond Recycling")
-        else st.column_config.NumberColumn(help=text, width="small")
-        for h, text in wv.SUMMARY_HELP.items()
-    },
-)
+st.table(wv.summary(port, every, names), hide_index=True)
 st.caption(
     "Well-being measures: ▲ better · ▼ worse than the baseline · ● only the micro-factory states it · ? not stated. "
     "Circular Economy Fund criteria: ✔ met · ✘ not met · ◆ the assessor's judgement · ? no figure in the inventory. "
-    "To check: policy wording not yet read in the publisher's own text. Hover a header for what it counts."
+    "To check: policy wording not yet read in the publisher's own text."
 )
+with st.expander("What each column counts"):
+    st.markdown("\n".join(f"- **{h}**: {text}" for h, text in wv.SUMMARY_HELP.items()))
 if every:
     st.info(next(iter(every.values())).disclaimer, icon=":material/info:")
 
@@ -100,15 +92,10 @@ tabs = st.tabs(
 with tabs[0]:
     st.subheader("1 · Well-being of Future Generations (Wales) Act 2015: goals", help=ui.HELP["wfg"])
     goals = wv.goal_summary(w.wfg, engine.wales_goals(), policy.goals)
-    st.dataframe(
-        goals,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "goal": st.column_config.TextColumn(help="The seven well-being goals, in the Act's order.", width="medium"),
-            "goal wording": st.column_config.TextColumn(help="Whether the goal's description was read in the Act."),
-            "sources disagree": st.column_config.TextColumn(help=DISAGREE_HELP),
-        },
+    st.table(goals, hide_index=True)
+    st.caption(
+        "Goals in the Act's order; their measures by direction. Goal wording: whether the goal's description was "
+        "read in the Act. " + DISAGREE_HELP
     )
     disagreements([(g.get("name", gid), g.get("conflicts", [])) for gid, g in policy.goals.items()])
     empty = [g for g, n in zip(goals["goal"], goals["measures"], strict=True) if not n]
