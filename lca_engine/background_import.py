@@ -149,7 +149,7 @@ def _locked(root: Path, req: ImportRequest, source_sha: str) -> ImportedBackgrou
             fix=f"run 'lca-engine background remove {req.name}' first, or choose another --name",
             field="name",
         )
-    w.drop_leftovers(req.name, root)
+    w.drop_leftovers(root)
     w.ensure_biosphere3()
     existed, logs = registry_dir(root).is_dir(), w.log_files()
     workdir = registry_dir(root) / f".import-{req.name}-{os.getpid()}"

@@ -387,3 +387,63 @@ def test_jsonld_zip_imports_like_the_folder(root, tmp_path):
     assert [(a.name, a.product) for a in load_index(root, "fpl-zip")] == [
         (a.name, a.product) for a in load_index(root, "fpl")
     ] or load_meta(root, "fpl") is None
+
+
+# ------------------------------------------------------------------------------------------ Brightway Excel
+def mini_workbook(path: Path, unit_b: str = "kilogram", activities: bool = True) -> Path:
+    """Two activities written with openpyxl: A buys 'b * local' kg of B (b = a * 1.5 a database parameter with
+    a = 2, local = 4 an activity parameter: 12 kg) and emits 0.25 kg fossil CO2; B makes 2 kg per run, 0.5 kg CO2."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    rows = [
+        ["Database", "mini"], [],
+        ["Database parameters"], ["name", "amount", "formula"], ["a", 2, None], ["b", None, "a * 1.5"], [],
+    ]  # fmt: skip
+    if activities:
+        head = ["name", "amount", "formula", "unit", "database", "location", "type", "reference product", "categories"]
+        rows += [
+            ["Activity", "A"], ["code", "a1"], ["location", "GB"], ["unit", "kilogram"], ["reference product", "part A"],
+            ["Parameters"], ["name", "amount"], ["local", 4], [],
+            ["Exchanges"], head,
+            ["A", 1, None, "kilogram", "mini", "GB", "production", "part A", None],
+            ["B", 0, "b * local", unit_b, "mini", "GB", "technosphere", "part B", None],
+            ["Carbon dioxide, fossil", 0.25, None, "kilogram", "biosphere3", None, "biosphere", None, "air"], [],
+            ["Activity", "B"], ["code", "b1"], ["location", "GB"], ["unit", "kilogram"], ["reference product", "part B"],
+            ["Exchanges"], head,
+            ["B", 2, None, "kilogram", "mini", "GB", "production", "part B", None],
+            ["Carbon dioxide, fossil", 0.5, None, "kilogram", "biosphere3", None, "biosphere", None, "air"],
+        ]  # fmt: skip
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_excel_parameters_and_formulas_are_evaluated(root, tmp_path):
+    res = import_background(mini_workbook(tmp_path / "mini.xlsx"), "mini", LICENCE, data_dir=root)
+    import bw2calc as bc
+    import bw2data as bd
+
+    a = bd.get_node(database="bg-mini", code="a1")
+    (to_b,) = list(a.technosphere())
+    assert to_b["amount"] == 12.0  # b * local = (2 * 1.5) * 4, by hand
+    lca = bc.LCA({a: 1})
+    lca.lci()
+    co2 = bd.get_node(database="biosphere3", name="Carbon dioxide, fossil", categories=("air",))
+    assert lca.inventory.sum(axis=1)[lca.dicts.biosphere[co2.id], 0] == pytest.approx(0.25 + 12 / 2 * 0.5, rel=1e-7)
+    assert res.meta.format == "excel" and res.report["biosphere3"] == 2
+    assert sorted((x.code, x.product, x.unit) for x in load_index(root, "mini")) == [
+        ("a1", "part A", "kilogram"),
+        ("b1", "part B", "kilogram"),
+    ]
+
+
+def test_unit_mismatch_is_refused_even_with_cut_off(root, tmp_path):
+    err = refused(root, ie.UnitMismatchError, mini_workbook(tmp_path / "mj.xlsx", unit_b="megajoule"), cut_off=True)
+    assert "megajoule" in err.problems[0].message and "kilogram" in err.problems[0].fix
+
+
+def test_a_database_without_activities_is_refused(root, tmp_path):
+    refused(root, ie.EmptyDatabaseError, mini_workbook(tmp_path / "empty.xlsx", activities=False))

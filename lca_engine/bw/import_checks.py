@@ -24,6 +24,7 @@ from .importers.report import (
     linking_report,
     separate_biosphere,
     unit_mismatches,
+    unit_suspects,
     unlinked,
     unmatched,
 )
@@ -64,8 +65,10 @@ def check(importer: Importer, path: Path, name: str, strict: bool = False, cut_o
         raise EmptyDatabaseError("the data holds no activity", fix=f"give {importer.expects}", file=str(path))
     _refuse_duplicates(data, path)
     ghosts = [(a, e) for _, a, e in imported.dropped if e.get("type") != "biosphere"]  # bw2io deleted them
+    bad = unlinked(data) + ghosts
+    _refuse_units(unit_suspects(data, bad), path)  # also with --cut-off: a provider is there, in another unit
     if not cut_off:
-        _refuse_unlinked(unlinked(data) + ghosts, path)
+        _refuse_unlinked(bad, path)
     drop_unlinked(data)
     _refuse_unit_mismatches(data, database_name(name), path)
     found = unmatched(data)
@@ -108,14 +111,17 @@ def _refuse_unlinked(bad: list[tuple[str, dict]], path: Path) -> None:
 
 
 def _refuse_unit_mismatches(data: list[dict], database: str, path: Path) -> None:
-    bad = unit_mismatches(data, database)
+    _refuse_units(unit_mismatches(data, database), path)
+
+
+def _refuse_units(bad: list[tuple[str, dict, str]], path: Path) -> None:
     if bad:
         raise UnitMismatchError(
             [
                 Problem(
                     f"activity '{act}': exchange '{e.get('name')}' is in {e.get('unit')} but its provider's "
                     f"reference unit is {unit}",
-                    fix="express the exchange in its provider's reference unit",
+                    fix=f"express the exchange in {unit} (its provider's reference unit), converting the amount",
                     file=str(path),
                 )
                 for act, e, unit in bad[:SHOWN]

@@ -54,11 +54,21 @@ def drop_new_logs(before: set[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def drop_leftovers(name: str, root: Path) -> None:
-    """Databases of ``name`` without a ``meta.json`` are what a killed import left: remove them."""
-    if not (registry_dir(root) / name / META).is_file():
+def drop_leftovers(root: Path) -> list[str]:
+    """What a killed import left (write lock held, so no import is running): databases of a background without
+    ``meta.json``, its folder, and staging folders. Returns the names cleaned."""
+    import bw2data as bd
+
+    reg = registry_dir(root)
+    names = {m.get("background") for m in bd.databases.values() if m.get("background")}
+    names |= {p.name for p in reg.iterdir() if not p.name.startswith(".")} if reg.is_dir() else set()
+    stale = sorted(n for n in names if not (reg / n / META).is_file())
+    for name in stale:
         remove(name)
-        shutil.rmtree(registry_dir(root) / name, ignore_errors=True)
+        shutil.rmtree(reg / name, ignore_errors=True)
+    for folder in reg.glob(".import-*") if reg.is_dir() else ():
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
 
 
 def _stage(stage: Path, checked: Checked) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from ...background.imported import BackgroundFormat
 from .base import Imported, Importer
 from .ecospold import Ecospold1, Ecospold2
+from .excel import Excel
 from .jsonld import JsonLd
 from .simapro import SimaPro
 
@@ -17,6 +18,7 @@ IMPORTERS: dict[BackgroundFormat, type[Importer]] = {
     BackgroundFormat.ECOSPOLD2: Ecospold2,
     BackgroundFormat.ECOSPOLD1: Ecospold1,
     BackgroundFormat.JSONLD: JsonLd,
+    BackgroundFormat.EXCEL: Excel,
     BackgroundFormat.SIMAPRO: SimaPro,
 }
 

@@ -76,8 +76,26 @@ def exchange_units(data: list[dict]) -> list[str]:
     return [str(e.get("unit", "")) for ds in _activities(data) for e in ds.get("exchanges", [])]
 
 
-def _exchanges(data: list[dict]) -> dict[int, tuple[str, dict]]:
-    return {id(e): (ds.get("name", ""), e) for ds in _activities(data) for e in ds.get("exchanges", [])}
+def _exchanges(data: list[dict]) -> list[tuple[str, dict]]:
+    return [(ds.get("name", ""), e) for ds in _activities(data) for e in ds.get("exchanges", [])]
+
+
+def _key(act: str, e: dict) -> tuple:
+    return (act, str(e.get("name")), str(e.get("type")), repr(e.get("amount")))
+
+
+def _deleted(before: list[tuple[str, dict]], after: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The exchanges a strategy removed (it may also have replaced the dicts of those it kept: compared by content)."""
+    if len(after) >= len(before):
+        return []
+    left = Counter(_key(a, e) for a, e in after)
+    out = []
+    for act, e in before:
+        if left[_key(act, e)]:
+            left[_key(act, e)] -= 1
+        else:
+            out.append((act, e))
+    return out
 
 
 def apply_strategies(imp) -> tuple[Counter, list[tuple[str, str, dict]]]:
@@ -95,5 +113,5 @@ def apply_strategies(imp) -> tuple[Counter, list[tuple[str, str, dict]]]:
         if units is not None and len(after) == len(before):
             changed.update((a, b) for a, b in zip(units, exchange_units(imp.data), strict=True) if a != b)
         name = getattr(strategy, "__name__", getattr(getattr(strategy, "func", None), "__name__", "strategy"))
-        dropped += [(name, act, e) for key, (act, e) in before.items() if key not in after]
+        dropped += [(name, act, e) for act, e in _deleted(before, after)]
     return changed, dropped

@@ -133,6 +133,21 @@ def reference_product(ds: dict) -> str:
     return str(ds.get("reference product") or (made[0] if len(made) == 1 else None) or ds.get("name", ""))
 
 
+def unit_suspects(data: list[dict], bad: list[tuple[str, dict]]) -> list[tuple[str, dict, str]]:
+    """Unlinked exchanges that would link but for their unit: an activity of the same name, reference product
+    (when the exchange names one) and location measured in another unit: (activity, exchange, that unit)."""
+    by_name: dict[tuple, str] = {}
+    for ds in data:
+        by_name[(ds.get("name"), reference_product(ds), ds.get("location"))] = str(ds.get("unit", ""))
+        by_name.setdefault((ds.get("name"), None, ds.get("location")), str(ds.get("unit", "")))
+    out = []
+    for act, e in bad:
+        unit = by_name.get((e.get("name"), e.get("reference product"), e.get("location")))
+        if unit is not None and unit != e.get("unit"):
+            out.append((act, e, unit))
+    return out
+
+
 def activity(ds: dict) -> Activity:
     return Activity(
         code=str(ds.get("code", "")),
