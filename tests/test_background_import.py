@@ -404,13 +404,15 @@ def mini_workbook(path: Path, unit_b: str = "kilogram", activities: bool = True)
     if activities:
         head = ["name", "amount", "formula", "unit", "database", "location", "type", "reference product", "categories"]
         rows += [
-            ["Activity", "A"], ["code", "a1"], ["location", "GB"], ["unit", "kilogram"], ["reference product", "part A"],
+            ["Activity", "A"], ["code", "a1"], ["location", "GB"], ["unit", "kilogram"],
+            ["reference product", "part A"],
             ["Parameters"], ["name", "amount"], ["local", 4], [],
             ["Exchanges"], head,
             ["A", 1, None, "kilogram", "mini", "GB", "production", "part A", None],
             ["B", 0, "b * local", unit_b, "mini", "GB", "technosphere", "part B", None],
             ["Carbon dioxide, fossil", 0.25, None, "kilogram", "biosphere3", None, "biosphere", None, "air"], [],
-            ["Activity", "B"], ["code", "b1"], ["location", "GB"], ["unit", "kilogram"], ["reference product", "part B"],
+            ["Activity", "B"], ["code", "b1"], ["location", "GB"], ["unit", "kilogram"],
+            ["reference product", "part B"],
             ["Exchanges"], head,
             ["B", 2, None, "kilogram", "mini", "GB", "production", "part B", None],
             ["Carbon dioxide, fossil", 0.5, None, "kilogram", "biosphere3", None, "biosphere", None, "air"],
