@@ -7,10 +7,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from subprocess import PIPE
 
 import numpy as np
 import pytest
@@ -449,3 +456,69 @@ def test_unit_mismatch_is_refused_even_with_cut_off(root, tmp_path):
 
 def test_a_database_without_activities_is_refused(root, tmp_path):
     refused(root, ie.EmptyDatabaseError, mini_workbook(tmp_path / "empty.xlsx", activities=False))
+
+
+# ------------------------------------------------------------------------------------------ interrupted, killed
+def synthetic_es2(folder: Path, n: int) -> Path:
+    """``n`` copies of the EcoSpold 2 dataset, each its own activity (id and name): an import that takes seconds."""
+    text = ES2_FILE.read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        aid = str(uuid.UUID(int=i + 1))
+        one = text.replace("c40e3c0a-292f-45a5-88cd-ed18265cb7d7", aid)
+        one = one.replace(">concrete block production<", f">block production {i}<")
+        (folder / f"{aid}_d4ee8f39-342b-4443-bbb9-c49b6801b5d6.spold").write_text(one, encoding="utf-8")
+    return folder
+
+
+def start_import(root: Path, path: Path, name: str) -> subprocess.Popen:
+    env = {**os.environ, "LCA_ENGINE_DATA_DIR": str(root)}
+    cmd = [sys.executable, "-m", "lca_engine.cli", "background", "import", str(path), "--name", name]
+    return subprocess.Popen([*cmd, "--licence", LICENCE, "--cut-off"], env=env, stdout=PIPE, stderr=PIPE, text=True)
+
+
+def wait_for_write(root: Path, proc: subprocess.Popen, timeout: float = 240.0) -> None:
+    """Until the import has staged its data and is writing the Brightway database."""
+    end = time.monotonic() + timeout
+    while not list((root / "backgrounds").glob(".import-*/stage/data.pickle.gz")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < end
+        time.sleep(0.05)
+    time.sleep(1.0)  # into the database write (about 2 s for 3,000 activities)
+
+
+def brightway_state(root: Path) -> dict:
+    """The databases and methods with their metadata, and the registry's files (SQLite's pages aside: a write and
+    its undo leave the same rows, not the same bytes)."""
+    snap = snapshot(root)
+    reg = {k: v for k, v in snap["files"].items() if k.startswith("backgrounds/")}
+    return {"databases": snap["databases"], "methods": snap["methods"], "registry": reg}
+
+
+@pytest.fixture(scope="module")
+def big_es2(tmp_path_factory) -> Path:
+    return synthetic_es2(tmp_path_factory.mktemp("syn") / "datasets", 3000)
+
+
+def test_interrupted_import_leaves_the_project_as_it_was(root, big_es2):
+    before = brightway_state(root)
+    proc = start_import(root, big_es2, "syn")
+    wait_for_write(root, proc)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    assert brightway_state(root) == before
+
+
+def test_killed_import_is_not_registered_and_the_next_import_cleans_up(root, big_es2, es2_folder):
+    proc = start_import(root, big_es2, "syn-killed")
+    wait_for_write(root, proc)
+    proc.kill()
+    proc.wait(timeout=60)
+    assert "syn-killed" not in [m.name for m in list_backgrounds(root)]  # no meta.json: not a background
+    import_background(es2_folder, "after-kill", LICENCE, data_dir=root, cut_off=True)
+    import bw2data as bd
+
+    assert "bg-syn-killed" not in bd.databases and not list((root / "backgrounds").glob(".import-*"))
+    assert not (root / "backgrounds" / "syn-killed").exists()
