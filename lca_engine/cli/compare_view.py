@@ -112,8 +112,9 @@ def _number(v: float) -> str:
     return "n/a" if v != v or math.isinf(v) else f"{v:.4g}"
 
 
-def differences_view(diffs: pd.DataFrame, mc, title: str, width: int) -> Group:
-    """Per micro-factory − baseline: the mean difference per functional unit, its 95 % interval and P(micro lower)."""
+def differences_view(diffs: pd.DataFrame, runs: dict, title: str, width: int) -> Group:
+    """Per micro-factory − baseline: the mean difference per functional unit, its 95 % interval and P(micro lower);
+    ``runs``: micro-factory id → the paired Monte Carlo the pair's rows come from."""
     parts: list = [Text(literal(title), style="italic")]
     for (factory, baseline), rows in diffs.groupby(["factory", "baseline"], sort=False):
         cells = pd.DataFrame(
@@ -122,7 +123,9 @@ def differences_view(diffs: pd.DataFrame, mc, title: str, width: int) -> Group:
                 "mean": rows["mean"].map(_number),
                 "p2_5": rows["p2_5"].map(_number),
                 "p97_5": rows["p97_5"].map(_number),
-                "p_lower": [_difference_p(mc, factory, baseline, r.indicator, r.p_lower) for r in rows.itertuples()],
+                "p_lower": [
+                    _difference_p(runs[factory], factory, baseline, r.indicator, r.p_lower) for r in rows.itertuples()
+                ],
             }
         ).rename(columns=DIFFERENCE_HEADERS)
         parts.append(_table(cells, f"{factory} − {baseline}", {0, 1, 2, 3}, {1, 2, 3, 4}, width))

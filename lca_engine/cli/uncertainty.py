@@ -9,15 +9,18 @@ import typer
 from ..errors import LcaEngineError
 from .common import DataDirOpt, LenientOpt, ToleranceOpt, _df_table, _fail, app, err, out
 
+#: The verdict block's draws and seed (lca_engine.verdict.DEFAULT_DRAWS / DEFAULT_SEED, the report's and the
+#: dashboard's; a test holds them equal), written out so that `--help` imports no numerics.
+DRAWS, SEED = 1000, 1
+
 
 @app.command()
 def compare(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders; named baselines are added."),
-    draws: int = typer.Option(2000, "--draws", min=1, help="Paired Monte Carlo draws."),
-    seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same numbers)."),
-    workers: int = typer.Option(
-        1, "--workers", min=1, help="Threads solving batches of draws in parallel (results do not depend on it)."
+    draws: int = typer.Option(
+        DRAWS, "--draws", min=1, help="Paired Monte Carlo draws of each micro-factory and its baseline."
     ),
+    seed: int = typer.Option(SEED, "--seed", min=0, help="Random seed (same seed, same numbers)."),
     claims_file: Path | None = typer.Option(
         None, "--claims", help="Claims to test (default: inventories/claims.toml)."
     ),
@@ -33,16 +36,18 @@ def compare(
     lenient: bool = LenientOpt,
     data_dir: Path | None = DataDirOpt,
 ) -> None:
-    """Micro-factory vs baseline with uncertainty: paired Monte Carlo and the claim check."""
+    """Micro-factory vs baseline with uncertainty: paired Monte Carlo and the claim check.
+
+    Each micro-factory is drawn with its baseline alone (the draws of the report's and the dashboard's verdict
+    block): its numbers do not depend on which other inventories are given."""
     import time
 
-    import pandas as pd
     from rich.progress import Progress
 
     from .. import atomic
     from ..assess import assess_files, collect_files
-    from ..assess import monte_carlo as run_mc
-    from ..claims import check_claims, load_claims
+    from ..claims import load_claims
+    from ..paired import pair_claims, pair_differences, pair_draws, pair_summary
     from ..results import _write_frame
 
     try:
@@ -52,18 +57,10 @@ def compare(
         claims = load_claims(claims_file)
         t0 = time.perf_counter()
         with Progress(console=err, transient=True) as progress:
-            task = progress.add_task(f"Monte Carlo, {draws} paired draws", total=draws)
-            mc = run_mc(
-                [c.factory for c in a.checked.values()],
-                draws=draws,
-                seed=seed,
-                year=year,
-                data_dir=data_dir,
-                workers=workers,
-                progress=lambda done: progress.update(task, completed=done),
-            )
+            task = progress.add_task(f"Monte Carlo, {draws} paired draws per pair", total=len(a.pairs))
+            paired = pair_draws(a, draws, seed, data_dir, on_pair=lambda _: progress.advance(task))
         t_mc = time.perf_counter() - t0
-        verdicts = check_claims(a, mc, claims)
+        verdicts = pair_claims(a, paired, claims)
     except LcaEngineError as exc:
         _fail(exc)
     from .compare_view import claims_view, differences_view, not_assessable_lines
@@ -71,16 +68,20 @@ def compare(
     out.print(claims_view(verdicts, f"Claim check (paired Monte Carlo, {draws} draws, seed {seed})", out.width))
     for line in not_assessable_lines(verdicts):
         out.print(line, soft_wrap=False)
-    diffs = pd.concat([mc.difference(m, b) for m, b in a.pairs if b], ignore_index=True)
-    head = diffs[diffs.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])]
-    title = "Difference micro-factory − baseline per functional unit (paired draws)"
-    out.print(differences_view(head, mc, title, out.width))
+    diffs = pair_differences(a, paired)
+    if len(diffs):
+        head = diffs[diffs.indicator.isin(["carbon", "energy_delivered", "water_withdrawal", "chemicals_total"])]
+        title = "Difference micro-factory − baseline per functional unit (paired draws)"
+        out.print(differences_view(head, paired.runs, title, out.width))
     out.print(
-        f"Monte Carlo: {len(a.checked)} factories, {draws} draws, {len(mc.indicators)} indicator rows "
-        f"(every indicator cradle to gate and on site) in {t_mc:.2f} s",
+        f"Monte Carlo: each of {sum(mc is not None for mc in paired.runs.values())} micro-factories drawn with its "
+        f"baseline alone, as in the report and the dashboard ({draws} draws, seed {seed}; every indicator cradle to "
+        f"gate and on site) in {t_mc:.2f} s",
         soft_wrap=False,
     )
     if sobol:
+        import pandas as pd
+
         from ..assess import matrix_system
         from ..sensitivity import sobol_difference
 
@@ -114,7 +115,7 @@ def compare(
 
     _write_frame(verdicts, out_dir / "claims.parquet")
     _write_frame(diffs, out_dir / "monte_carlo_differences.parquet")
-    _write_frame(mc.summary(), out_dir / "monte_carlo_summary.parquet")
+    _write_frame(pair_summary(paired), out_dir / "monte_carlo_summary.parquet")
     out.print(
         f"wrote {out_dir}/claims.csv, claims.parquet, monte_carlo_differences.parquet, monte_carlo_summary.parquet",
         soft_wrap=False,
