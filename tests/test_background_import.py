@@ -522,3 +522,29 @@ def test_killed_import_is_not_registered_and_the_next_import_cleans_up(root, big
 
     assert "bg-syn-killed" not in bd.databases and not list((root / "backgrounds").glob(".import-*"))
     assert not (root / "backgrounds" / "syn-killed").exists()
+
+
+# ------------------------------------------------------------------------------------------ command line
+def test_command_line_import_list_show_remove(root, es2_folder):
+    from lca_engine.background.imported import BackgroundFormat
+
+    from .cli_run import invoke
+
+    d = ("--data-dir", root)
+    code, out, tb = invoke("background", "import", "--help")
+    assert code == 0 and all(f.value in out for f in BackgroundFormat)  # the help names every format
+    code, out, tb = invoke("background", "import", es2_folder, "--name", "cli", *d)  # no --licence
+    assert (code, tb) == (1, "") and "--licence" in out
+    code, out, tb = invoke("background", "import", es2_folder, "--name", "cli", "--licence", "BSD", *d)
+    assert (code, tb) == (1, "") and "clay pit infrastructure" in out and "--cut-off" in out
+    code, out, tb = invoke("background", "import", es2_folder, "--name", "cli", "--licence", "BSD", "--cut-off", *d)
+    assert (code, tb) == (0, "") and "imported cli (ecospold2): 1 activities" in out
+    assert "deleted by Brightway's importer" in out and "clay pit infrastructure" in out
+    code, out, tb = invoke("background", "list", *d)
+    assert code == 0 and "cli  ecospold2" in out and "licence: BSD" in out
+    code, out, tb = invoke("background", "show", "cli", *d)
+    assert code == 0 and f"stored copy: {root / 'backgrounds' / 'cli'}" in out.replace("\n", "")
+    code, out, tb = invoke("background", "remove", "cli", *d)
+    assert code == 0 and not (root / "backgrounds" / "cli").exists()
+    code, out, tb = invoke("background", "show", "cli", *d)
+    assert (code, tb) == (1, "") and "background list" in out

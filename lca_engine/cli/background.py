@@ -52,34 +52,46 @@ def import_(
         f"imported {literal(m.name)} ({m.format}): {m.activities:,} activities, {m.exchanges:,} exchanges "
         f"in {res.seconds:.1f} s"
     )
-    for line in report_lines(res.report):
+    for line in report_lines(res.report, str(res.folder / "linking-report.csv")):
         out.print(line)
     out.print(f"linking report: {res.folder / 'linking-report.json'} (and .csv)")
 
 
-def report_lines(report: dict) -> list[str]:
+#: rows of each report section printed; the linking report's CSV lists them all
+SHOWN = 12
+
+
+def report_lines(report: dict, csv: str = "linking-report.csv") -> list[str]:
     """The linking report in plain words."""
-    ex = report["exchanges"]
     lines = [
-        "exchanges: " + ", ".join(f"{n:,} {t}" for t, n in ex.items()),
+        "exchanges: " + ", ".join(f"{n:,} {t}" for t, n in report["exchanges"].items()),
         f"elementary flows matched to biosphere3: {report['biosphere3']:,} exchanges",
         f"exchanges with an uncertainty distribution: {report['with_distribution']:,}",
+        *(f"unit {literal(a)} written as {literal(b)}: {n:,} exchanges" for a, b, n in report["units_changed"]),
     ]
-    for a, b, n in report["units_changed"]:
-        lines.append(f"unit {literal(a)} written as {literal(b)}: {n:,} exchanges")
-    for r in report["unmatched"]:
+    unmatched = report["unmatched"]
+    if unmatched:
         lines.append(
-            f"NOT CHARACTERISED: elementary flow '{literal(r['exchange'])}' ({literal(r['categories'])}) is not in "
-            f"biosphere3: {r['count']:,} exchanges, {r['amount']:.6g} {literal(r['unit'])} in all; "
-            "no indicator counts it"
+            f"NOT CHARACTERISED: {sum(r['count'] for r in unmatched):,} exchanges to {len(unmatched):,} elementary "
+            f"flows that are not in biosphere3 — no indicator counts them (kept in the background's own biosphere "
+            f"database; --strict refuses them):"
         )
+        lines += [f"  {_row(r, with_activity=False)}" for r in unmatched[:SHOWN]]
     for section, what in (("cut_off", "left out (--cut-off)"), ("dropped", "deleted by Brightway's importer")):
-        for r in report[section]:
-            lines.append(
-                f"{what}: {literal(r['activity'])}: '{literal(r['exchange'])}' {r['count']:,} exchanges, "
-                f"{r['amount']:.6g} {literal(r['unit'])}"
-            )
+        rows = report[section]
+        if rows:
+            lines.append(f"{what}: {sum(r['count'] for r in rows):,} exchanges:")
+            lines += [f"  {_row(r, with_activity=True)}" for r in rows[:SHOWN]]
+    if any(len(report[s]) > SHOWN for s in ("unmatched", "cut_off", "dropped")):
+        lines.append(f"(first {SHOWN} of each list shown; all in {csv})")
     return lines
+
+
+def _row(r: dict, with_activity: bool) -> str:
+    where = f"{literal(r['activity'])}: " if with_activity else ""
+    cats = f" ({literal(r['categories'])})" if r["categories"] else ""
+    amount = f"{r['amount']:.6g} {literal(r['unit'])}"
+    return f"{where}'{literal(r['exchange'])}'{cats}: {r['count']:,} exchanges, {amount} in all"
 
 
 @background_app.command("list")
@@ -116,7 +128,7 @@ def show_(name: str = typer.Argument(...), data_dir: Path | None = DataDirOpt) -
         f"stored copy: {folder} (inside the data folder; results and reports never copy the licensed data, "
         f"only results computed from it)"
     )
-    for line in report_lines(report):
+    for line in report_lines(report, str(folder / "linking-report.csv")):
         out.print(line)
 
 
