@@ -550,3 +550,26 @@ def test_validate_of_a_linked_inventory_imports_no_brightway(data_dir, tiny_link
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert "tiny_micro.toml" in res.stdout
+
+
+def test_stored_copy_of_the_imported_exchanges_is_used_and_a_damaged_one_read_again(data_dir, tiny_linked, tmp_path):
+    """The float64 amounts of an imported database are kept beside the project per write (its nonce); a damaged
+    copy is read from the project again, with the same numbers."""
+    import bw2data as bd
+
+    from lca_engine import assess_files
+    from lca_engine.bw.store import nonce
+    from lca_engine.bw.stored import FOLDER, stored
+
+    linked, _ = tiny_linked
+    copy = bd.projects.dir / FOLDER / f"bg-{TINY}-{nonce(f'bg-{TINY}')}.npz"
+    assert copy.is_file()
+    st = stored(f"bg-{TINY}")
+    assert sorted(zip(st.output.tolist(), st.input_code.tolist(), st.amount.tolist(), strict=True)) == sorted(
+        (d["code"], e["input"][1], e["amount"]) for d in tiny_data() for e in d["exchanges"]
+    )
+    copy.write_bytes(b"PK\x03\x04 torn")
+    again = assess_files([linked_copies(tmp_path)], year=2025, data_dir=data_dir)
+    for ind in ("carbon_ipcc2021", "water_scarcity"):
+        assert again.total("tiny-micro", ind) == linked.total("tiny-micro", ind)
+    assert stored(f"bg-{TINY}").amount.tolist() == st.amount.tolist()

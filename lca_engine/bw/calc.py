@@ -144,7 +144,7 @@ def _chosen(indicators: list[str] | None) -> list:
 
 
 def _multilca(factories: list[Factory], catalog: Catalog, chosen: list) -> bc.MultiLCA:
-    """Every factory's functional unit × every indicator in one MultiLCA (its matrices, index and a check)."""
+    """Every factory's functional unit × every indicator in one MultiLCA: its matrices and indices, not solved."""
     demands = {}
     for f in factories:
         node = bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE)
@@ -156,9 +156,12 @@ def _multilca(factories: list[Factory], catalog: Catalog, chosen: list) -> bc.Mu
         warnings.filterwarnings("ignore", message="All values in characterization matrix")
         warnings.filterwarnings("ignore", message="No valid biosphere flows found")
         mlca = bc.MultiLCA(demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config))
-        mlca.lci()
-        if mlca.dicts.biosphere:  # bw2calc refuses LCIA (EmptyBiosphere) when no activity has an elementary flow
-            mlca.lcia()  # (then every score is 0 and every flow is listed as not characterised)
+        # the matrices only: the system is solved once, by :func:`_adjoint` (bw2calc's own solve would factorise A a
+        # second time, seconds on an imported background of ecoinvent's size)
+        mlca.load_lci_data()
+        mlca.build_demand_array()
+        if mlca.dicts.biosphere:  # no characterisation matrices when no activity has an elementary flow
+            mlca.load_lcia_data()  # (then every score is 0 and every flow is listed as not characterised)
     return mlca
 
 

@@ -18,8 +18,6 @@ import bw2data as bd
 import numpy as np
 import scipy.sparse as sp
 from bw2data.backends import ActivityDataset as AD
-from bw2data.backends import ExchangeDataset as ED
-from bw2data.configuration import labels
 from bw2data.errors import MissingIntermediateData
 
 from ..background.catalog import Catalog
@@ -29,6 +27,7 @@ from ..errors import InventoryError, LcaEngineError
 from ..model import Factory
 from .build import background_data, background_db_name, foreground_data, foreground_db_name
 from .methods import indicator_cfs
+from .stored import BIOSPHERE, Stored, stored
 
 MissingCfs = (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, MissingIntermediateData)
 
@@ -49,13 +48,18 @@ def exact_matrices(mlca, factories: list[Factory], catalog: Catalog, chosen: lis
     data = dict(background_data(catalog))
     for f in factories:
         data.update(foreground_data(f, catalog))
-    imported = [database_name(n) for n in linked_backgrounds(factories)]
-    for name in imported:
-        data.update(stored_data(name))
+    imported = {db: stored(db) for db in (database_name(n) for n in linked_backgrounds(factories))}
     ids = _node_ids([background_db_name(catalog.year), *(foreground_db_name(f, catalog.year) for f in factories)])
-    ids |= _bulk_ids(imported)
-    ids |= _flow_ids({ex["input"] for act in data.values() for ex in act["exchanges"] if ex["type"] == "biosphere"})
+    ids |= _bulk_ids(list(imported))
+    flows = {ex["input"] for act in data.values() for ex in act["exchanges"] if ex["type"] == "biosphere"}
+    for st in imported.values():
+        bio = st.kind == BIOSPHERE
+        flows |= set(zip(st.input_db[bio].tolist(), st.input_code[bio].tolist(), strict=True))
+    ids |= _flow_ids(flows)
     A, B = _matrices(mlca, data, ids)
+    for db, st in imported.items():
+        a, b = _stored_matrices(mlca, db, st, ids)
+        A, B = A + a, B + b
     C = np.zeros((B.shape[0], len(chosen)))
     rows = mlca.dicts.biosphere
     for k, ind in enumerate(chosen):
@@ -100,33 +104,6 @@ def _bulk_ids(databases: list[str]) -> dict[tuple[str, str], int]:
     return {(r.database, r.code): r.id for r in rows}
 
 
-def stored_data(database: str) -> dict:
-    """The exchanges of a database as the project stores them (float64, as written): {(db, code): {"exchanges"}},
-    for a database this product does not compute from its own inputs (an imported background)."""
-    data: dict = {}
-    for r in ED.select(ED.output_code, ED.data).where(ED.output_database == database):
-        ex = r.data
-        data.setdefault((database, r.output_code), {"exchanges": []})["exchanges"].append(
-            {"input": tuple(ex["input"]), "amount": float(ex["amount"]), "type": _edge(ex["type"])}
-        )
-    # bw2data gives a node of these types without a production exchange an implicit one of 1
-    implicit = AD.select(AD.code).where(
-        AD.database == database, AD.type << labels.implicit_production_allowed_node_types
-    )
-    for (code,) in implicit.tuples():
-        act = data.setdefault((database, code), {"exchanges": []})
-        if not any(e["type"] == "production" for e in act["exchanges"]):
-            act["exchanges"].append({"input": (database, code), "amount": 1.0, "type": "production"})
-    return data
-
-
-def _edge(kind: str) -> str:
-    """An exchange type as :func:`_matrices` reads it: biosphere, production (positive in A) or technosphere."""
-    if kind in labels.biosphere_edge_types:
-        return "biosphere"
-    return "production" if kind in labels.technosphere_positive_edge_types else "technosphere"
-
-
 def _matrices(mlca, data: dict, ids: dict) -> tuple[sp.coo_matrix, sp.coo_matrix]:
     cols, prods, flows = mlca.dicts.activity, mlca.dicts.product, mlca.dicts.biosphere
     a_entries: list[tuple[int, int, float]] = []
@@ -143,6 +120,22 @@ def _matrices(mlca, data: dict, ids: dict) -> tuple[sp.coo_matrix, sp.coo_matrix
                 sign = 1.0 if ex["type"] == "production" else -1.0
                 a_entries.append((prods[node], col, sign * ex["amount"]))
     return _coo(a_entries, mlca.technosphere_matrix.shape), _coo(b_entries, mlca.biosphere_matrix.shape)
+
+
+def _stored_matrices(mlca, database: str, st: Stored, ids: dict) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """A and B entries of an imported database, from its stored float64 exchanges (vectorised: it may be large)."""
+    cols, prods, flows = mlca.dicts.activity, mlca.dicts.product, mlca.dicts.biosphere
+    node = [ids[(database, c)] for c in st.output.tolist()]
+    col = np.array([cols[n] if n in cols else -1 for n in node], dtype=np.int64)
+    inp = [ids[k] for k in zip(st.input_db.tolist(), st.input_code.tolist(), strict=True)]
+    bio, keep = st.kind == BIOSPHERE, col >= 0  # columns the demands do not reach are not in the matrices
+    row = np.array([(flows if b else prods)[n] if k else -1 for n, b, k in zip(inp, bio, keep, strict=True)])
+    a, b = keep & ~bio, keep & bio
+    shape_a, shape_b = mlca.technosphere_matrix.shape, mlca.biosphere_matrix.shape
+    sign = st.kind[a].astype(float)
+    A = sp.coo_matrix((st.amount[a] * sign, (row[a], col[a])), shape=shape_a)
+    B = sp.coo_matrix((st.amount[b], (row[b], col[b])), shape=shape_b)
+    return A.tocsr(), B.tocsr()
 
 
 def _coo(entries: list[tuple[int, int, float]], shape: tuple[int, int]) -> sp.coo_matrix:
