@@ -40,6 +40,7 @@ BW_UNITS: dict[str, str] = {
     "ton": "t",
     "kilowatt hour": "kWh",
     "watt hour": "Wh",
+    "megawatt hour": "MWh",
     "megajoule": "MJ",
     "kilojoule": "kJ",
     "gigajoule": "GJ",
