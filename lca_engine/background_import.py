@@ -66,7 +66,7 @@ def folder_sha256(files: list[Path], base: Path) -> str:
     return h.hexdigest()
 
 
-def choose_importer(path: Path, fmt: BackgroundFormat | None, workdir: Path):
+def choose_importer(path: Path, fmt: BackgroundFormat | None, workdir: Path, cache: Path | None = None):
     from .bw.importers import IMPORTERS, detect
 
     found = detect(path)
@@ -85,7 +85,7 @@ def choose_importer(path: Path, fmt: BackgroundFormat | None, workdir: Path):
         raise ImportFormatError(
             f"not {fmt.value} data{seen}", fix=f"give {expects}, or the matching --format", file=str(path)
         )
-    return cls(workdir)
+    return cls(workdir, cache)
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def _read_and_write(root: Path, req: ImportRequest, source_sha: str, workdir: Pa
     from .bw.import_checks import check
 
     source = extract_zip(req.path, workdir / "unzipped", req.limits) if is_zip(req.path) else req.path
-    importer = choose_importer(source, req.fmt, workdir)
+    importer = choose_importer(source, req.fmt, workdir, root / "cache")
     checked = check(importer, source, req.name, req.strict, req.cut_off)
     meta = ImportedBackground(
         req.name, database_name(req.name), importer.format.value, str(req.path), source_sha, req.licence,

@@ -72,8 +72,8 @@ def snapshot(root: Path) -> dict:
     files = {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
-    }
+        if p.is_file() and not p.name.endswith(".lock") and p.relative_to(root).parts[0] != "cache"
+    }  # cache/: tables read once from bw2io's package data (safe to delete, like every cache)
     return {
         "databases": {k: dict(v) for k, v in bd.databases.items()},
         "methods": sorted(map(str, bd.methods)),

@@ -39,8 +39,9 @@ class Importer(ABC):
     #: what to give, in plain words, for the error when the path is not in this format
     expects: ClassVar[str]
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, cache: Path | None = None) -> None:
         self.workdir = workdir  # an empty folder inside the data folder, deleted after the import
+        self.cache = cache  # the data folder's cache (tables read once from bw2io's package data)
 
     @classmethod
     @abstractmethod

@@ -66,7 +66,7 @@ class Ecospold1(Importer):
         imp = SingleOutputEcospold1Importer(str(path), database, use_mp=False)
         names = [getattr(s, "func", s).__name__ for s in imp.strategies]
         at = names.index("link_iterable_by_fields")  # the link to biosphere3: normalise the flows before it
-        imp.strategies[at:at] = [drop_unspecified, biosphere_2_3]
+        imp.strategies[at:at] = [drop_unspecified, biosphere_2_3(self.cache)]
         imp.strategies.append(link_own_production)
         return imp
 
