@@ -77,12 +77,17 @@ def report_lines(report: dict, csv: str = "linking-report.csv") -> list[str]:
             f"database; --strict refuses them):"
         )
         lines += [f"  {_row(r, with_activity=False)}" for r in unmatched[:SHOWN]]
-    for section, what in (("cut_off", "left out (--cut-off)"), ("dropped", "deleted by Brightway's importer")):
-        rows = report[section]
+    sections = (
+        ("renamed", "matched to biosphere3 by the flow's ecoinvent 3 name"),
+        ("cut_off", "left out (--cut-off)"),
+        ("dropped", "deleted by Brightway's importer"),
+    )
+    for section, what in sections:
+        rows = report.get(section, [])
         if rows:
             lines.append(f"{what}: {sum(r['count'] for r in rows):,} exchanges:")
-            lines += [f"  {_row(r, with_activity=True)}" for r in rows[:SHOWN]]
-    if any(len(report[s]) > SHOWN for s in ("unmatched", "cut_off", "dropped")):
+            lines += [f"  {_row(r, with_activity=section != 'renamed')}" for r in rows[:SHOWN]]
+    if any(len(report[s]) > SHOWN for s in ("unmatched", "renamed", "cut_off", "dropped")):
         lines.append(f"(first {SHOWN} of each list shown; all in {csv})")
     return lines
 

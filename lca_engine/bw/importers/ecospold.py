@@ -8,7 +8,7 @@ from ...background.import_errors import ImportFormatError
 from ...background.imported import BackgroundFormat
 from ...errors import Problem
 from .base import Importer
-from .normalise import biosphere_2_3, drop_unspecified, link_own_production
+from .normalise import biosphere_2_3, drop_unspecified, link_by_ecoinvent_history, link_own_production
 
 ES1_NAMESPACE = b"http://www.EcoInvent.org/EcoSpold01"
 ES2_NAMESPACE = b"http://www.EcoInvent.org/EcoSpold02"
@@ -67,6 +67,7 @@ class Ecospold1(Importer):
         names = [getattr(s, "func", s).__name__ for s in imp.strategies]
         at = names.index("link_iterable_by_fields")  # the link to biosphere3: normalise the flows before it
         imp.strategies[at:at] = [drop_unspecified, biosphere_2_3(self.cache)]
+        imp.strategies.insert(at + 3, link_by_ecoinvent_history)  # after bw2io's own link to biosphere3
         imp.strategies.append(link_own_production)
         return imp
 

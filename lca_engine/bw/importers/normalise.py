@@ -104,3 +104,41 @@ def link_own_production(db: list[dict]) -> list[dict]:
             if e.get("type") == "production" and not e.get("input") and own:
                 e["input"] = (ds["database"], ds["code"])
     return db
+
+
+#: randonneur_data's correspondence of ecoinvent 2.2 elementary flows to their ecoinvent 3 successors (by uuid)
+HISTORY = "ecoinvent-2.2-biosphere-ecoinvent-3.12-biosphere-transitive"
+MATCHED_BY = "lca_engine_matched_by"
+
+
+def _history() -> dict[tuple[str, str], set[str]]:
+    """(lower-case name, compartment) → the ecoinvent 3 flow uuids that name had in ecoinvent 2.2 (with no
+    sub-compartment, or 'unspecified')."""
+    import randonneur_data
+
+    out: dict[tuple[str, str], set[str]] = {}
+    for row in randonneur_data.Registry().get_file(HISTORY)["update"]:
+        context = [c for c in row["source"].get("context", []) if c and c.lower() != "unspecified"]
+        if len(context) == 1 and row["target"].get("identifier"):
+            out.setdefault((row["source"]["name"].lower(), context[0]), set()).add(row["target"]["identifier"])
+    return out
+
+
+def link_by_ecoinvent_history(db: list[dict]) -> list[dict]:
+    """Elementary exchanges still unlinked whose ecoinvent 2.2 name has exactly one ecoinvent 3 successor in
+    biosphere3, in the same compartment and unit ('Lead' in air → 'Lead II'): linked to it, and marked so the
+    linking report lists each rename."""
+    import bw2data as bd
+
+    history = _history()
+    flows = {f["code"]: f for f in bd.Database("biosphere3")}
+    for ds in db:
+        for e in ds.get("exchanges", []):
+            cats = tuple(e.get("categories") or ())
+            if e.get("type") != "biosphere" or e.get("input") or not cats:
+                continue
+            found = history.get((str(e.get("name", "")).lower(), cats[0]), set())
+            flow = flows.get(next(iter(found))) if len(found) == 1 else None
+            if flow is not None and tuple(flow["categories"]) == (cats[0],) and flow["unit"] == e.get("unit"):
+                e["input"], e[MATCHED_BY] = ("biosphere3", flow["code"]), flow["name"]
+    return db

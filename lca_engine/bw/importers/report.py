@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from ...background.imported import Activity
 from .base import BIO3, Imported
+from .normalise import MATCHED_BY
 
 #: bw2io's uncertainty types with no distribution (0 undefined, 1 no uncertainty)
 NO_DISTRIBUTION = (0, 1)
@@ -37,6 +38,9 @@ class LinkingReport:
     cut_off: list[Row] = field(default_factory=list)  # technosphere exchanges linked to nothing, left out
     dropped: list[Row] = field(default_factory=list)  # exchanges a bw2io strategy deleted
     units_changed: list[tuple[str, str, int]] = field(default_factory=list)
+    #: elementary flows matched by their ecoinvent 3 successor's name (exchange = name in the file, categories =
+    #: "compartment → the biosphere3 name it was linked to")
+    renamed: list[Row] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -175,14 +179,24 @@ def linking_report(imported: Imported, unmatched_found: list[tuple[str, dict]]) 
         cut_off=_rows([(ds["name"], e) for ds in imported.data for e in ds.get("lca_engine_cut_off", [])], True),
         dropped=_rows([(f"{s}: {a}", e) for s, a, e in imported.dropped], by_activity=True),
         units_changed=[(a, b, n) for (a, b), n in sorted(imported.units_changed.items())],
+        renamed=_renamed(imported.data),
     )
+
+
+def _renamed(data: list[dict]) -> list[Row]:
+    found = [
+        (a, {**e, "categories": (f"{(e.get('categories') or ('',))[0]} → {e[MATCHED_BY]}",)})
+        for a, e in _exchanges(data)
+        if e.get(MATCHED_BY)
+    ]
+    return _rows(found, by_activity=False)
 
 
 def report_csv(report: LinkingReport) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["section", "activity", "exchange", "categories", "unit", "count", "amount"])
-    for section in ("unmatched", "cut_off", "dropped"):
+    for section in ("unmatched", "cut_off", "dropped", "renamed"):
         for r in getattr(report, section):
             w.writerow([section, r.activity, r.exchange, r.categories, r.unit, r.count, repr(r.amount)])
     for a, b, n in report.units_changed:
