@@ -561,3 +561,29 @@ def test_command_line_import_list_show_remove(root, es2_folder):
     assert code == 0 and not (root / "backgrounds" / "cli").exists()
     code, out, tb = invoke("background", "show", "cli", *d)
     assert (code, tb) == (1, "") and "background list" in out
+
+
+# ------------------------------------------------------------------------------------------ rewritten from the copy
+def test_rewritten_from_the_stored_copy_after_biosphere3_is(root, tmp_path):
+    """biosphere3 written again gives its flows new ids: the imported database is stale and is written again from
+    backgrounds/<NAME>/data.pickle.gz, to the same matrices (last in this module: it rewrites biosphere3)."""
+    import bw2data as bd
+
+    from lca_engine.bw.import_write import ensure_biosphere3
+    from lca_engine.bw.imported_db import imported_fresh, write_imported
+    from lca_engine.bw.parts import _write_biosphere3
+
+    import_background(mini_workbook(tmp_path / "again.xlsx"), "again", LICENCE, data_dir=root)
+    assert imported_fresh("again", root)
+    before, _ = matrices("bg-again")
+    _write_biosphere3()
+    ensure_biosphere3()
+    assert not imported_fresh("again", root)
+    write_imported("again", root)
+    assert imported_fresh("again", root)
+    after, _ = matrices("bg-again")
+    for m in ("technosphere_matrix", "biosphere_matrix"):
+        assert np.array_equal(getattr(before, m).toarray(), getattr(after, m).toarray())
+    # the same flow (fossil CO2, by code) under a new node id
+    assert set(before.dicts.biosphere).isdisjoint(after.dicts.biosphere)
+    assert [bd.get_node(id=i)["code"] for i in after.dicts.biosphere] == ["349b29d1-3e58-4c66-98b9-9d1a076efd2e"]
