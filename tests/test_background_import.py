@@ -563,6 +563,24 @@ def test_command_line_import_list_show_remove(root, es2_folder):
     assert (code, tb) == (1, "") and "background list" in out
 
 
+def test_no_network_and_nothing_in_the_home_folder(root, es2_folder, tmp_path, monkeypatch):
+    """Every format imports with every socket connection refused, and writes nothing under HOME."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network refused by the test")
+
+    home = Path(os.environ["HOME"])
+    before = sorted(p for p in home.rglob("*"))
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for name, path in (
+        ("net-es2", es2_folder), ("net-es1", ABS), ("net-fpl", FPL), ("net-xl", mini_workbook(tmp_path / "n.xlsx")),
+    ):  # fmt: skip
+        import_background(path, name, LICENCE, data_dir=root, cut_off=True)
+    assert sorted(p for p in home.rglob("*")) == before
+
+
 # ------------------------------------------------------------------------------------------ rewritten from the copy
 def test_rewritten_from_the_stored_copy_after_biosphere3_is(root, tmp_path):
     """biosphere3 written again gives its flows new ids: the imported database is stale and is written again from

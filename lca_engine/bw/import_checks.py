@@ -64,7 +64,8 @@ def check(importer: Importer, path: Path, name: str, strict: bool = False, cut_o
     if not data:
         raise EmptyDatabaseError("the data holds no activity", fix=f"give {importer.expects}", file=str(path))
     _refuse_duplicates(data, path)
-    ghosts = [(a, e) for _, a, e in imported.dropped if e.get("type") != "biosphere"]  # bw2io deleted them
+    # technosphere exchanges a bw2io strategy deleted (linked to nothing; those of amount 0 change nothing)
+    ghosts = [(a, e) for _, a, e in imported.dropped if e.get("type") != "biosphere" and e.get("amount")]
     bad = unlinked(data) + ghosts
     _refuse_units(unit_suspects(data, bad), path)  # also with --cut-off: a provider is there, in another unit
     if not cut_off:
