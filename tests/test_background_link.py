@@ -74,6 +74,21 @@ def test_unknown_activity_gives_close_matches_and_the_factors_command(links):
     assert "ei:c-steel" in e.value.problems[0].fix
 
 
+def test_close_matches_in_an_index_of_ecoinvent_size(tmp_path):
+    """25,000 activities: a misspelt key still gets its close match, without difflib reading every key (seconds)."""
+    import time
+
+    many = [Activity(f"x{i}", f"market for product {i}", f"product {i}", "GLO", "kilogram") for i in range(25_000)]
+    write_registry(tmp_path, "big", [*many, *ACTIVITIES])
+    links = Links(tmp_path)
+    links.index("big")
+    t = time.perf_counter()
+    with pytest.raises(BackgroundError) as e:
+        links.resolve("big:steel production, convertor|steel, low-alloyed|RER")
+    assert time.perf_counter() - t < 2.0
+    assert "big:steel production, converter|steel, low-alloyed|RER" in e.value.problems[0].fix
+
+
 def test_a_key_naming_two_activities_asks_for_a_code(tmp_path):
     twice = [ACTIVITIES[0], Activity("c-other", *[getattr(ACTIVITIES[0], k) for k in ("name", "product")], "RER", "kg")]
     write_registry(tmp_path, "dup", twice)

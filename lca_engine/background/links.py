@@ -17,6 +17,7 @@ emissions by sub-compartment. A link is therefore "not characterised" for those,
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,6 +170,23 @@ def _not_imported(name: str, root: Path) -> BackgroundError:
     )
 
 
+#: difflib compares a misspelt key with this many keys at most: those sharing the most words with it.
+CANDIDATES = 300
+
+
+def close_matches(wanted: str, pool: list[str], n: int = 3) -> list[str]:
+    """Up to ``n`` keys of ``pool`` close to ``wanted`` (difflib), compared only with the keys that share the most
+    words with it — an ecoinvent-sized index has ~25,000 keys, too many for difflib alone (seconds)."""
+    words = set(_WORD.findall(wanted.lower()))
+    if len(pool) > CANDIDATES:
+        shared = [len(words.intersection(_WORD.findall(k.lower()))) for k in pool]
+        pool = [pool[i] for i in sorted(range(len(pool)), key=lambda i: -shared[i])[:CANDIDATES]]
+    return difflib.get_close_matches(wanted, pool, n=n, cutoff=0.6)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def _read_index(meta: ImportedBackground, activities: list[Activity]) -> _Index:
     by_key: dict[str, list[Activity]] = {}
     for a in activities:
@@ -194,8 +212,7 @@ def _activity(key: str, link: Link, index: _Index) -> Activity:
             fix=f"link one of them by its code: {codes}",
             field="background",
         )
-    pool = list(index.by_code) if link.code is not None else list(index.by_key)
-    close = difflib.get_close_matches(wanted, pool, n=3, cutoff=0.6)
+    close = close_matches(wanted, list(index.by_code) if link.code is not None else list(index.by_key))
     similar = f"similar: {'; '.join(f'{name}:{c}' for c in close)}; " if close else ""
     raise BackgroundError(
         f"background '{name}' has no activity '{wanted}'",
