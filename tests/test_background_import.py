@@ -190,6 +190,7 @@ def test_duplicate_activities_are_refused(root):
     # the fixture folder holds the same dataset twice (once with synonyms): links by name would be ambiguous
     err = refused(root, ie.DuplicateActivityError, FIX / "ecospold2", cut_off=True)
     assert "concrete block production|concrete block|DE" in err.problems[0].message
+    assert "_with_synonyms.spold" in err.problems[0].message
 
 
 def test_missing_path(root, tmp_path):

@@ -85,11 +85,12 @@ def _refuse_duplicates(data: list[dict], path: Path) -> None:
         raise DuplicateActivityError(
             [
                 Problem(
-                    f"activity '{key}' occurs {n} times: a link to it would be ambiguous",
+                    f"activity '{key}' occurs {len(files)} times: a link to it would be ambiguous"
+                    + (f" (files: {', '.join(sorted(f for f in files if f))})" if any(files) else ""),
                     fix="import each dataset once (remove the copy from the folder)",
                     file=str(path),
                 )
-                for key, n in dup[:SHOWN]
+                for key, files in dup[:SHOWN]
             ]
         )
 

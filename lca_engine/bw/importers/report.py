@@ -113,11 +113,15 @@ def separate_biosphere(data: list[dict], database: str) -> list[dict]:
     return list(flows.values())
 
 
-def duplicates(data: list[dict]) -> list[tuple[str, int]]:
-    """Activity keys (name|product|location) and codes that occur more than once, with their counts."""
-    keys = Counter(activity(ds).key for ds in data)
-    codes = Counter(str(ds.get("code")) for ds in data)
-    return [(k, n) for k, n in keys.items() if n > 1] + [(f"code {c}", n) for c, n in codes.items() if n > 1]
+def duplicates(data: list[dict]) -> list[tuple[str, list[str]]]:
+    """Activity keys (name|product|location) and codes that occur more than once, with the files they come from
+    (bw2io's ``filename``, where the format has one file per dataset)."""
+    files: dict[str, list[str]] = defaultdict(list)
+    for ds in data:
+        where = str(ds.get("filename") or "")
+        files[activity(ds).key].append(where)
+        files[f"code {ds.get('code')}"].append(where)
+    return [(k, v) for k, v in files.items() if len(v) > 1]
 
 
 def unit_mismatches(data: list[dict], database: str) -> list[tuple[str, dict, str]]:
