@@ -588,3 +588,12 @@ def test_stored_copy_of_the_imported_exchanges_is_used_and_a_damaged_one_read_ag
     for ind in ("carbon_ipcc2021", "water_scarcity"):
         assert again.total("tiny-micro", ind) == linked.total("tiny-micro", ind)
     assert stored(f"bg-{TINY}").amount.tolist() == st.amount.tolist()
+
+
+def test_assess_command_prints_what_the_background_does_not_characterise(data_dir, tiny_linked, tmp_path):
+    from .cli_run import invoke
+
+    path = linked_copies(tmp_path)
+    code, out, tb = invoke("assess", path, "--out", tmp_path / "out", "--data-dir", data_dir, "--no-cache")
+    assert (code, tb) == (0, ""), out
+    assert f"(not characterised by background {TINY})" in " ".join(out.split())
