@@ -64,9 +64,34 @@ def fmt(x, sig: int = 4) -> str:
 
 
 def pct(x, sign: bool = True, decimals: int = 1) -> str:
+    """A share in %, ``decimals`` after the point; a nonzero share that would round to 0 gets two significant
+    digits instead ('+0.0042%'), never '0.0%'."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
-    return f"{x:+.{decimals}%}" if sign else f"{x:.{decimals}%}"
+    v = 100 * float(x)
+    plus = "+" if sign else ""
+    if v != 0 and abs(v) < 0.5 * 10**-decimals:
+        return f"{v:{plus}.2g}%"
+    return f"{v:{plus}.{decimals}f}%"
+
+
+def signed(x, sig: int = 3) -> str:
+    """A difference with its sign and ``sig`` significant digits ('-2.14', '+0.0343', '+3.4e-05'): never '0' unless
+    it is exactly 0; 'n/a' for missing. The one format of every difference the dashboard shows."""
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    x = float(x)
+    if x == 0:
+        return "0"
+    return ("-" if x < 0 else "+") + fmt(abs(x), sig)
+
+
+def change(relative, difference, unit: str = "", sig: int = 3) -> str:
+    """'-64.8% · -2.14 kg CO2e': the relative change (left out where the baseline is 0) and the difference."""
+    diff = signed(difference, sig) + (f" {unit}" if unit and difference == difference else "")
+    if relative is None or not math.isfinite(float(relative)):
+        return diff
+    return f"{pct(relative)} · {diff}"
 
 
 def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
@@ -224,7 +249,7 @@ def change_bars(portfolio: pd.DataFrame, scope: str = engine.CRADLE_TO_GATE) -> 
     for ind, colour in zip(engine.HEADLINE, colours, strict=True):
         fig.add_trace(
             go.Bar(
-                y=portfolio["site"].str.split(",").str[0] + " · " + portfolio["sector"],
+                y=engine.short_labels(portfolio),
                 x=portfolio[f"{ind} change {scope}"] * 100,
                 name=HEADLINE_LABELS[ind],
                 orientation="h",

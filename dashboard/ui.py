@@ -15,6 +15,7 @@ from dashboard import charts, engine
 from dashboard.charts import HEADLINE_LABELS as HEADLINE_LABELS  # re-exported for the pages
 from dashboard.charts import fmt as fmt
 from dashboard.charts import pct as pct
+from dashboard.charts import signed as signed
 from lca_engine.circularity import YIELD_NOTE
 from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
 from lca_engine.circularity.labels import VARIANT
@@ -169,8 +170,8 @@ def gaps_note(a, fid: str, ind: str, scope: str) -> str:
 
 
 def indicator_cards(a, fid: str, key: str = "") -> None:
-    """st.metric per headline indicator at each scope (one row per scope): micro-factory value, delta vs baseline
-    (absolute and %), and the coverage of each side under the number."""
+    """st.metric per headline indicator at each scope (one row per scope): the micro-factory's value (the number
+    only), the change vs baseline ('-64.8% · -2.14'), and under the card the unit and each side's coverage."""
     head = engine.headline(a, fid)
     base = engine.baseline_of(a, fid)
     for scope in engine.SCOPES:
@@ -180,18 +181,20 @@ def indicator_cards(a, fid: str, key: str = "") -> None:
             r = head.loc[(ind, scope)]
             unit = r["unit"]
             with col:
-                st.metric(  # a short label that fits the card; scope in the row heading, the rest in the help
+                st.metric(  # a short label that fits the card; scope in the row heading, unit under the card
                     HEADLINE_LABELS[ind],
-                    f"{fmt(r['micro_factory'])} {unit}",
-                    delta=(
-                        f"{fmt(r['difference'], 3)} {unit} ({pct(r['relative_change'])}) vs baseline" if base else None
-                    ),
+                    fmt(r["micro_factory"]),
+                    delta=charts.change(r["relative_change"], r["difference"]) if base else None,
                     delta_color="inverse",
-                    help=f"{engine.indicator_name(ind)}, scope {engine.SCOPE_LABELS[scope]}, {unit} per FU. Baseline: "
+                    help=f"{engine.indicator_name(ind)}, scope {engine.SCOPE_LABELS[scope]}, {unit} per FU. Change vs "
+                    f"the baseline: relative, then micro-factory − baseline in {unit}. Baseline: "
                     f"{fmt(r['baseline_value'])} {unit} per FU. " + HELP["baseline"],
                     border=True,
                 )
-                st.caption(coverage_note(a, fid, ind, scope), help=gaps_note(a, fid, ind, scope) + HELP["coverage"])
+                st.caption(
+                    f"{unit} · {coverage_note(a, fid, ind, scope)}",
+                    help=gaps_note(a, fid, ind, scope) + HELP["coverage"],
+                )
 
 
 def _opaque(rgba: str) -> str:

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import engine
-from dashboard.charts import fmt, pct
+from dashboard.charts import change, fmt, pct, signed
+from dashboard.ui import literal
 from lca_engine.verdict import POINT_VS_MEAN, Direction
 
 MARKS = {
@@ -45,29 +46,57 @@ def mark(verdict: str) -> str:
     return MARKS.get(verdict, verdict)
 
 
+#: Shown instead of the verdict where both sides are 0 in every draw (P(better) = 0 would read "worse").
+NO_DIFFERENCE = "= no difference (both 0)"
+
+
+def verdict_text(row) -> str:
+    """The verdict as shown: the library's, except where both sides are 0 in every draw — there is no difference,
+    and P(better) = 0 must not read as "worse"."""
+    same = row["point_difference"] == 0 and row["p2_5"] == 0 and row["p97_5"] == 0
+    return NO_DIFFERENCE if same else mark(row["verdict"])
+
+
 def _interval(lo: float, hi: float) -> str:
-    return "n/a" if math.isnan(lo) else f"{fmt(lo, 3)} … {fmt(hi, 3)}"
+    return "n/a" if math.isnan(lo) else f"{signed(lo)} … {signed(hi)}"
 
 
-def verdict_table(block: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`lca_engine.verdict.verdict_block` as shown: indicator and scope in words, the point
-    change, the Monte Carlo mean and 95 % interval of the difference, P(better), the verdict, coverage and note."""
-    return pd.DataFrame(
+def footnotes(notes) -> tuple[list[str], list[str]]:
+    """(a marker per row: ' [n]' or '', the distinct notes in order of first use): notes shown once under the
+    table, numbered, instead of a cut cell."""
+    order: list[str] = []
+    markers = []
+    for n in notes:
+        if n and n not in order:
+            order.append(n)
+        markers.append(f" [{order.index(n) + 1}]" if n else "")
+    return markers, order
+
+
+def verdict_table(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of :func:`lca_engine.verdict.verdict_block` as shown, and the notes as footnotes: indicator and
+    scope in words, the verdict (with its footnote number), P(better), the point change (relative and absolute),
+    the Monte Carlo mean and 95 % interval of the difference with the unit, and the lower coverage of both sides."""
+    markers, notes = footnotes([n or "" for n in block["note"]])
+    units = list(block["unit"])
+    table = pd.DataFrame(
         {
             "indicator": [short_name(i) for i in block["indicator"]],
             "scope": [engine.SCOPE_LABELS[s] for s in block["scope"]],
-            "verdict": [mark(v) for v in block["verdict"]],
+            "verdict": [verdict_text(r) + m for (_, r), m in zip(block.iterrows(), markers, strict=True)],
             "P(better)": [pct(p, sign=False, decimals=0) for p in block["p_better"]],
-            "point change": [pct(c) for c in block["point_change"]],
-            "point difference": [
-                f"{fmt(d, 3)} {u}" for d, u in zip(block["point_difference"], block["unit"], strict=True)
+            "point change": [
+                change(c, d, u) for c, d, u in zip(block["point_change"], block["point_difference"], units, strict=True)
             ],
-            "MC mean difference": [fmt(m, 3) for m in block["mean_difference"]],
+            "MC mean difference": [
+                "n/a" if math.isnan(m) else f"{signed(m)} {u}"
+                for m, u in zip(block["mean_difference"], units, strict=True)
+            ],
             "95 % interval": [_interval(lo, hi) for lo, hi in zip(block["p2_5"], block["p97_5"], strict=True)],
             "coverage": [pct(c, sign=False, decimals=0) for c in block["coverage"]],
-            "note": [n or "" for n in block["note"]],
         }
     )
+    return table, notes
 
 
 def short_name(ind: str) -> str:
@@ -86,78 +115,100 @@ def verdict_block(a, key: str, fid: str, *, title: str = "Verdict: better than t
     except engine.LcaEngineError as exc:
         st.error(f"The Monte Carlo could not run: {exc.problems[0].message}")
         return
-    st.dataframe(
-        verdict_table(block),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "indicator": st.column_config.TextColumn(pinned=True),
-            "point change": st.column_config.TextColumn(help="(micro-factory − baseline) / baseline, as written."),
-            "MC mean difference": st.column_config.TextColumn(help="Mean over the paired draws, unit as the row."),
-            "95 % interval": st.column_config.TextColumn(help="2.5 % and 97.5 % percentiles of the difference."),
-            "P(better)": st.column_config.TextColumn(help=VERDICT_HELP),
-            "coverage": st.column_config.TextColumn(help="The lower of the two sides' coverage at this scope."),
-            "note": st.column_config.TextColumn(width="large"),
-        },
-    )
+    table, notes = verdict_table(block)
+    st.table(table, hide_index=True)
+    show_footnotes(notes)
     st.caption(point_vs_mean())
 
 
+def show_footnotes(notes: list[str]) -> None:
+    """The numbered notes under a table, whole."""
+    if notes:
+        st.caption("  \n".join(f"\\[{i}\\] {literal(n)}" for i, n in enumerate(notes, 1)))
+    st.caption(VERDICT_HELP)
+
+
 def _cell(row: pd.Series) -> str:
-    """'−64.8 % · ▲ better (P 100 %)': one indicator at one scope in a portfolio row (the difference with its unit
+    """'-64.8% · ▲ better (P 100%)': one indicator at one scope in a portfolio row (the difference with its unit
     where the baseline is 0 and there is no relative change)."""
     p = "" if math.isnan(row["p_better"]) else f" (P {pct(row['p_better'], sign=False, decimals=0)})"
-    change = row["point_change"]
-    point = f"{fmt(row['point_difference'], 3)} {row['unit']}" if math.isnan(change) else pct(change)
-    return f"{point} · {mark(row['verdict'])}{p}"
+    rel = row["point_change"]
+    point = f"{signed(row['point_difference'])} {row['unit']}" if math.isnan(rel) else pct(rel)
+    verdict = verdict_text(row)
+    return f"{point} · {verdict}" + ("" if verdict == NO_DIFFERENCE else p)
 
 
-def portfolio_verdicts(a, key: str, df: pd.DataFrame) -> pd.DataFrame:
-    """One row per micro-factory of the portfolio table: name, then per headline indicator and scope the point
-    change with the verdict and P(better), then MCI, sector, site, functional unit and baseline."""
+def portfolio_verdicts(a, key: str, df: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """One row per micro-factory at one scope: its short label (site · sector, as the change chart), per headline
+    indicator the point change with the verdict and P(better), then its MCI."""
     rows = []
-    for fid, (_, r) in zip(df["factory"], df.iterrows(), strict=True):
+    for fid, name in zip(df["factory"], engine.short_labels(df), strict=True):
         block = engine.verdicts(a, key, fid).set_index(["indicator", "scope"])
-        row = {"name": r["name"]}
-        for ind in engine.HEADLINE:
-            for scope in engine.SCOPES:
-                row[column(ind, scope)] = _cell(block.loc[(ind, scope)])
-        row |= {"MCI": fmt(r["MCI"], 3), "sector": r["sector"], "site": r["site"]}
-        row |= {"functional unit": r["functional unit"], "baseline": r["baseline"]}
+        row = {"micro-factory": name}
+        row |= {engine.HEADLINE_LABELS[ind]: _cell(block.loc[(ind, scope)]) for ind in engine.HEADLINE}
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["MCI"] = [fmt(v, 3) for v in df["MCI"]]
+    return out
 
 
-def column(ind: str, scope: str) -> str:
-    return f"{engine.HEADLINE_LABELS[ind]} · {engine.SCOPE_LABELS[scope]}"
+def who_is_who(df: pd.DataFrame) -> pd.DataFrame:
+    """The short label of each micro-factory with its whole name, functional unit and baseline."""
+    return pd.DataFrame(
+        {
+            "micro-factory": engine.short_labels(df),
+            "name": df["name"],
+            "functional unit": df["functional unit"],
+            "baseline": df["baseline"],
+        }
+    )
 
 
-#: The claim check's columns as shown, the verdict first after the claim and its scope.
+#: The claim check's columns as shown (what is claimed: a table of its own; the basis: numbered notes).
 CLAIM_COLUMNS = {
     "claim": "claim",
     "scope": "scope",
+    "indicator": "indicator",
     "verdict": "verdict",
     "p_claim_holds": "P(claim holds)",
     "claimed_change": "claimed change",
     "measured_change": "point change",
     "coverage": "coverage",
-    "text": "what is claimed",
-    "indicator": "indicator",
-    "why": "basis",
 }
-#: Column settings of the claim table (the claim's id stays in view when the table scrolls sideways).
-CLAIM_CONFIG = {"claim": st.column_config.TextColumn(pinned=True)}
 
 
-def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
-    """The claim check (:func:`lca_engine.claims.check_claims` rows) as shown."""
+def _indicator(ind: str) -> str:
+    return short_name(ind) if ind in engine.indicator_ids() else str(ind).replace("_", " ")
+
+
+def claims_table(claims: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The claim check (:func:`lca_engine.claims.check_claims` rows) as shown, drawn whole: one row per claim and
+    scope, the verdict marked with the number of its basis; and the bases, numbered, for under the table."""
+    markers, notes = footnotes([w or "" for w in claims["why"]])
     show = claims[list(CLAIM_COLUMNS)].copy()
     show["scope"] = show["scope"].map(lambda s: engine.SCOPE_LABELS.get(s, "operations"))
+    show["indicator"] = show["indicator"].map(_indicator)
+    show["verdict"] = [v + m for v, m in zip(show["verdict"], markers, strict=True)]
     show["claimed_change"] = show["claimed_change"].map(lambda v: pct(v, decimals=0))
     show["measured_change"] = show["measured_change"].map(pct)
     show["coverage"] = show["coverage"].map(lambda v: pct(v, decimals=0, sign=False))
     show["p_claim_holds"] = show["p_claim_holds"].map(lambda v: fmt(v, 3))
-    return show.rename(columns=CLAIM_COLUMNS)
+    return show.rename(columns=CLAIM_COLUMNS), notes
+
+
+def claims_text(claims: pd.DataFrame) -> pd.DataFrame:
+    """What each claim says, once per claim."""
+    first = claims.drop_duplicates("claim")
+    return pd.DataFrame({"claim": first["claim"], "what is claimed": first["text"]})
+
+
+def show_claims(claims: pd.DataFrame) -> None:
+    """The claim check whole: the verdicts, the bases numbered under them, then what each claim says."""
+    table, notes = claims_table(claims)
+    st.table(table, hide_index=True)
+    if notes:
+        st.caption("Basis: " + "  \n".join(f"\\[{i}\\] {literal(n)}" for i, n in enumerate(notes, 1)))
+    st.table(claims_text(claims), hide_index=True)
 
 
 def circularity_table(pair: pd.DataFrame) -> pd.DataFrame:
@@ -167,8 +218,8 @@ def circularity_table(pair: pd.DataFrame) -> pd.DataFrame:
         if math.isnan(v):
             return "not stated"
         if share:
-            return f"{100 * v:+.1f} points" if sign else pct(v, sign=False)
-        return f"{v:+.3f}" if sign else fmt(v, 3)
+            return f"{signed(100 * v)} points" if sign else pct(v, sign=False)
+        return signed(v) if sign else fmt(v, 3)
 
     return pd.DataFrame(
         {

@@ -13,7 +13,9 @@ import lca_engine as le
 from dashboard.settings import HEADLINE
 from lca_engine.circularity import circularity_report
 from lca_engine.circularity import portfolio_mci as weighted_mci
+from lca_engine.claims import MIN_COVERAGE
 from lca_engine.coverage import of as coverage_of
+from lca_engine.coverage import shortfall
 from lca_engine.indicators import CRADLE_TO_GATE, INDICATORS, SCOPE_LABELS, SCOPES
 
 
@@ -52,6 +54,13 @@ def factory(a: le.Assessment, fid: str):
     return a.checked[fid].factory
 
 
+def stated_renewable_share(a: le.Assessment, fid: str) -> float | None:
+    """The renewable electricity share the inventory states in [socio_economic] (None: not stated)."""
+    se = factory(a, fid).socio_economic
+    s = se.renewable_electricity_share if se else None
+    return None if s is None else float(s.value)
+
+
 def label(a: le.Assessment, fid: str) -> str:
     f = factory(a, fid)
     return f"{f.name} ({f.sector})"
@@ -71,6 +80,15 @@ def total(a: le.Assessment, fid: str, indicator: str, scope: str = CRADLE_TO_GAT
 def coverage(a: le.Assessment, fid: str, indicator: str, scope: str) -> dict:
     """One number's coverage row (:attr:`Assessment.coverage`): coverage share, flows ``missing``, ``to_check``."""
     return coverage_of(a.coverage, fid, indicator, scope)
+
+
+def not_assessable(a: le.Assessment, fid: str, indicator: str, scope: str) -> str:
+    """Why the verdict of ``indicator`` at ``scope`` is 'not assessable' — the verdict block's own note (a side's
+    coverage below the claims' threshold, naming the flows not characterised) — or "" when it is assessable."""
+    base = baseline_of(a, fid)
+    if not base:
+        return "no baseline"
+    return shortfall(a.coverage, [fid, base], indicator, scope, MIN_COVERAGE)[1]
 
 
 def _by_key(df: pd.DataFrame, column: str) -> pd.Series:
@@ -141,6 +159,11 @@ def portfolio(a: le.Assessment) -> pd.DataFrame:
         row["product kg"] = circ["material_flows"]["product_kg"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def short_labels(df: pd.DataFrame) -> list[str]:
+    """'Deeside · advanced composites': the town of each micro-factory's site and its sector (portfolio rows)."""
+    return [f"{site.split(',')[0]} · {sector}" for site, sector in zip(df["site"], df["sector"], strict=True)]
 
 
 def portfolio_mci(df: pd.DataFrame) -> float | None:

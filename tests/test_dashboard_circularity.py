@@ -67,12 +67,27 @@ def frames(at: AppTest) -> list[pd.DataFrame]:
     return [d.value.data if hasattr(d.value, "data") else d.value for d in [*at.dataframe, *at.table]]
 
 
+def unmarked(values: pd.Series) -> pd.Series:
+    """Cells without the number of their footnote ('% circular outflow [2]' → '% circular outflow')."""
+    return values.astype(str).str.replace(r" \[\d+\]$", "", regex=True)
+
+
 def row(at: AppTest, column: str, label: str) -> pd.Series:
-    """The first row of any table whose ``column`` equals ``label``."""
+    """The first row of any table whose ``column`` equals ``label`` (its footnote number aside)."""
     for df in frames(at):
-        if column in df.columns and (df[column] == label).any():
-            return df[df[column] == label].iloc[0]
+        if column in df.columns and (unmarked(df[column]) == label).any():
+            return df[unmarked(df[column]) == label].iloc[0]
     raise AssertionError(f"no row {label!r} in column {column!r}")
+
+
+def note(at: AppTest, cell: str) -> str:
+    """The method note a figure's marker ('… [3]') points to, from the numbered list under its table."""
+    n = cell.rsplit("[", 1)[1].rstrip("]")
+    for m in at.markdown:
+        for line in m.value.splitlines():
+            if line.startswith(f"{n}. "):
+                return plain(line)
+    raise AssertionError(f"no note {n}")
 
 
 def checked_run(at: AppTest) -> AppTest:
@@ -105,13 +120,16 @@ def test_circularity_page_sets_micro_factory_and_baseline_side_by_side(app):
     outflow = row(at, "figure", label["cti", "circular_outflow"])
     assert (outflow["micro-factory"], outflow["baseline"]) == (pct(micro["outflow"]), pct(base["outflow"]))
     assert outflow["micro-factory"] == "42.9%"  # the issue's WBCSD figure for the textile micro-factory
+    points = 100 * (micro["outflow"] - base["outflow"])  # the difference in percentage points, 3 s.f.
+    assert outflow["difference"].endswith(" points"), outflow["difference"]
+    assert float(outflow["difference"].split()[0]) == pytest.approx(points, rel=5e-3), (outflow["difference"], points)
     variant = row(at, "figure", label["cti", "circular_outflow_yield_adjusted"])
     assert "project variant" in variant["figure"] and "yield-adjusted" in variant["figure"]
     assert (variant["micro-factory"], variant["baseline"]) == (
         pct(micro["outflow_variant"]),
         pct(base["outflow_variant"]),
     )
-    assert "E_C" in variant["method note"]
+    assert "E_C" in note(at, variant["figure"])
     assert any(YIELD_NOTE in c.value for c in at.caption)  # the difference explained once, under the table
     waste = row(at, "figure", label["waste", "recycling_rate"])
     assert (waste["micro-factory"], waste["baseline"]) == (pct(micro["recycling_rate"]), pct(base["recycling_rate"]))
@@ -120,7 +138,15 @@ def test_circularity_page_sets_micro_factory_and_baseline_side_by_side(app):
         assert not df.isna().any().any(), df
         assert not df.isin(["None", "nan", "NaN"]).any().any(), df
         assert not [c for c in df.columns if "_" in str(c)], df.columns  # no code names in headers
-    assert {"figure", "micro-factory", "baseline", "unit", "method note"} <= set(frames(at)[0].columns)
+    assert list(frames(at)[0].columns) == ["figure", "micro-factory", "baseline", "difference", "unit"]
+    # every table drawn whole (st.table: all rows, text wrapped), none scrolling inside a fixed height
+    assert not at.dataframe and len(at.table) >= 6
+    for df in frames(at):
+        if "difference" in df.columns:  # "—" exactly where a side does not state the figure
+            missing = df["micro-factory"].isin(["not stated", "no such loop"]) | df["baseline"].isin(
+                ["not stated", "no such loop"]
+            )
+            assert ((df["difference"] == "—") == missing).all(), df
 
 
 def test_scenarios_page_says_what_cannot_act_on_the_textiles(app):

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 import lca_engine as le
 from lca_engine.circularity import circularity_report
 from lca_engine.claims import check_claims
-from lca_engine.indicators import SCOPE_LABELS
+from lca_engine.indicators import SCOPE_LABELS, SCOPES
 from lca_engine.verdict import POINT_VS_MEAN, verdict_block
 
 from .conftest import EXAMPLES, ROOT
@@ -37,21 +37,36 @@ def no_exception(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def shown_matches(table, block) -> None:
-    """Each row of a shown verdict table against the library's verdict block (same order)."""
+def shown_matches(at: AppTest, block) -> None:
+    """The verdict table shown (drawn whole with st.table) against the library's verdict block (same order), and
+    its notes as numbered footnotes under it."""
+    table = at.table[0].value
+    assert list(table.columns) == [
+        "indicator", "scope", "verdict", "P(better)", "point change", "MC mean difference", "95 % interval", "coverage"
+    ]  # fmt: skip
     assert len(table) == len(block)
+    notes = [n for n in dict.fromkeys(block["note"]) if n]
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
     for (_, shown), r in zip(table.iterrows(), block.itertuples(), strict=True):
         assert shown["scope"] == SCOPE_LABELS[r.scope]
-        assert r.verdict in shown["verdict"] if r.verdict else shown["verdict"] == "point estimate only"
+        assert r.verdict in shown["verdict"] if r.verdict else shown["verdict"].startswith("point estimate only")
+        if r.note:
+            n = notes.index(r.note) + 1
+            assert shown["verdict"].endswith(f" [{n}]") and f"[{n}] {r.note}" in captions, (shown["verdict"], n)
+        rel, diff = (
+            shown["point change"].split(" · ") if " · " in shown["point change"] else ("", shown["point change"])
+        )
+        assert diff.endswith(f" {r.unit}") and number(diff) == pytest.approx(r.point_difference, rel=5e-3, abs=1e-12)
+        if r.point_change == r.point_change:
+            assert rel == f"{r.point_change:+.1%}"
         if math.isnan(r.p_better):
             assert shown["P(better)"] == "n/a" and shown["95 % interval"] == "n/a"
             continue
         assert number(shown["P(better)"]) == pytest.approx(100 * r.p_better, abs=0.5)
+        assert shown["MC mean difference"].endswith(f" {r.unit}")
         assert number(shown["MC mean difference"]) == pytest.approx(r.mean_difference, rel=5e-3, abs=1e-9)
         lo, hi = (number(x) for x in shown["95 % interval"].split(" … "))
         assert (lo, hi) == pytest.approx((r.p2_5, r.p97_5), rel=5e-3, abs=1e-9)
-        if r.point_change == r.point_change:
-            assert shown["point change"] == f"{r.point_change:+.1%}"
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +82,10 @@ def test_factory_page_opens_with_the_verdict_block(examples):
     at.selectbox[0].set_value(MICRO).run()
     no_exception(at)
     assert at.subheader[0].value.startswith("Verdict")
-    shown_matches(at.dataframe[0].value, verdict_block(a, MICRO, mc))
+    shown_matches(at, verdict_block(a, MICRO, mc))
     assert any(c.value.startswith(POINT_VS_MEAN) for c in at.caption)
     # by hand on the draws: site water is lower in every draw (−86 % as written)
-    water = at.dataframe[0].value
+    water = at.table[0].value
     row = water[(water["indicator"] == "Water withdrawal") & (water["scope"] == "site")].iloc[0]
     key = "water_withdrawal@site"
     assert (mc.of(MICRO, key) < mc.of(BASE, key)).all() and row["P(better)"] == "100%" and "better" in row["verdict"]
@@ -98,11 +113,13 @@ def test_upload_with_its_baseline_gets_verdict_claims_and_circularity(tmp_path):
     at.file_uploader(key="upload").set_value([(n, d, "application/toml") for n, d in files]).run()
     no_exception(at)
     assert at.subheader[0].value.startswith("Verdict")
-    shown_matches(at.dataframe[0].value, verdict_block(a, "my-micro", mc))
+    shown_matches(at, verdict_block(a, "my-micro", mc))
     claims = check_claims(a, mc)
-    shown = at.dataframe[1].value
-    assert list(shown["verdict"]) == list(claims["verdict"]) and list(shown["claim"]) == list(claims["claim"])
-    circ = at.dataframe[2].value.set_index("figure")
+    shown = at.table[1].value
+    assert [v.split(" [")[0] for v in shown["verdict"]] == list(claims["verdict"]) and list(shown["claim"]) == list(
+        claims["claim"]
+    )
+    circ = at.table[3].value.set_index("figure")
     mine, theirs = circularity_report(a.checked["my-micro"]), circularity_report(a.checked["my-baseline"])
     mci = next(i for i in circ.index if i.startswith("MCI"))
     assert number(circ.loc[mci, "micro-factory"]) == pytest.approx(mine["mci"]["value"], abs=5e-4)
@@ -111,7 +128,7 @@ def test_upload_with_its_baseline_gets_verdict_claims_and_circularity(tmp_path):
     assert number(circ.loc[mci, "difference"]) == pytest.approx(diff, abs=5e-4)
     inflow = circ.loc["CTI % circular inflow"]
     points = 100 * (mine["cti"]["circular_inflow"]["value"] - theirs["cti"]["circular_inflow"]["value"])
-    assert inflow["difference"] == f"{points:+.1f} points"
+    assert inflow["difference"].endswith(" points") and number(inflow["difference"]) == pytest.approx(points, rel=5e-3)
 
 
 def test_upload_without_its_baseline_says_which_file_to_upload(tmp_path):
@@ -195,13 +212,23 @@ def test_map_legend_below_wales_baselines_in_england_labelled_toolbars_above_tit
 
 
 def test_portfolio_cards_have_short_labels_with_the_whole_name_in_help():
-    """'Energy (delivered) below baseline' was cut on the card: the label is one word, the help says the rest."""
+    """'Energy (delivered) below baseline' was cut on the card, and "2 · 6" was cryptic: one row of cards per scope
+    under a heading naming it, each saying "n of N"; the label is one word, the help says the rest."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     no_exception(at)
-    cards = {m.label: m for m in at.metric}
-    assert {"Carbon", "Energy", "Water", "Chemicals", "Portfolio MCI"} <= set(cards), list(cards)
-    assert "Delivered energy" in cards["Energy"].help and "below their baseline" in cards["Energy"].help
+    headings = [m.value for m in at.markdown if "below their baseline" in m.value]
+    assert [h.split("**")[1] for h in headings] == [SCOPE_LABELS[s].capitalize() for s in SCOPES]
+    energy = [m for m in at.metric if m.label == "Energy"]
+    assert len(energy) == len(SCOPES) and {"Carbon", "Water", "Chemicals", "Portfolio MCI"} <= {
+        m.label for m in at.metric
+    }
+    n = len(at.table[0].value)
+    for card, scope in zip(energy, SCOPES, strict=True):
+        assert re.fullmatch(rf"[0-6] of {n}", card.value), card.value
+        assert (
+            "Delivered energy" in card.help and "below their baseline" in card.help and SCOPE_LABELS[scope] in card.help
+        )
 
 
 def test_factory_page_and_report_page_one_rest_on_the_same_draws(examples):
@@ -222,7 +249,7 @@ def test_factory_page_and_report_page_one_rest_on_the_same_draws(examples):
     at.selectbox[0].set_value(MICRO).run()
     no_exception(at)
     page = engine.verdicts(engine.examples(2025), f"examples-2025-{engine.examples_fingerprint()}", MICRO)
-    assert at.dataframe[0].value.equals(verdict_view.verdict_table(page)), "the rows shown are these rows"
+    assert at.table[0].value.equals(verdict_view.verdict_table(page)[0]), "the rows shown are these rows"
     catalog = load_catalog(2025, cache_dir=DataDir(default_data_dir()).cache)
     report = verdict_section(a, MICRO, pair_monte_carlo(a, MICRO), 1000, 1)
     assert build_content(a, MICRO, catalog=catalog)["verdict"] == clean(report), "page 1 prints these rows"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import engine, ui
+from dashboard import engine, ui, verdict_view
 
 FIGURES, SECTIONS, WASTE_NOTE = engine.CIRCULARITY_FIGURES, engine.CIRCULARITY_SECTIONS, engine.WASTE_NOTE
 LOOP_HEADERS, not_stated_reason = engine.LOOP_HEADERS, engine.not_stated_reason
@@ -15,7 +15,8 @@ LOOP_HEADERS, not_stated_reason = engine.LOOP_HEADERS, engine.not_stated_reason
 LABELS = {sec: {f.key: f.label for f in FIGURES if f.section == sec} for sec in SECTIONS}
 #: Units as the report gives them → as shown.
 UNITS = {"share": "%", "ratio (0-1)": "0 to 1 (1 = fully circular)"}
-COLUMNS = ["figure", "micro-factory", "baseline", "unit", "method note"]
+COLUMNS = ["figure", "micro-factory", "baseline", "difference", "unit", "method note"]
+NO_DIFFERENCE = "—"
 NOT_STATED = "not stated"
 YIELD_POINTER = "project variant: recycled share × the MCI's E_C (see the note under the table)"
 VARIANT = "_yield_adjusted"
@@ -26,6 +27,17 @@ def value_text(v, unit: str) -> str:
     if v is None:
         return NOT_STATED
     return ui.pct(v, sign=False) if unit == "share" else ui.fmt(v)
+
+
+def difference_text(m, b, unit: str) -> str:
+    """Micro-factory − baseline: percentage points for shares, the figure's unit otherwise (three significant
+    digits, never '0' for a nonzero difference); '—' where a side does not state the figure."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (m, b))
+    if not numbers:
+        return NO_DIFFERENCE
+    if unit == "share":
+        return f"{ui.signed(100 * (m - b))} points"
+    return ui.signed(m - b)
 
 
 def method_note(key: str, ind: dict, base_ind: dict) -> str:
@@ -48,6 +60,7 @@ def figure_row(key: str, label: str, ind: dict, base_ind: dict | None) -> dict:
         "figure": label,
         "micro-factory": value_text(ind.get("value"), unit),
         "baseline": value_text(base_ind.get("value"), unit) if base_ind is not None else "— (no baseline)",
+        "difference": difference_text(ind.get("value"), (base_ind or {}).get("value"), unit),
         "unit": UNITS.get(unit, unit) or "—",
         "method note": method_note(key, ind, base_ind or {}),
     }
@@ -102,6 +115,7 @@ def loops_summary(r: dict, rb: dict | None) -> pd.DataFrame:
             "figure": "loops inside the factory",
             "micro-factory": str(len(r["loops"])),
             "baseline": str(len(rb["loops"])) if rb else "— (no baseline)",
+            "difference": f"{len(r['loops']) - len(rb['loops']):+d}" if rb else NO_DIFFERENCE,
             "unit": "number",
             "method note": "reuse, recycling and water loops",
         }
@@ -135,16 +149,22 @@ def loops_detail(r: dict, rb: dict | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show(df: pd.DataFrame) -> None:
-    st.dataframe(
-        df,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "figure": st.column_config.TextColumn(width="medium"),
-            "method note": st.column_config.TextColumn(width="large", help="Formula, and why a figure is missing."),
-        },
-    )
+def split_notes(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The table without its method-note column, each figure marked with the number of its note, and the notes
+    (each once, numbered): short rows that fit the page, the notes whole under the table."""
+    markers, notes = verdict_view.footnotes(list(df["method note"]))
+    table = df.drop(columns="method note")
+    table["figure"] = [f + m for f, m in zip(table["figure"], markers, strict=True)]
+    return table, notes
+
+
+def show(df: pd.DataFrame, title: str) -> None:
+    """A figure table drawn whole (``st.table``: every row, text wrapped), its method notes numbered below."""
+    table, notes = split_notes(df)
+    st.table(table, hide_index=True)
+    if notes:
+        with st.expander(f"Method notes, {title} [1]–[{len(notes)}]"):
+            st.markdown("\n".join(f"{i}. {ui.literal(n)}" for i, n in enumerate(notes, 1)))
 
 
 def input_text(v) -> str:
@@ -177,37 +197,55 @@ st.caption(
     "the two systems side by side. 'not stated': the inventory does not give it (the method note says why)."
 )
 
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("MCI, micro-factory", ui.fmt(r["mci"].get("value"), 3), help=ui.HELP["mci"], border=True)
-c2.metric("MCI, baseline", ui.fmt(rb["mci"].get("value"), 3) if rb else "—", border=True)
-for col, who, rep in ((c3, "micro-factory", r), (c4, "baseline", rb)):
-    ind = (rep or {}).get("cti", {}).get("circular_outflow", {})
-    col.metric(f"% circular outflow (CTI), {who}", value_text(ind.get("value"), "share") if rep else "—", border=True)
+
+def pair_cards(title: str, help_text: str, mine, theirs, share: bool) -> None:
+    """A figure of both systems as two cards side by side, the difference as the micro-factory's delta."""
+    st.markdown(f"**{title}**", help=help_text)
+    unit = "share" if share else ""
+    left, right = st.columns(2)
+    left.metric(
+        "micro-factory",
+        value_text(mine, unit),
+        delta=None if difference_text(mine, theirs, unit) == NO_DIFFERENCE else difference_text(mine, theirs, unit),
+        help=f"{title}: micro-factory, the delta = micro-factory − baseline.",
+        border=True,
+    )
+    right.metric("baseline", value_text(theirs, unit) if rb else "—", help=f"{title}: baseline.", border=True)
+
+
+outflow = [(rep or {}).get("cti", {}).get("circular_outflow", {}).get("value") for rep in (r, rb)]
+card_l, card_r = st.columns(2)
+with card_l:
+    pair_cards(
+        "MCI (0 = linear, 1 = circular)",
+        ui.HELP["mci"],
+        r["mci"].get("value"),
+        (rb or {}).get("mci", {}).get("value"),
+        False,
+    )
+with card_r:
+    pair_cards("% circular outflow (WBCSD CTI)", ui.HELP["cti"], outflow[0], outflow[1], True)
 
 st.subheader(SECTIONS["mci"], help=ui.HELP["mci"])
-show(mci_table(r, rb))
+show(mci_table(r, rb), "MCI")
 st.subheader(SECTIONS["cti"], help=ui.HELP["cti"])
-show(section_table("cti", r, rb))
+show(section_table("cti", r, rb), "CTI")
 st.caption("Yield-adjusted rows (project variant, not WBCSD's or ISO's): " + ui.YIELD_NOTE)
 st.subheader(SECTIONS["iso59020"], help=ui.HELP["iso"])
-show(section_table("iso59020", r, rb))
+show(section_table("iso59020", r, rb), "ISO 59020")
 st.subheader(SECTIONS["waste"], help=WASTE_NOTE)
-show(section_table("waste", r, rb))
+show(section_table("waste", r, rb), "process waste")
 st.caption(WASTE_NOTE)
 st.subheader("Loops", help="Reuse, recycling and water loops inside each factory; each loop's return counted once.")
-show(loops_summary(r, rb))
+show(loops_summary(r, rb), "loops")
 detail = loops_detail(r, rb)
 if len(detail):
-    st.dataframe(detail, hide_index=True, width="stretch")
+    st.table(detail, hide_index=True)
 with st.expander("Formulas and inputs of every figure"):
     for section, title in (("cti", "CTI"), ("iso59020", "ISO 59020"), ("waste", "process waste")):
         st.markdown(f"**{title}**")
-        st.dataframe(inputs_table(section, r, rb), hide_index=True, width="stretch")
-    st.dataframe(
-        pd.DataFrame(list(r["mci"].get("formula", {}).items()), columns=["MCI term", "formula"]),
-        hide_index=True,
-        width="stretch",
-    )
+        st.table(inputs_table(section, r, rb), hide_index=True)
+    st.table(pd.DataFrame(list(r["mci"].get("formula", {}).items()), columns=["MCI term", "formula"]), hide_index=True)
     for n in r["mci"].get("notes", []):
         st.caption("Note: " + ui.literal(n))
     st.caption(" · ".join(x for x in (r["mci"].get("method", ""), r["cti"]["method"], r["iso59020"]["method"]) if x))

@@ -27,9 +27,7 @@ except engine.LcaEngineError as exc:
     st.stop()
 
 st.subheader("Claim check", help=ui.HELP["claims"])
-st.dataframe(
-    verdict_view.claims_table(mc["claims"]), hide_index=True, width="stretch", column_config=verdict_view.CLAIM_CONFIG
-)
+verdict_view.show_claims(mc["claims"])
 st.caption(
     f"Paired Monte Carlo of the micro-factory and its baseline alone, {mc['draws']:,} draws, seed {mc['seed']} (at "
     f"{engine.VERDICT_DRAWS:,} draws and seed {engine.VERDICT_SEED} the same draws as the verdict on the Factory and "
@@ -54,19 +52,30 @@ ind = st.selectbox(
 )
 unit = engine.indicator_unit(ind)
 diff = mc["difference"].set_index("indicator").loc[ind]
+why = engine.not_assessable(a, fid, ind, engine.CRADLE_TO_GATE)
+if why:
+    st.warning(
+        "Verdict: not assessable at this scope (cradle to gate) — the Factory page's verdict says the same: "
+        f"{ui.literal(why)}. The draws below cover only the flows characterised, so P(better) and the interval "
+        "describe that part of the system, not the whole.",
+        icon=":material/warning:",
+    )
+st.caption(f"Micro-factory − baseline, cradle to gate, {unit} per FU, over the paired draws.")
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("P(better than baseline)", ui.pct(diff["p_lower"], sign=False), help=ui.HELP["p_better"], border=True)
+m1.metric("P(better)", ui.pct(diff["p_lower"], sign=False), help=ui.HELP["p_better"], border=True)
 m2.metric(
-    f"Mean difference ({unit} per FU)",
-    ui.fmt(diff["mean"]),
+    "Mean difference",
+    ui.signed(diff["mean"], 4),
     border=True,
-    help="Mean over the paired draws of micro-factory − baseline.",
+    help=f"Mean over the paired draws of micro-factory − baseline, {unit} per FU.",
 )
-m3.metric(f"2.5 % percentile ({unit})", ui.fmt(diff["p2_5"]), help="Lower end of the 95 % interval.", border=True)
-m4.metric(f"97.5 % percentile ({unit})", ui.fmt(diff["p97_5"]), help="Upper end of the 95 % interval.", border=True)
+m3.metric("2.5 % percentile", ui.signed(diff["p2_5"], 4), help=f"Lower end of the 95 % interval, {unit}.", border=True)
+m4.metric(
+    "97.5 % percentile", ui.signed(diff["p97_5"], 4), help=f"Upper end of the 95 % interval, {unit}.", border=True
+)
 point = engine.headline(a, fid).loc[(ind, engine.CRADLE_TO_GATE), "difference"]
 st.caption(
-    f"Point estimate of the difference (cradle to gate): {ui.fmt(point)} {unit} per FU. "
+    f"Point estimate of the difference (cradle to gate): {ui.signed(point, 4)} {unit} per FU. "
     + verdict_view.point_vs_mean(mc["draws"], mc["seed"])
 )
 st.plotly_chart(

@@ -20,28 +20,30 @@ st.caption(
     f"unit, on the DESNZ {a.year} background.",
     help=ui.HELP["fu"],
 )
-mci_all = engine.portfolio_mci(df)
-cols = st.columns(5)
 n = len(df)
-for col, ind in zip(cols, engine.HEADLINE, strict=False):
-    below = [int((df[f"{ind} change {scope}"] < 0).sum()) for scope in engine.SCOPES]
-    col.metric(
-        ui.HEADLINE_LABELS[ind].split()[0],  # 'Energy (delivered)' → 'Energy': the whole name is in the help
-        f"{below[0]} · {below[1]}",
-        help=f"Micro-factories whose {engine.indicator_name(ind)} per FU is below their baseline's (point estimate), "
-        f"at the site ({below[0]} of {n}) and cradle to gate ({below[1]} of {n})." + ui.HELP["coverage"],
-        border=True,
+for scope in engine.SCOPES:
+    st.markdown(
+        f"**{engine.SCOPE_LABELS[scope].capitalize()}**: micro-factories below their baseline (point estimates)",
+        help=ui.HELP["coverage"].strip(),
     )
-cols[4].metric(
-    "Portfolio MCI",
-    ui.fmt(mci_all, 3),
-    help=ui.HELP["mci"] + " Portfolio value: weighted by product mass per functional unit.",
-    border=True,
-)
-st.caption(
-    f"Cards: how many of the {n} micro-factories are below their baseline, at the site · cradle to gate (point "
-    "estimates); the table below gives each one's verdict and how sure it is."
-)
+    cols = st.columns(5)
+    for col, ind in zip(cols, engine.HEADLINE, strict=False):
+        below = int((df[f"{ind} change {scope}"] < 0).sum())
+        col.metric(
+            ui.HEADLINE_LABELS[ind].split()[0],  # 'Energy (delivered)' → 'Energy': the whole name is in the help
+            f"{below} of {n}",
+            help=f"Micro-factories whose {engine.indicator_name(ind)} per FU is below their baseline's (point "
+            f"estimate), {engine.SCOPE_LABELS[scope]}: {below} of {n}." + ui.HELP["coverage"],
+            border=True,
+        )
+    if scope == engine.SCOPES[0]:
+        cols[4].metric(
+            "Portfolio MCI",
+            ui.fmt(engine.portfolio_mci(df), 3),
+            help=ui.HELP["mci"] + " Portfolio value: weighted by product mass per functional unit.",
+            border=True,
+        )
+st.caption("The tables below give each micro-factory's verdict and how sure it is.")
 
 left, right = st.columns([1, 1])
 with left:
@@ -72,29 +74,21 @@ with right:
 
 st.subheader("Micro-factories: change and verdict", help=verdict_view.VERDICT_HELP)
 try:
-    table = verdict_view.portfolio_verdicts(a, key, df)
+    tables = {scope: verdict_view.portfolio_verdicts(a, key, df, scope) for scope in engine.SCOPES}
 except engine.LcaEngineError as exc:
     ui.show_error(exc, "The Monte Carlo could not run")
     st.stop()
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    column_config={"name": st.column_config.TextColumn(pinned=True, width="medium")}
-    | {
-        verdict_view.column(ind, scope): st.column_config.TextColumn(
-            help=f"{engine.indicator_name(ind)}, {engine.SCOPE_LABELS[scope]}: point change vs the baseline, the "
-            "verdict and P(better)."
-        )
-        for ind in engine.HEADLINE
-        for scope in engine.SCOPES
-    },
-)
+for scope, table in tables.items():
+    st.markdown(f"**{engine.SCOPE_LABELS[scope].capitalize()}**, change vs the baseline per functional unit")
+    st.table(table, hide_index=True)
 st.caption(
-    "Change = (micro-factory − baseline) / baseline per functional unit, at each scope (site; cradle to gate): "
-    "carbon in kg CO2e (AR5 GWP100, as DESNZ), energy delivered in kWh, water withdrawal in m³, process chemicals "
-    "in kg. " + verdict_view.VERDICT_HELP + " " + verdict_view.point_vs_mean() + " MCI: 0 = linear, 1 = circular."
+    "Change = (micro-factory − baseline) / baseline per functional unit (the difference with its unit where the "
+    "baseline is 0): carbon in kg CO2e (AR5 GWP100, as DESNZ), energy delivered in kWh, water withdrawal in m³, "
+    "process chemicals in kg. " + verdict_view.VERDICT_HELP + " " + verdict_view.point_vs_mean() + " MCI: 0 = linear, "
+    "1 = circular."
 )
+st.markdown("**Which micro-factory is which**")
+st.table(verdict_view.who_is_who(df), hide_index=True)
 with st.expander("Absolute values per functional unit"):
     absolute = df[["name"]].copy()
     for ind in engine.HEADLINE:

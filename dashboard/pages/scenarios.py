@@ -20,6 +20,28 @@ def cannot_act(table: pd.DataFrame, what: str) -> None:
         )
 
 
+#: What the renewable slider does (lca_engine.scenarios: the grid electricity flows are split, share r on the
+#: renewable tariff; the inventory's stated share in [socio_economic] is not used for carbon).
+RENEWABLE_MEANS = (
+    "The slider sets the share of every grid-electricity flow of the micro-factory AND its baseline bought on a "
+    "renewable tariff. It replaces nothing in the carbon figures: as written, every kWh of grid electricity is "
+    "counted at the DESNZ UK grid factor, so 0 reproduces the inventories as written. The renewable share an "
+    "inventory states in [socio_economic] feeds only the ISO 59020 renewable-energy figure (Circular credentials), "
+    "not the carbon."
+)
+
+
+def renewable_caption(stated: float | None) -> str:
+    """Under the slider: what 0 means, and the share the inventory states (not in its carbon)."""
+    said = (
+        f"The inventory states a {ui.pct(stated, sign=False, decimals=0)} renewable share (ISO 59020 figure only); "
+        "set the slider to it to count that share in the carbon too."
+        if stated is not None
+        else "The inventory states no renewable share."
+    )
+    return "0 = as written (all grid electricity at the UK grid factor), for both systems. " + said
+
+
 st.title("Scenarios")
 a, key = ui.current_or_stop()
 fid = ui.factory_select(a)
@@ -51,15 +73,17 @@ with c1:
         )
     else:
         scenario_year = int(grid.split()[-1])
+    stated = engine.stated_renewable_share(a, fid)
     renewable = st.slider(
-        "Renewable electricity share (renewable tariff)",
+        "Share of grid electricity on a renewable tariff",
         0.0,
         1.0,
         0.0,
         0.05,
         key="sc-renewable",
-        help=ui.HELP["renewable"],
+        help=ui.HELP["renewable"] + " " + RENEWABLE_MEANS,
     )
+    st.caption(renewable_caption(stated))
 with c2:
     recycled = st.slider(
         "Recycled share of virgin materials",
@@ -127,23 +151,27 @@ st.subheader(
 SCOPE = engine.SCOPE_LABELS[engine.CRADLE_TO_GATE]  # engine.scenario gives the cradle-to-gate comparison
 sc = comp[comp.scenario == engine.WHAT_IF].set_index("indicator")
 df = comp[comp.scenario == "default"].set_index("indicator")
+st.caption(f"{SCOPE.capitalize()}, per functional unit; change vs the baseline under the same scenario.")
 cols = st.columns(len(engine.HEADLINE))
 for col, ind in zip(cols, engine.HEADLINE, strict=True):
     unit = engine.indicator_unit(ind)
     col.metric(
-        f"{ui.HEADLINE_LABELS[ind]}, {SCOPE} ({unit} per FU)",
-        f"{ui.fmt(sc.loc[ind, 'micro_factory'])} {unit}",
-        delta=f"{ui.pct(sc.loc[ind, 'relative_change'])} vs baseline",
+        ui.HEADLINE_LABELS[ind],
+        ui.fmt(sc.loc[ind, "micro_factory"]),
+        delta=charts.change(sc.loc[ind, "relative_change"], sc.loc[ind, "difference"]),
         delta_color="inverse",
-        help=f"As written: {ui.fmt(df.loc[ind, 'micro_factory'])} {unit} ({ui.pct(df.loc[ind, 'relative_change'])} "
-        "vs baseline).",
+        help=f"{engine.indicator_name(ind)}, {SCOPE}, {unit} per FU, under the scenario; change vs the baseline under "
+        f"the same scenario (relative, then the difference in {unit}). As written: "
+        f"{ui.fmt(df.loc[ind, 'micro_factory'])} {unit} ({ui.pct(df.loc[ind, 'relative_change'])} vs baseline).",
         border=True,
     )
+    col.caption(f"{unit} per FU")
 st.plotly_chart(charts.scenario_figure(comp, list(engine.HEADLINE)), key="scenario-bars", config={"displaylogo": False})
 table = comp[comp.indicator.isin(engine.HEADLINE)][
     ["scenario", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
 ].copy()
 table["scenario"] = table["scenario"].replace({"default": "as written", engine.WHAT_IF: "scenario"})
+table["difference"] = table["difference"].map(ui.signed)
 table["relative_change"] = table["relative_change"].map(ui.pct)
 table.columns = ["case", "indicator", "unit per FU", "micro-factory", "baseline", "difference", "change vs baseline"]
 table.insert(2, "scope", SCOPE)

@@ -88,19 +88,10 @@ if engine.baseline_of(a, fid):
         except engine.LcaEngineError as exc:
             ui.show_error(exc, "The claims could not be checked")
         else:
-            st.dataframe(
-                verdict_view.claims_table(claims),
-                hide_index=True,
-                width="stretch",
-                column_config=verdict_view.CLAIM_CONFIG,
-            )
+            verdict_view.show_claims(claims)
     with right:
         st.subheader("Circularity, side by side", help=ui.HELP["mci"])
-        st.dataframe(
-            verdict_view.circularity_table(engine.circularity_pair(a, fid)),
-            hide_index=True,
-            width="stretch",
-        )
+        st.table(verdict_view.circularity_table(engine.circularity_pair(a, fid)), hide_index=True)
         st.caption("Difference = micro-factory − baseline (shares in percentage points).")
 ui.factory_view(a, fid, key="upload")
 st.subheader("Downloads for this upload")
