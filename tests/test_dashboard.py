@@ -281,6 +281,36 @@ def test_scenario_controls_recompute_with_the_engine(app):
     assert number(diff) == pytest.approx(row["difference"], rel=5e-3)
 
 
+def test_renewable_slider_starts_at_the_inventories_as_written_and_says_so(app, assessed):
+    """The slider splits the grid electricity of both systems onto a renewable tariff; as written every kWh is at the
+    grid factor, so it starts at 0 and the cards then equal the inventories as written. The share the inventory
+    states in [socio_economic] (read here from the TOML) is named under it; at that share the card equals the
+    library's scenario."""
+    import tomllib
+
+    at = page(app, "scenarios")
+    at.radio(key="sc-grid").set_value("DESNZ 2025").run()
+    at.slider(key="sc-recycled").set_value(0.0).run()
+    no_exception(at)
+    slider = at.slider(key="sc-renewable")
+    assert slider.value == 0.0 and "0 reproduces the inventories as written" in slider.help
+    stated = tomllib.loads(MICRO_FILE.read_text(encoding="utf-8"))["socio_economic"]["renewable_electricity_share"]
+    assert any(
+        c.value.startswith("0 = as written") and f"states a {stated['value']:.0%}" in c.value for c in at.caption
+    )
+    as_written = assessed.comparison(scope=None)
+    row = as_written[(as_written.factory == MICRO) & (as_written.indicator == "carbon")]
+    row = row[row.scope == CRADLE_TO_GATE].iloc[0]
+    assert close(metric(at, "Carbon").value, row["micro_factory"])
+    slider.set_value(stated["value"]).run()
+    no_exception(at)
+    sc = Scenario(name="test-renewable", renewable_electricity_share=stated["value"])
+    expected = assess_scenarios([MICRO_FILE], [sc]).comparison()
+    expected = expected[(expected.scenario == "test-renewable") & (expected.indicator == "carbon")].iloc[0]
+    assert expected["micro_factory"] < row["micro_factory"]
+    assert close(metric(at, "Carbon").value, expected["micro_factory"])
+
+
 def _upload_page(app) -> AppTest:
     """A fresh session on the upload page (uploads stay in a session; the engine's caches are shared)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
