@@ -15,11 +15,11 @@ from pathlib import Path
 import bw2data as bd
 
 from ..background.imported import DATA, biosphere_name, database_name, load_meta, registry_dir
+from .importers.base import BIO3
 from .quiet import quiet
 from .store import db_fresh, digest, nonce, write_db
 
 VERSION = "1"
-BIO3 = "biosphere3"
 
 
 def dump(data: list[dict], biosphere: list[dict]) -> bytes:

@@ -16,8 +16,7 @@ from typing import ClassVar
 
 from ...background.imported import BackgroundFormat
 from ..quiet import quiet
-
-BIO3 = "biosphere3"
+from .normalise import BIO3  # noqa: F401 - the name other importers take from here
 
 
 @dataclass

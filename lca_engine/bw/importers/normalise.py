@@ -14,6 +14,9 @@ from pathlib import Path
 
 from ... import atomic
 
+#: Brightway's default elementary flows (ecoinvent's), which LCIA methods characterise
+BIO3 = "biosphere3"
+
 
 def _tuples(x):
     return tuple(_tuples(v) for v in x) if isinstance(x, list) else x
@@ -131,7 +134,7 @@ def link_by_ecoinvent_history(db: list[dict]) -> list[dict]:
     import bw2data as bd
 
     history = _history()
-    flows = {f["code"]: f for f in bd.Database("biosphere3")}
+    flows = {f["code"]: f for f in bd.Database(BIO3)}
     for ds in db:
         for e in ds.get("exchanges", []):
             cats = tuple(e.get("categories") or ())
@@ -140,5 +143,5 @@ def link_by_ecoinvent_history(db: list[dict]) -> list[dict]:
             found = history.get((str(e.get("name", "")).lower(), cats[0]), set())
             flow = flows.get(next(iter(found))) if len(found) == 1 else None
             if flow is not None and tuple(flow["categories"]) == (cats[0],) and flow["unit"] == e.get("unit"):
-                e["input"], e[MATCHED_BY] = ("biosphere3", flow["code"]), flow["name"]
+                e["input"], e[MATCHED_BY] = (BIO3, flow["code"]), flow["name"]
     return db
