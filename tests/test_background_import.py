@@ -24,7 +24,7 @@ import pytest
 
 from lca_engine.background import import_errors as ie
 from lca_engine.background.import_input import ImportLimits
-from lca_engine.background.imported import list_backgrounds, load_index, load_meta
+from lca_engine.background.imported import BackgroundFormat, list_backgrounds, load_index, load_meta
 from lca_engine.background_import import import_background, remove_background, show
 from lca_engine.errors import BackgroundError, LcaEngineError
 
@@ -205,6 +205,16 @@ def test_a_text_file_is_no_format(root, tmp_path):
 def test_format_named_does_not_match(root):
     err = refused(root, ie.ImportFormatError, FIX / "ecospold1", fmt="ecospold2")
     assert "looks like ecospold1" in err.problems[0].message
+
+
+def test_unknown_format_name(root, es2_folder):
+    err = refused(root, ie.ImportFormatError, es2_folder, fmt="ecospold3")
+    assert all(f.value in err.problems[0].fix for f in BackgroundFormat)
+
+
+def test_a_named_pipe_is_refused_without_being_opened(root, tmp_path):
+    os.mkfifo(tmp_path / "pipe.spold")
+    refused(root, ie.ImportPathError, tmp_path / "pipe.spold")
 
 
 @pytest.mark.parametrize("name", ["Bad Name", "desnz", "biosphere3", "x-biosphere", ""])
