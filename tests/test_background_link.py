@@ -533,7 +533,7 @@ def _with_yarn_link(folder: Path, key: str) -> Path:
     [
         ("nosuchbg:c-yarn", "background 'nosuchbg' is not imported", "lca-engine background list"),
         (f"{TINY}:yarn production|yarns|GB", "has no activity 'yarn production|yarns|GB'", f"{YARN_KEY}"),
-        (f"{TINY}:c-elec", "unit 'kg' is mass", "'tinybg:c-elec' is per kWh"),  # both units named
+        (f"{TINY}:c-elec", "unit 'kg' is mass", "activity 'tinybg:c-elec' is per 'kilowatt hour', i.e. kWh"),
     ],
 )
 def test_validate_refuses_a_bad_link_with_field_line_and_fix(data_dir, tiny_linked, tmp_path, key, said, fix):
@@ -597,3 +597,38 @@ def test_assess_command_prints_what_the_background_does_not_characterise(data_di
     code, out, tb = invoke("assess", path, "--out", tmp_path / "out", "--data-dir", data_dir, "--no-cache")
     assert (code, tb) == (0, ""), out
     assert f"(not characterised by background {TINY})" in " ".join(out.split())
+
+
+def test_a_link_and_a_shipped_factor_of_the_same_family_are_refused(data_dir, tiny_linked, tmp_path):
+    """A link gives carbon and water: beside a DESNZ carbon factor it would count carbon twice; beside an open
+    factor's primary energy it is what the link lacks, and is accepted."""
+    from .cli_run import invoke
+
+    twice = _with_yarn_link(tmp_path, "X")
+    text = twice.read_text(encoding="utf-8")
+    twice.write_text(
+        text.replace('background = "X"', f'background = ["{YARN_KEY}", "desnz.material.clothing.primary"]'), "utf-8"
+    )
+    code, out, tb = invoke("validate", twice, "--data-dir", data_dir)
+    assert (code, tb) == (1, "")
+    assert f"'{YARN_KEY}' and 'desnz.material.clothing.primary' both give carbon" in " ".join(out.split())
+    twice.write_text(
+        text.replace('background = "X"', f'background = ["{YARN_KEY}", "open.cotton.fibre/energy"]'), "utf-8"
+    )
+    code, out, tb = invoke("validate", twice, "--data-dir", data_dir)
+    assert (code, tb) == (0, ""), out
+
+
+def test_factors_lists_a_backgrounds_activities_by_whole_key(data_dir, tiny_linked):
+    from .cli_run import invoke
+
+    code, out, tb = invoke("factors", "--background", TINY, "--contains", "YARN", "--data-dir", data_dir)
+    assert (code, tb) == (0, ""), out
+    assert YARN_KEY in out and f"{TINY}:c-yarn" in out and "kilogram" in out
+    assert "electricity production" not in out and "…" not in out
+    code, out, tb = invoke("factors", "--background", TINY, "--data-dir", data_dir)
+    assert f"{TINY}:electricity production|electricity|GB" in out and f"{TINY}:c-elec" in out
+    code, out, tb = invoke("factors", "--background", "nosuchbg", "--data-dir", data_dir)
+    assert (code, tb) == (1, "") and "lca-engine background list" in out
+    code, out, tb = invoke("factors", "--contains", "electricity.uk", "--data-dir", data_dir)
+    assert (code, tb) == (0, "") and "desnz.electricity.uk" in out  # the shipped factors as before

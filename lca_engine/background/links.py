@@ -147,7 +147,7 @@ class Links:
         """The activities of background ``name`` whose link key or code contains ``text`` (any case), by key."""
         index = self.index(name)
         if index is None:
-            raise _not_imported(name, self.root)
+            raise _not_imported(name, self.root, field=None)
         text = text.lower()
         found = [a for a in index.by_code.values() if text in a.key.lower() or text in a.code.lower()]
         return sorted(found, key=lambda a: (a.key, a.code))
@@ -161,12 +161,12 @@ class Links:
         return Linked(key, index.meta, _activity(key, link, index))
 
 
-def _not_imported(name: str, root: Path) -> BackgroundError:
+def _not_imported(name: str, root: Path, field: str | None = "background") -> BackgroundError:
     return BackgroundError(
         f"background '{name}' is not imported in the data folder {root}",
         fix="see the imported backgrounds with `lca-engine background list`; import one with "
         f"`lca-engine background import PATH --name {name} --licence TEXT`",
-        field="background",
+        field=field,
     )
 
 

@@ -105,9 +105,18 @@ def graph(
 def factors(
     year: int = typer.Option(2025, "--year"),
     contains: str = typer.Option("", "--contains", help="Show only keys or names containing this text."),
+    background: str | None = typer.Option(
+        None,
+        "--background",
+        help="List the activities of this imported background (see `lca-engine background list`) by the whole key "
+        "an inventory links them with.",
+    ),
     data_dir: Path | None = DataDirOpt,
 ) -> None:
     """List the background factor keys an inventory may use in `background = "…"`."""
+    if background is not None:
+        _imported_factors(background, contains, data_dir)
+        return
     import pandas as pd
 
     from ..background.catalog import load_catalog
@@ -130,18 +139,42 @@ def factors(
     out.print(_keyed(_open_table(chosen), OPEN_TITLE, caption=OPEN_CAPTION))
 
 
-def _keyed(df, title: str, caption: str | None = None, floats: str = "{:.6g}"):
-    """The table with its first column (keys to copy into an inventory) and numbers never cut, text wrapped between
-    words; where the terminal is too narrow for that, one block per row: the key on a line of its own, then the other
-    columns below it."""
+def _keyed(df, title: str, caption: str | None = None, floats: str = "{:.6g}", whole: tuple[int, ...] = (0,)):
+    """The table with its first column (keys to copy into an inventory; ``whole``: every column never cut) and
+    numbers never cut, text wrapped between words; where the terminal is too narrow for that, one block per row: the
+    key on a line of its own, then the other columns below it."""
     from .fit import blocks, fit
 
     table = _df_table(df, title, floats=floats, caption=caption)
     texts = [[floats.format(v) if isinstance(v, float) else str(v) for v in df[c]] for c in df.columns]
     numbers = {i for i, c in enumerate(df.columns) if df[c].dtype.kind in "fi"}
-    if fit(table, texts, whole={0, *numbers}) <= out.width:
+    if fit(table, texts, whole={*whole, *numbers}) <= out.width:
         return table
     return blocks(df, title, caption, floats)
+
+
+#: At most this many activities of an imported background are listed at once (ecoinvent has ~25,000).
+SHOWN_ACTIVITIES = 200
+
+
+def _imported_factors(name: str, contains: str, data_dir: Path | None) -> None:
+    """The activities of an imported background matching ``contains``: the whole link key, its unit and the key by
+    code, both copyable into ``background = "…"``."""
+    import pandas as pd
+
+    from ..background.links import Links
+    from ..bw.project import DataDir, default_data_dir
+
+    try:
+        found = Links(DataDir(data_dir or default_data_dir()).root).matching(name, contains)
+    except LcaEngineError as exc:
+        _fail(exc)
+    rows = [(f"{name}:{a.key}", a.unit, f"{name}:{a.code}") for a in found[:SHOWN_ACTIVITIES]]
+    df = pd.DataFrame(rows, columns=["key", "per", "key by code"])
+    more = len(found) - len(rows)
+    caption = f"{more} more: narrow the list with --contains" if more > 0 else None
+    title = f"Activities of background {name}" + (f" containing '{contains}'" if contains else "")
+    out.print(_keyed(df, f"{title}: {len(found)}", caption=caption, whole=(0, 2)))
 
 
 OPEN_TITLE = "Open cradle-to-gate factors (per unit of 'per'; range low-high as published)"

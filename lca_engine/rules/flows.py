@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pint
 
+from ..background.imported import is_link
+from ..background.links import bw_unit
 from ..errors import LcaEngineError, ProblemKind
 from ..limits import LIMITS
 from ..model import (
@@ -230,7 +232,8 @@ def background_keys_once(ctx: Ctx, at: FlowAt) -> None:
 
 
 def background_factors_fit(ctx: Ctx, at: FlowAt) -> None:
-    """Every background key exists in the year's catalogue, per a unit of the flow's dimension."""
+    """Every background key exists in the year's catalogue, or names an activity of a background imported into the
+    data folder (``NAME:…``), per a unit the flow's unit converts to."""
     flow, keys = at.flow, at.flow.background_keys
     if ctx.catalog is None or not keys or not _background_placed(flow) or len(set(keys)) != len(keys):
         return
@@ -246,9 +249,17 @@ def background_factors_fit(ctx: Ctx, at: FlowAt) -> None:
             ctx.error(
                 at.loc + ("unit",),
                 f"unit '{flow.unit}' is {describe_dimension(str(at.unit.dimensionality))}"
-                f" but factor '{factor.key}' is per {factor.unit} ({want})",
-                f"give the amount in a unit of {want}, or choose another factor",
+                f" but {_per(factor)} {factor.unit} ({want})",
+                f"give the amount in a unit of {want}, or choose another "
+                + ("activity" if factor.database else "factor"),
             )
+
+
+def _per(factor) -> str:
+    """What a factor is per, in words: a shipped factor by key; an imported activity by key and its own unit."""
+    if factor.database:
+        return f"activity '{factor.key}' is per '{bw_unit(factor.unit)}', i.e."
+    return f"factor '{factor.key}' is per"
 
 
 def background_families_once(ctx: Ctx, at: FlowAt) -> None:
@@ -258,7 +269,7 @@ def background_families_once(ctx: Ctx, at: FlowAt) -> None:
         return
     given: dict[str, str] = {}
     for key in keys:
-        factor = ctx.catalog.factors.get(key)
+        factor = _known(ctx, key)
         for family in factor.families if factor else ():
             if family in given:
                 ctx.error(
@@ -268,6 +279,17 @@ def background_families_once(ctx: Ctx, at: FlowAt) -> None:
                     f"e.g. '{key.split('/')[0]}/energy'",
                 )
             given.setdefault(family, key)
+
+
+def _known(ctx: Ctx, key: str):
+    """The factor of ``key`` (a shipped factor, or an imported activity a link names), else None (an unknown key is
+    reported by :func:`background_factors_fit`)."""
+    if key in ctx.catalog.factors or not is_link(key):
+        return ctx.catalog.factors.get(key)
+    try:
+        return ctx.catalog.get(key)
+    except LcaEngineError:
+        return None
 
 
 def purchase_has_background(ctx: Ctx, at: FlowAt) -> None:
