@@ -213,11 +213,7 @@ def sankey_block(a, fid: str, key: str) -> go.Figure | None:
     lp = engine.loops(a, fid)
     if len(lp):
         st.markdown("**Reuse / recycling loops** (highlighted in orange in the diagram)")
-        st.dataframe(
-            lp.rename(columns=LOOP_COLUMNS),
-            hide_index=True,
-            width="stretch",
-        )
+        st.table(lp.rename(columns=LOOP_COLUMNS), hide_index=True)
     else:
         st.caption("No reuse or recycling loop inside the factory.")
     if data["excluded"]:

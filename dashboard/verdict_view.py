@@ -77,7 +77,11 @@ def verdict_table(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The rows of :func:`lca_engine.verdict.verdict_block` as shown, and the notes as footnotes: indicator and
     scope in words, the verdict (with its footnote number), P(better), the point change (relative and absolute),
     the Monte Carlo mean and 95 % interval of the difference with the unit, and the lower coverage of both sides."""
-    markers, notes = footnotes([n or "" for n in block["note"]])
+    # a row with draws has at most the point-vs-mean note: a dagger on its mean, explained once (as on page 1 of
+    # the report); the other notes (why a row is not assessable) numbered on the verdict
+    drawn = [m == m for m in block["mean_difference"]]
+    dagger = [" †" if d and n else "" for d, n in zip(drawn, block["note"], strict=True)]
+    markers, notes = footnotes(["" if d else (n or "") for d, n in zip(drawn, block["note"], strict=True)])
     units = list(block["unit"])
     table = pd.DataFrame(
         {
@@ -89,8 +93,8 @@ def verdict_table(block: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                 change(c, d, u) for c, d, u in zip(block["point_change"], block["point_difference"], units, strict=True)
             ],
             "MC mean difference": [
-                "n/a" if math.isnan(m) else f"{signed(m)} {u}"
-                for m, u in zip(block["mean_difference"], units, strict=True)
+                "n/a" if math.isnan(m) else f"{signed(m)} {u}{d}"
+                for m, u, d in zip(block["mean_difference"], units, dagger, strict=True)
             ],
             "95 % interval": [_interval(lo, hi) for lo, hi in zip(block["p2_5"], block["p97_5"], strict=True)],
             "coverage": [pct(c, sign=False, decimals=0) for c in block["coverage"]],
@@ -118,7 +122,7 @@ def verdict_block(a, key: str, fid: str, *, title: str = "Verdict: better than t
     table, notes = verdict_table(block)
     st.table(table, hide_index=True)
     show_footnotes(notes)
-    st.caption(point_vs_mean())
+    st.caption("† " + point_vs_mean())
 
 
 def show_footnotes(notes: list[str]) -> None:

@@ -206,6 +206,40 @@ def test_every_page_renders_with_charts(server, browser, shots):
         _save(browser, shots, shot)
 
 
+#: Elements whose text is cut (wider content than box: an ellipsis or a hidden overflow) or that scroll sideways:
+#: every part of a metric card, every static table, every interactive table in view (closed expanders aside).
+_CUT = """
+const out = [];
+document.querySelectorAll('[data-testid="stMetric"] *, [data-testid="stTable"], [data-testid="stDataFrame"]')
+  .forEach(e => {
+    const shown = e.clientWidth > 0 && !e.closest('details:not([open])');  // not in a closed expander
+    if (shown && e.scrollWidth > e.clientWidth + 1) {
+      const where = e.closest('[data-testid]')?.getAttribute('data-testid') || e.tagName;
+      out.push(where + ': ' + e.innerText.slice(0, 80));
+    }
+  });
+return out;
+"""
+
+
+def test_nothing_cut_at_1280_px(server, browser, shots):
+    """Issue 17: at 1280 px no card label, value or delta is cut and no table scrolls sideways (the verdict table's
+    interval, the portfolio's MCI and the circularity figures were off to the right or cut)."""
+    url, _ = server
+    browser.set_window_size(1280, 2400)
+    try:
+        for path, title, charts, shot in PAGES:
+            if path in ("wales", "downloads"):
+                continue
+            browser.get(f"{url}/{path}")
+            _settle(browser, charts, text=title)
+            cut = browser.execute_script(_CUT)
+            _save(browser, shots, f"1280_{shot}")
+            assert not cut, (path, cut)
+    finally:
+        browser.set_window_size(1500, 2400)
+
+
 def test_scenario_control_recomputes(server, browser, shots):
     from selenium.webdriver.common.by import By
 
@@ -247,7 +281,8 @@ def test_upload_good_inventory(server, browser, shots, tmp_path):
     _save(browser, shots, "08_upload_good")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "taken from the shipped examples" in body  # its baseline was resolved by file name
-    assert "kg CO2e" in body and "vs baseline" in body  # indicator cards with the change against the baseline
+    # indicator cards: the number, the change against the baseline, the unit and coverage under the card
+    assert "kg CO2e · coverage" in body and "Verdict: better than the baseline" in body
 
 
 def test_upload_bad_inventory_shows_plain_error(server, browser, shots, tmp_path):

@@ -45,12 +45,15 @@ def shown_matches(at: AppTest, block) -> None:
         "indicator", "scope", "verdict", "P(better)", "point change", "MC mean difference", "95 % interval", "coverage"
     ]  # fmt: skip
     assert len(table) == len(block)
-    notes = [n for n in dict.fromkeys(block["note"]) if n]
+    drawn = block["mean_difference"].notna()
+    notes = [n for n in dict.fromkeys(block["note"][~drawn]) if n]  # why not assessable: numbered on the verdict
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert f"† {POINT_VS_MEAN}" in captions  # the point-vs-mean note of rows with draws: a dagger on the mean
     for (_, shown), r in zip(table.iterrows(), block.itertuples(), strict=True):
         assert shown["scope"] == SCOPE_LABELS[r.scope]
         assert r.verdict in shown["verdict"] if r.verdict else shown["verdict"].startswith("point estimate only")
-        if r.note:
+        assert shown["MC mean difference"].endswith(" †") == bool(r.note and r.mean_difference == r.mean_difference)
+        if r.note and r.mean_difference != r.mean_difference:
             n = notes.index(r.note) + 1
             assert shown["verdict"].endswith(f" [{n}]") and f"[{n}] {r.note}" in captions, (shown["verdict"], n)
         rel, diff = (
@@ -63,7 +66,7 @@ def shown_matches(at: AppTest, block) -> None:
             assert shown["P(better)"] == "n/a" and shown["95 % interval"] == "n/a"
             continue
         assert number(shown["P(better)"]) == pytest.approx(100 * r.p_better, abs=0.5)
-        assert shown["MC mean difference"].endswith(f" {r.unit}")
+        assert shown["MC mean difference"].removesuffix(" †").endswith(f" {r.unit}")
         assert number(shown["MC mean difference"]) == pytest.approx(r.mean_difference, rel=5e-3, abs=1e-9)
         lo, hi = (number(x) for x in shown["95 % interval"].split(" … "))
         assert (lo, hi) == pytest.approx((r.p2_5, r.p97_5), rel=5e-3, abs=1e-9)
@@ -83,7 +86,7 @@ def test_factory_page_opens_with_the_verdict_block(examples):
     no_exception(at)
     assert at.subheader[0].value.startswith("Verdict")
     shown_matches(at, verdict_block(a, MICRO, mc))
-    assert any(c.value.startswith(POINT_VS_MEAN) for c in at.caption)
+    assert any(POINT_VS_MEAN in c.value for c in at.caption)
     # by hand on the draws: site water is lower in every draw (−86 % as written)
     water = at.table[0].value
     row = water[(water["indicator"] == "Water withdrawal") & (water["scope"] == "site")].iloc[0]

@@ -8,7 +8,7 @@ from dashboard import charts, engine, ui, verdict_view
 
 st.title("Claims & uncertainty")
 a, key = ui.current_or_stop()
-c1, c2, c3 = st.columns([3, 1, 1])
+c1, c2, c3 = st.columns([5, 1, 1])
 with c1:
     fid = ui.factory_select(a)
 with c2:

@@ -171,11 +171,13 @@ table = comp[comp.indicator.isin(engine.HEADLINE)][
     ["scenario", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
 ].copy()
 table["scenario"] = table["scenario"].replace({"default": "as written", engine.WHAT_IF: "scenario"})
+for col in ("micro_factory", "baseline_value"):
+    table[col] = table[col].map(ui.fmt)
 table["difference"] = table["difference"].map(ui.signed)
 table["relative_change"] = table["relative_change"].map(ui.pct)
 table.columns = ["case", "indicator", "unit per FU", "micro-factory", "baseline", "difference", "change vs baseline"]
 table.insert(2, "scope", SCOPE)
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table, hide_index=True)
 st.caption(f"Every number on this page is {SCOPE}." + ui.HELP["coverage"])
 st.subheader("Named scenarios", help="The scenarios shipped in inventories/scenarios.toml.")
 named_effects = engine.named_effects(a, fid)
