@@ -5,8 +5,9 @@
 Starts the real dashboard (`streamlit run dashboard/app.py`) on a free port with its own temporary data folder,
 opens each page in headless Chromium (selenium + chromedriver: `apt-get install chromium chromium-driver`), waits
 until the page has finished running, and saves the whole page (the window is resized to the page's height). The
-report's page 1 is rendered from the real PDF with pypdfium2. Nothing is written outside ``--out`` and a temporary
-folder.
+report's page 1 is rendered from the real PDF with pypdfium2. The PNGs are then made small (PIL ``optimize``; if
+they still add up to more than ``--budget`` MB, quantised to 256 colours). Nothing is written outside ``--out`` and a
+temporary folder.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ PAGES = [
     ("downloads", "downloads"),
 ]
 MAX_HEIGHT = 16000
+#: Total size of the screenshots above which they are saved as quantised (palette) PNGs, MB.
+BUDGET_MB = 8.0
 
 
 def _free_port() -> int:
@@ -152,17 +155,35 @@ def shoot_report_page1(out: Path, factory: str = "textile_merthyr_micro.toml") -
     return target
 
 
+def shrink(paths: list[Path], budget_mb: float = BUDGET_MB) -> float:
+    """Re-save every PNG optimised; if they still add up to more than ``budget_mb``, as 256-colour PNGs (text and
+    flat colours survive). Returns the total size in MB."""
+    from PIL import Image
+
+    for p in paths:
+        Image.open(p).save(p, optimize=True)
+    total = sum(p.stat().st_size for p in paths) / 1e6
+    if total > budget_mb:
+        for p in paths:
+            Image.open(p).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(p, optimize=True)
+        total = sum(p.stat().st_size for p in paths) / 1e6
+    return total
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     ap.add_argument("--widths", type=int, nargs="+", default=[1280, 1600])
     ap.add_argument("--no-report", action="store_true")
+    ap.add_argument("--budget", type=float, default=BUDGET_MB, help="MB above which the PNGs are quantised")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     saved = [] if args.no_report else [shoot_report_page1(args.out)]
     saved += shoot_dashboard(args.out, args.widths)
+    total = shrink(saved, args.budget)
     for p in saved:
         print(p)
+    print(f"{len(saved)} screenshots, {total:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -171,6 +171,7 @@ table = comp[comp.indicator.isin(engine.HEADLINE)][
     ["scenario", "indicator", "unit", "micro_factory", "baseline_value", "difference", "relative_change"]
 ].copy()
 table["scenario"] = table["scenario"].replace({"default": "as written", engine.WHAT_IF: "scenario"})
+table["indicator"] = table["indicator"].map(ui.HEADLINE_LABELS)
 for col in ("micro_factory", "baseline_value"):
     table[col] = table[col].map(ui.fmt)
 table["difference"] = table["difference"].map(ui.signed)
