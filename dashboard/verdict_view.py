@@ -21,6 +21,7 @@ MARKS = {
     Direction.BETTER: "▲ better",
     Direction.WORSE: "▼ worse",
     Direction.UNCERTAIN: "≈ uncertain",
+    Direction.NO_DIFFERENCE: "= no difference",
     Direction.NOT_ASSESSABLE: "– not assessable",
     "": "point estimate only",
 }
@@ -46,15 +47,13 @@ def mark(verdict: str) -> str:
     return MARKS.get(verdict, verdict)
 
 
-#: Shown instead of the verdict where both sides are 0 in every draw (P(better) = 0 would read "worse").
-NO_DIFFERENCE = "= no difference (both 0)"
+#: The library's verdict where the two sides are equal in every draw (e.g. both 0), as shown.
+NO_DIFFERENCE = MARKS[Direction.NO_DIFFERENCE]
 
 
 def verdict_text(row) -> str:
-    """The verdict as shown: the library's, except where both sides are 0 in every draw — there is no difference,
-    and P(better) = 0 must not read as "worse"."""
-    same = row["point_difference"] == 0 and row["p2_5"] == 0 and row["p97_5"] == 0
-    return NO_DIFFERENCE if same else mark(row["verdict"])
+    """The verdict as shown (the library's :class:`~lca_engine.verdict.Direction` with its mark)."""
+    return mark(row["verdict"])
 
 
 def _interval(lo: float, hi: float) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .coverage import shortfall
 from .errors import InventoryError, Problem
-from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE, Scope, scoped_id
+from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPE_LABELS, SCOPES, SITE, Scope, scoped_id
 from .tomlfile import read_toml
 
 #: Claims about operations rather than the life cycle; assessed from socio-economic inventory data when stated.
@@ -218,7 +218,7 @@ def _judge(c: Claim, scope: str, factory: str, baseline: str, comparison, mc, op
     if short:
         return _not_assessable(short, measured, covered)
     if not len(row):
-        return _not_assessable(f"no {ind} result at scope {scope}")
+        return _not_assessable(f"no {ind} result at scope {SCOPE_LABELS.get(scope, scope)}")
     if not np.isfinite(measured) or b == 0:
         return _not_assessable("the baseline's value is zero", measured, covered)
     key = scoped_id(ind, scope)

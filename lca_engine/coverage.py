@@ -28,7 +28,7 @@ import pandas as pd
 
 from .background.imported import is_link, parse_link
 from .balance import flow_mass_kg
-from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPES, SITE
+from .indicators import CRADLE_TO_GATE, INDICATORS, SCOPE_LABELS, SCOPES, SITE
 from .model import ENVIRONMENT, MARKET, Factory, Flow
 from .units import convert, parse_unit, ureg
 
@@ -213,5 +213,5 @@ def shortfall(cov: pd.DataFrame | None, sides, indicator: str, scope: str, least
         worst = min(worst, float(r["coverage"]))
         if r["coverage"] < least:
             short.append(f"{fid} {r['coverage']:.0%} (not characterised: {r['missing'] or 'flows without a mass'})")
-    why = f"coverage below {least:.0%} at scope {scope}: " + "; ".join(short) if short else ""
+    why = f"coverage below {least:.0%} at scope {SCOPE_LABELS[scope]}: " + "; ".join(short) if short else ""
     return worst, why

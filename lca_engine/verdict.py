@@ -7,7 +7,8 @@ For each row:
   baseline, difference and relative change;
 * the **Monte Carlo** difference over paired draws (every input sampled over its range, shared background draws
   equal on both sides): mean and 95 % interval, and P(better) = P(micro-factory < baseline);
-* the **verdict**: better if P(better) ≥ 0.95, worse if ≤ 0.05, uncertain in between; not assessable where either
+* the **verdict**: better if P(better) ≥ 0.95, worse if ≤ 0.05, uncertain in between; no difference where the two
+  are equal in every draw (e.g. both 0: P(better) is then 0, which must not read "worse"); not assessable where either
   side's coverage at that scope is below ``min_coverage`` (the flows not covered are named) or there is no baseline;
 * a note when the point difference and the Monte Carlo mean differ by more than 5 % of the mean: the ranges are
   asymmetric (e.g. a triangular range whose most likely value sits near one end), so the mean over the ranges is
@@ -54,6 +55,7 @@ class Direction(StrEnum):
     BETTER = "better"
     WORSE = "worse"
     UNCERTAIN = "uncertain"
+    NO_DIFFERENCE = "no difference"
     NOT_ASSESSABLE = "not assessable"
 
 
@@ -130,7 +132,7 @@ def _judged(row: dict, mc, sides: list[str], key: str, short: str) -> dict:
         "p2_5": float(np.percentile(d, 2.5)),
         "p97_5": float(np.percentile(d, 97.5)),
         "p_better": p,
-        "verdict": direction(p).value,
+        "verdict": (Direction.NO_DIFFERENCE if not np.any(d) else direction(p)).value,
     }
     return out | {"note": point_vs_mean(row["point_difference"], out["mean_difference"])}
 

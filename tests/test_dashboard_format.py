@@ -60,7 +60,7 @@ def test_change_is_relative_then_difference_with_its_unit():
 
 
 def test_zero_on_both_sides_in_every_draw_is_no_difference_not_worse():
-    both_zero = pd.Series({"point_difference": 0.0, "p2_5": 0.0, "p97_5": 0.0, "verdict": "worse"})
+    both_zero = pd.Series({"point_difference": 0.0, "p2_5": 0.0, "p97_5": 0.0, "verdict": "no difference"})
     assert verdict_text(both_zero) == NO_DIFFERENCE
     tiny = pd.Series({"point_difference": 1e-9, "p2_5": 1e-9, "p97_5": 2e-9, "verdict": "worse"})
     assert verdict_text(tiny) == "▼ worse"

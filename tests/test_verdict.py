@@ -41,11 +41,24 @@ def test_every_row_against_the_draws_and_the_coverage_table(pair):
         d = mc.of(MICRO, key) - mc.of(BASE, key)
         assert r.mean_difference == pytest.approx(d.mean()) and r.p_better == pytest.approx(np.mean(d < 0))
         assert (r.p2_5, r.p97_5) == pytest.approx((np.percentile(d, 2.5), np.percentile(d, 97.5)))
-        assert r.verdict == direction(r.p_better)
+        assert r.verdict == (Direction.NO_DIFFERENCE if not np.any(d) else direction(r.p_better))
     site_water = block[(block.indicator == "water_withdrawal") & (block.scope == "site")].iloc[0]
     assert site_water.verdict == Direction.BETTER  # -86 % on site, every draw lower
     c2g_carbon = block[(block.indicator == "carbon") & (block.scope == "cradle_to_gate")].iloc[0]
     assert c2g_carbon.verdict == Direction.NOT_ASSESSABLE  # dyes and dye chemicals have no factor
+
+
+def test_equal_in_every_draw_is_no_difference_not_worse(data_dir):
+    """The e-bike pair withdraws no water on site on either side: every paired difference is 0, P(better) is 0,
+    and the verdict must say there is no difference (it said 'worse')."""
+    micro, base = "emobility-llanelli-micro", "emobility-newpack-baseline"
+    a = assess_files([EXAMPLES / "emobility_micro.toml"], data_dir=data_dir)
+    mc = monte_carlo([a.checked[micro].factory, a.checked[base].factory], draws=200, seed=3, data_dir=data_dir)
+    row = verdict_block(a, micro, mc).set_index(["indicator", "scope"]).loc[("water_withdrawal", "site")]
+    d = mc.of(micro, "water_withdrawal@site") - mc.of(base, "water_withdrawal@site")
+    assert not np.any(d)
+    assert a.total(micro, "water_withdrawal", "site") == a.total(base, "water_withdrawal", "site") == 0
+    assert row.p_better == 0 and row.verdict == Direction.NO_DIFFERENCE
 
 
 def test_thresholds_and_the_point_versus_mean_sentence():
