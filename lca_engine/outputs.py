@@ -53,7 +53,7 @@ def assess_to_folder(
     files, folder = collect_files(paths), Path(folder)
     cache = DataDir(Path(data_dir).expanduser().resolve() if data_dir else default_data_dir().resolve()).cache
     options = {"year": year, "tolerance": tolerance, "strict_balance": strict_balance}
-    digest = _key(files, options) if use_cache else ""
+    digest = _key(files, options, cache.parent) if use_cache else ""
     entry = result_cache.fetch(cache, digest) if digest else None
     if entry is None:
         entry = _compute(files, folder, year, data_dir, tolerance, strict_balance, on_file)
@@ -65,13 +65,13 @@ def assess_to_folder(
     return _written(folder, entry, digest, cached=True)
 
 
-def _key(files: list[Path], options: dict) -> str:
+def _key(files: list[Path], options: dict, data_root: Path) -> str:
     """The cache key, or "" where an input cannot be digested (missing, not a file, too large): the run then
     reports it as it always does."""
     from .background.catalog import default_inventories_dir
 
     try:
-        return result_cache.key(files, default_inventories_dir(), options)
+        return result_cache.key(files, default_inventories_dir(), options, data_root)
     except OSError:
         return ""
 

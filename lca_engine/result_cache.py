@@ -86,9 +86,18 @@ def _listed(paths: list[Path]) -> list[tuple[str, str]]:
     return [(str(p), file_digest(p)) for p in paths]
 
 
-def key(files: list[Path], inventories: Path, options: dict) -> str:
-    """The digest of the named files and everything else a run reads before it parses them (OSError: a file that
-    cannot be digested, see :func:`file_digest`)."""
+def imported_backgrounds(root: Path | None) -> list[Path]:
+    """The record of every background imported into the data folder at ``root`` (its ``meta.json`` names the
+    imported data's SHA-256 and the import time, so a re-import under the same name changes the key)."""
+    from .background.imported import META, registry_dir
+
+    return sorted(registry_dir(root).glob(f"*/{META}")) if root else []
+
+
+def key(files: list[Path], inventories: Path, options: dict, data_root: Path | None = None) -> str:
+    """The digest of the named files and everything else a run reads before it parses them, the imported
+    backgrounds of the data folder at ``data_root`` included (OSError: a file that cannot be digested, see
+    :func:`file_digest`)."""
     from . import __version__
 
     above = sorted({s for f in files for s in sources_above(f)})
@@ -101,6 +110,7 @@ def key(files: list[Path], inventories: Path, options: dict) -> str:
         "files": _listed(files),
         "sources": _listed(above),
         "shipped": _listed(shipped_inputs(inventories)),
+        "imported": _listed(imported_backgrounds(data_root)),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 

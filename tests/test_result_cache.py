@@ -178,3 +178,22 @@ def test_inputs_the_cache_cannot_digest_are_reported_as_without_it(tmp_path, dat
         code, output, trace = invoke("assess", path, "--out", tmp_path / "out", "--data-dir", data_dir)
         assert (code, trace) == (1, ""), output
         assert str(path) in output and message in output
+
+
+def test_an_imported_background_and_its_reimport_recalculate(pair, tmp_path, data_dir):
+    """An inventory may link an imported background by name: importing one, or removing it and importing other
+    data under the same name, must never give the earlier run's numbers from the cache."""
+    es2 = tmp_path / "es2"
+    es2.mkdir()
+    source = Path(__file__).resolve().parent / "fixtures" / "bw2io" / "ecospold2"
+    shutil.copy(next(p for p in sorted(source.glob("*.spold")) if "synonyms" not in p.name), es2)
+    _assess(pair, tmp_path / "a", data_dir)
+    assert CACHED in _assess(pair, tmp_path / "b", data_dir)
+    imp = ("background", "import", es2, "--name", "es2", "--licence", "BSD-3-Clause", "--cut-off", "--data-dir")
+    code, output, trace = invoke(*imp, data_dir)
+    assert code == 0, output + trace
+    assert CACHED not in _assess(pair, tmp_path / "c", data_dir)
+    assert CACHED in _assess(pair, tmp_path / "d", data_dir)
+    assert invoke("background", "remove", "es2", "--data-dir", data_dir)[0] == 0
+    assert invoke(*imp, data_dir)[0] == 0  # same name, a new import (new time stamp in its record)
+    assert CACHED not in _assess(pair, tmp_path / "e", data_dir)
