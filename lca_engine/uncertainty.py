@@ -432,7 +432,7 @@ def monte_carlo(
     if not isinstance(batch, int) or batch <= 0:
         raise UncertaintyError("batch must be a positive integer", fix="e.g. batch=1000", field="batch")
     if not isinstance(workers, int) or workers <= 0:
-        raise UncertaintyError("workers must be a positive integer", fix="e.g. --workers 2", field="workers")
+        raise UncertaintyError("workers must be a positive integer", fix="e.g. workers=2", field="workers")
     m = system.demand.shape[1]
     if not paired:
         parts = []
