@@ -72,3 +72,16 @@ def test_export_to_a_folder_or_unwritable_place_is_a_user_error(tmp_path, fmt):
     assert (got, tb) == (1, ""), output
     assert "cannot write" in output
     assert [p.name for p in tmp_path.iterdir()] == ["a-file"]
+
+
+def test_our_jsonld_export_imports_as_a_background(tmp_path, data_dir):
+    """`background import --format jsonld` of our own export ended in an internal error (exit 4): the importer's
+    flows of a separate biosphere were linked by uuid to a database never written. Now they are kept, loudly."""
+    out = tmp_path / "h.zip"
+    micro = EXAMPLES / "housing_ebbw_vale_micro.toml"
+    code, output, trace = invoke("export", micro, "--format", "jsonld", "--out", out, "--data-dir", data_dir)
+    assert code == 0, output + trace
+    imp = ("background", "import", out, "--name", "h", "--format", "jsonld", "--licence", "x", "--data-dir", data_dir)
+    code, output, trace = invoke(*imp)
+    assert code == 0, output + trace
+    assert "48 activities" in output and "NOT CHARACTERISED" in output

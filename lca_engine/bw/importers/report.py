@@ -84,7 +84,13 @@ def drop_unlinked(data: list[dict]) -> None:
 
 
 def unmatched(data: list[dict]) -> list[tuple[str, dict]]:
-    return [(a, e) for a, e in _exchanges(data) if e.get("type") == "biosphere" and not e.get("input")]
+    """Elementary exchanges not linked to biosphere3: unlinked, or linked by the importer to a flow database of its
+    own that is never written (bw2io's JSON-LD importer links flows of a separate biosphere by their uuid)."""
+    return [
+        (a, e)
+        for a, e in _exchanges(data)
+        if e.get("type") == "biosphere" and (not e.get("input") or e["input"][0] != BIO3)
+    ]
 
 
 def flow_code(e: dict) -> str:
