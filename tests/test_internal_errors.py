@@ -226,7 +226,7 @@ def test_dashboard_upload_with_no_characterised_flow_shows_zeros():
     assert not at.error, [e.value for e in at.error]
     assert any("Assessed 1 micro-factory" in s.value for s in at.success)
     cards = [m.value for m in at.metric]
-    assert cards and all(re.match(r"0(\.0+)? ", v) for v in cards), cards
+    assert cards and all(re.match(r"0(\.0+)?( |$)", v) for v in cards), cards
 
 
 def test_amount_below_float32_range_is_a_user_error_not_a_singular_matrix_crash(tmp_path, data_dir):
