@@ -103,3 +103,28 @@ def test_a_micro_factory_without_a_baseline_gets_claims_but_no_draws(tmp_path, d
     diffs, claims, summary = _compare(tmp_path / "out", data_dir, tmp_path / "solo.toml")
     assert diffs.empty and summary.empty
     assert set(claims.verdict) == {"not assessable"}
+
+
+def test_assess_uncertainty_prints_the_verdict_block_of_the_same_draws(assessment, tmp_path, data_dir):
+    """`assess --uncertainty` prints, per headline indicator and scope, the verdict and P(better) of the verdict block
+    on the pair's own draws — the rows of report page 1 and the dashboard for the same draws and seed."""
+    from lca_engine.cli.compare_view import p_text
+    from lca_engine.indicators import SCOPE_LABELS
+    from lca_engine.verdict import pair_monte_carlo, verdict_block
+
+    code, output, trace = invoke(
+        "assess", TEXTILE, "--out", tmp_path, "--data-dir", data_dir, "--uncertainty", "--draws", "200", "--seed", "4"
+    )
+    assert code == 0, output + trace
+    mc = pair_monte_carlo(assessment, "textile-merthyr-micro", draws=200, seed=4, data_dir=data_dir)
+    block = verdict_block(assessment, "textile-merthyr-micro", mc)
+    lines = output[output.index("verdict: textile-merthyr-micro vs textile-conventional-baseline") :].splitlines()
+    for r in block.itertuples():
+        row = next(line for line in lines if line.startswith(f"{r.indicator} ") and SCOPE_LABELS[r.scope] in line)
+        d = mc.of(r.factory, scoped_id(r.indicator, r.scope)) - mc.of(r.baseline, scoped_id(r.indicator, r.scope))
+        if r.verdict != "not assessable":
+            assert r.p_better == np.mean(d < 0)
+            assert row.split()[-2:] == [p_text(float(np.mean(d < 0))), r.verdict]
+        else:
+            assert row.rstrip().endswith("not assessable")
+    assert "200 paired draws, seed 4" in output

@@ -30,6 +30,15 @@ def assess(
         help="Recalculate even if an earlier run had byte-identical inputs, options and code "
         "(and do not store this run in the result cache).",
     ),
+    uncertainty: bool = typer.Option(
+        False,
+        "--uncertainty",
+        help="Also print each micro-factory's verdict block: point change, Monte Carlo mean difference, 95 %% "
+        "interval, P(better) and verdict, on a paired Monte Carlo of it and its baseline alone (the draws of the "
+        "report's page 1, the dashboard and `compare`).",
+    ),
+    draws: int = typer.Option(1000, "--draws", help="Paired Monte Carlo draws for --uncertainty."),
+    seed: int = typer.Option(1, "--seed", help="Random seed for --uncertainty (same seed, same numbers)."),
 ) -> None:
     """Assess micro-factories against their baselines per functional unit; write Parquet results."""
     from rich.progress import Progress
@@ -68,6 +77,26 @@ def assess(
             f"{t.get('contributions', 0):.3f} s)"
         )
     out.print(f"wrote {out_dir}/{', '.join(f.name for f in w.files)}")
+    if uncertainty:
+        try:
+            _print_verdicts(paths, year, data_dir, tolerance, not lenient, draws, seed)
+        except LcaEngineError as exc:
+            _fail(exc)
+
+
+def _print_verdicts(paths, year, data_dir, tolerance, strict_balance, draws: int, seed: int) -> None:
+    """The verdict block of every micro-factory that names a baseline, in 80 columns or wider."""
+    from ..assess import assess_files
+    from ..verdict import POINT_VS_MEAN, check_draws, pair_monte_carlo
+    from .compare_view import verdict_view
+
+    check_draws(draws)
+    a = assess_files(paths, year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=strict_balance)
+    for factory, baseline in a.pairs:
+        if baseline:
+            mc = pair_monte_carlo(a, factory, draws=draws, seed=seed, data_dir=data_dir)
+            out.print(verdict_view(a, factory, mc, out.width))
+    out.print(f"Monte Carlo: {draws:,} paired draws, seed {seed}. {POINT_VS_MEAN}")
 
 
 def _print_file_warnings(warnings) -> None:
