@@ -144,29 +144,29 @@ def verdict_view(assessment, factory: str, mc, width: int) -> Group:
     """One micro-factory's verdict block (:func:`lca_engine.verdict.verdict_block`): per headline indicator and
     scope the point change, Monte Carlo mean difference, 95 % interval, P(better) and verdict, whole in 80 columns;
     the not-assessable reasons under it."""
-    from ..indicators import INDICATORS
-    from ..verdict import verdict_block
+    from ..verdict import Direction, verdict_block
 
     block = verdict_block(assessment, factory, mc)
     cells = pd.DataFrame(
         {
             "indicator": block["indicator"],
             "scope": block["scope"].map(SCOPE_LABELS),
-            "unit": block["indicator"].map(lambda i: INDICATORS[i].unit),
+            "unit": block["unit"],
             "point change": [
                 _change(c, d) for c, d in zip(block["point_change"], block["point_difference"], strict=True)
             ],
-            "MC mean": block["mean_difference"].map(lambda v: "n/a" if v != v else _number(v)),
+            "MC mean": block["mean_difference"].map(_number),
             "95 % interval": [
                 "n/a" if lo != lo else f"{_number(lo)} … {_number(hi)}"
                 for lo, hi in zip(block["p2_5"], block["p97_5"], strict=True)
             ],
-            "P(better)": block["p_better"].map(lambda v: "n/a" if v != v else p_text(v)),
+            "P(better)": block["p_better"].map(p_text),
             "verdict": block["verdict"].astype(str),
         }
     )
     heading = f"verdict: {_pair(factory, dict(assessment.pairs).get(factory))}"
-    reasons = sorted({n for n, v in zip(block["note"], block["verdict"], strict=True) if v == "not assessable" and n})
+    judged = zip(block["note"], block["verdict"], strict=True)
+    reasons = sorted({n for n, v in judged if v == Direction.NOT_ASSESSABLE and n})
     table = _table(cells, heading, {0, 3, 4, 5, 6, 7}, {3, 4, 5, 6}, width)
     return Group(table, *(Text(literal(f"not assessable: {r}")) for r in reasons))
 
