@@ -26,6 +26,7 @@ class Written:
     timings: dict[str, float]
     digest: str  # the result cache key of the inputs ("" without the cache)
     cached: bool  # True: copied from the cache, nothing was recalculated
+    assessment: object = None  # the lca_engine Assessment when it was calculated (None when copied from the cache)
 
     @property
     def files(self) -> list[Path]:
@@ -56,10 +57,10 @@ def assess_to_folder(
     digest = _key(files, options, cache.parent) if use_cache else ""
     entry = result_cache.fetch(cache, digest) if digest else None
     if entry is None:
-        entry = _compute(files, folder, year, data_dir, tolerance, strict_balance, on_file)
+        entry, assessment = _compute(files, folder, year, data_dir, tolerance, strict_balance, on_file)
         if digest:
             result_cache.store(cache, digest, entry)
-        return _written(folder, entry, digest, cached=False)
+        return _written(folder, entry, digest, cached=False, assessment=assessment)
     for name in OUTPUTS:
         atomic.write_bytes(folder / name, entry.outputs[name])
     return _written(folder, entry, digest, cached=True)
@@ -76,7 +77,10 @@ def _key(files: list[Path], options: dict, data_root: Path) -> str:
         return ""
 
 
-def _compute(files, folder: Path, year, data_dir, tolerance, strict_balance, on_file) -> result_cache.Entry:
+def _compute(
+    files, folder: Path, year, data_dir, tolerance, strict_balance, on_file
+) -> tuple[result_cache.Entry, object]:
+    """The files written (as a cache entry) and the Assessment they come from."""
     from .assess import assess_files
     from .results import write_comparison, write_completeness, write_coverage, write_results
 
@@ -89,17 +93,18 @@ def _compute(files, folder: Path, year, data_dir, tolerance, strict_balance, on_
     write_completeness(a.completeness, folder / "completeness.parquet")
     write_coverage(a.coverage, folder / "coverage.parquet")
     atomic.write_text(folder / "comparison.csv", comp.to_csv(index=False))
-    return result_cache.Entry(
+    entry = result_cache.Entry(
         {name: (folder / name).read_bytes() for name in OUTPUTS},
         [(c.file, c.warnings) for c in a.checked.values()],
         dict(a.timings),
         result_cache.also_read(files, [c.file for c in a.checked.values()]),
     )
+    return entry, a
 
 
-def _written(folder: Path, entry: result_cache.Entry, digest: str, cached: bool) -> Written:
+def _written(folder: Path, entry: result_cache.Entry, digest: str, cached: bool, assessment=None) -> Written:
     import pyarrow.parquet as pq
 
     comparison = pq.read_table(folder / "comparison.parquet").to_pandas()
     coverage = pq.read_table(folder / "coverage.parquet").to_pandas()
-    return Written(folder, comparison, coverage, entry.warnings, entry.timings, digest, cached)
+    return Written(folder, comparison, coverage, entry.warnings, entry.timings, digest, cached, assessment)

@@ -79,19 +79,21 @@ def assess(
     out.print(f"wrote {out_dir}/{', '.join(f.name for f in w.files)}")
     if uncertainty:
         try:
-            _print_verdicts(paths, year, data_dir, tolerance, not lenient, draws, seed)
+            _print_verdicts(w.assessment, paths, year, data_dir, tolerance, not lenient, draws, seed)
         except LcaEngineError as exc:
             _fail(exc)
 
 
-def _print_verdicts(paths, year, data_dir, tolerance, strict_balance, draws: int, seed: int) -> None:
-    """The verdict block of every micro-factory that names a baseline, in 80 columns or wider."""
+def _print_verdicts(a, paths, year, data_dir, tolerance, strict_balance, draws: int, seed: int) -> None:
+    """The verdict block of every micro-factory that names a baseline, in 80 columns or wider; ``a``: the run's
+    Assessment, assessed again only when the run's files came from the result cache."""
     from ..assess import assess_files
     from ..verdict import POINT_VS_MEAN, check_draws, pair_monte_carlo
     from .compare_view import verdict_view
 
     check_draws(draws)
-    a = assess_files(paths, year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=strict_balance)
+    if a is None:
+        a = assess_files(paths, year=year, data_dir=data_dir, tolerance=tolerance, strict_balance=strict_balance)
     for factory, baseline in a.pairs:
         if baseline:
             mc = pair_monte_carlo(a, factory, draws=draws, seed=seed, data_dir=data_dir)
