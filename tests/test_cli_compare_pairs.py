@@ -128,3 +128,12 @@ def test_assess_uncertainty_prints_the_verdict_block_of_the_same_draws(assessmen
         else:
             assert row.rstrip().endswith("not assessable")
     assert "200 paired draws, seed 4" in output
+
+
+@pytest.mark.parametrize("option", [("--draws", "0"), ("--seed", "-1")])
+def test_assess_uncertainty_refuses_bad_draws_or_seed_before_any_work(option, tmp_path, data_dir):
+    code, output, trace = invoke(
+        "assess", TEXTILE, "--out", tmp_path / "o", "--data-dir", data_dir, "--uncertainty", *option
+    )
+    assert code == 2, output + trace
+    assert option[0] in output + trace and not (tmp_path / "o").exists()
