@@ -12,11 +12,13 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from ...background.catalog import Catalog, load_catalog
-from ...errors import LcaEngineError, Problem
+from ...background.links import bw_unit
+from ...errors import Problem
 from ...inventory import field_path
-from ...units import parse_unit
-from ..project import default_data_dir
+from ..foreground.convert import ForeignImportWarning, default_catalog
+from ..foreground.kinds import pint_unit
+
+_default_catalog = default_catalog  # export.py's name
 
 FORMAT = "lca-engine bw-excel 1"
 
@@ -55,75 +57,12 @@ BW_COLUMNS = [
 ]
 
 
-#: Brightway unit names ⇄ our pint spellings.
-BW_UNITS = {
-    "kg": "kilogram",
-    "g": "gram",
-    "t": "ton",
-    "kWh": "kilowatt hour",
-    "MJ": "megajoule",
-    "kJ": "kilojoule",
-    "GJ": "gigajoule",
-    "MWh": "megawatt hour",
-    "m3": "cubic meter",
-    "L": "litre",
-    "m2": "square meter",
-    "m": "meter",
-    "km": "kilometer",
-    "t*km": "ton kilometer",
-    "item": "unit",
-}
-
-
-_FROM_BW_UNITS = {v: k for k, v in BW_UNITS.items()} | {
-    "tonne": "t",
-    "metric ton": "t",
-    "liter": "L",
-    "cubic metre": "m3",
-    "square metre": "m2",
-    "metre": "m",
-    "kilometre": "km",
-    "tonne kilometer": "t*km",
-    "ton kilometre": "t*km",
-    "tonne kilometre": "t*km",
-    "metric ton*km": "t*km",
-    "kilogram kilometer": "kg*km",
-    "units": "item",
-    "item": "item",
-    "items": "item",
-    "piece": "item",
-    "pieces": "item",
-    "p": "item",
-    "watt hour": "Wh",
-    "kilowatthour": "kWh",
-}
-
-
 #: First cells that bw2io's ExcelImporter reads as section markers (must never start an exchange row).
 _RESERVED = {"activity", "database", "project parameters", "database parameters", "exchanges", "parameters"}
 
 
-_WASTE_ROUTES = {
-    "landfill": "landfill",
-    "closed_loop": "recycling",
-    "open_loop": "recycling",
-    "energy_recovery": "energy_recovery",
-    "composting": "composting",
-    "anaerobic_digestion": "composting",
-}
-
-
-_MATERIAL_ROUTES = {"primary": "virgin", "closed_loop": "recycled", "reused": "reused"}
-
-
-_PRODUCTION = ("production", "generic production")
-
-
-_CONSUMPTION = ("technosphere", "generic consumption", "substitution")
-
-
-class ExcelImportWarning(UserWarning):
-    """Something in a foreign Brightway file could not be carried over exactly (the message says what)."""
+class ExcelImportWarning(ForeignImportWarning):
+    """Something in a foreign Brightway Excel file could not be carried over exactly (the message says what)."""
 
 
 def _floatable(s: str) -> bool:
@@ -209,11 +148,7 @@ def _bw_name(text: str) -> str:
 
 
 def _bw_unit(unit: str) -> str:
-    return BW_UNITS.get(unit, unit)
-
-
-def _default_catalog(year: int) -> Catalog:
-    return load_catalog(year, cache_dir=default_data_dir() / "cache")
+    return bw_unit(unit)
 
 
 @dataclass
@@ -281,14 +216,4 @@ def _validation_problems(exc: ValidationError, prefix: str, where: dict) -> list
 
 def _pint_unit(unit: Any) -> str | None:
     """Brightway unit name (or a unit pint knows) → our unit string; None if not understood."""
-    if not isinstance(unit, str) or not unit.strip():
-        return None
-    u = unit.strip()
-    mapped = _FROM_BW_UNITS.get(u) or _FROM_BW_UNITS.get(u.lower())
-    if mapped:
-        return mapped
-    try:
-        parse_unit(u)
-    except LcaEngineError:
-        return None
-    return u
+    return pint_unit(unit)
