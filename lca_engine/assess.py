@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .background.catalog import Catalog, load_catalog
+from .background.imported import is_link
 from .background.open_background import unverified_links
 from .balance import DEFAULT_TOLERANCE
 from .collect import collect_files
@@ -117,7 +118,13 @@ class Assessment:
         return pd.DataFrame(rows, columns=columns)
 
     def carbon_basis_share(self, factory_id: str) -> float:
-        """Share of the IPCC 2021 carbon result that is on the DESNZ AR5 basis (factors without a gas split)."""
+        """Share of the IPCC 2021 carbon result that is on the DESNZ AR5 basis: shipped factors without a gas split.
+
+        The rest is on the basis of the method that characterised it, IPCC 2021 (AR6): factors DESNZ splits by gas,
+        links to an imported background (``NAME:code``, characterised by bw2io's IPCC 2021 method over its
+        elementary flows) and the factory's own elementary flows (``biosphere3:<name>``). Shipped factor keys are
+        the only factors without a ':' (:func:`~lca_engine.background.imported.is_link`).
+        """
         r = self.results
         sel = r[
             (r.factory == factory_id)
@@ -127,7 +134,8 @@ class Assessment:
             & (r.scenario == "default")
         ]
         total = self.total(factory_id, "carbon_ipcc2021")
-        unsplit = sel[~sel.factor.isin(self.split_factors)]["value"].sum() if len(sel) else 0.0
+        ar5 = ~sel.factor.isin(self.split_factors) & ~sel.factor.map(is_link).astype(bool)
+        unsplit = sel[ar5]["value"].sum() if len(sel) else 0.0
         return float(unsplit / total) if total else 0.0
 
 
