@@ -78,6 +78,16 @@ class Linked:
     factories: list
 
 
+def imported(data_dir: Path, case: Case) -> Case:
+    """``case`` imported into the test session's data folder (once, by whichever test needs it first)."""
+    from lca_engine.background.imported import load_meta
+    from lca_engine.background_import import import_background
+
+    if load_meta(data_dir, case.name) is None:
+        import_background(case.path, case.name, case.licence, data_dir=data_dir, cut_off=True, version=case.version)
+    return case
+
+
 @pytest.fixture(scope="module")
 def plain(data_dir):
     from lca_engine import assess_files
@@ -90,12 +100,8 @@ def plain(data_dir):
 @pytest.fixture(scope="module", params=list(CASES))
 def linked(request, data_dir, tmp_path_factory) -> Linked:
     from lca_engine import assess_files, load
-    from lca_engine.background.imported import load_meta
-    from lca_engine.background_import import import_background
 
-    case = CASES[request.param]
-    if load_meta(data_dir, case.name) is None:
-        import_background(case.path, case.name, case.licence, data_dir=data_dir, cut_off=True, version=case.version)
+    case = imported(data_dir, CASES[request.param])
     micro = write_linked(tmp_path_factory.mktemp(case.name), case.key)
     assessment = assess_files([micro], year=2025, data_dir=data_dir)
     factories = [load(micro), load(micro.with_name("tiny_baseline.toml"))]

@@ -1,4 +1,5 @@
-"""Write a factory as a Brightway (bw2io) Excel inventory, linked to the DESNZ background of one year."""
+"""Write a factory as a Brightway (bw2io) Excel inventory, linked to the DESNZ background of one year and to the
+activities of imported backgrounds (``NAME:…`` links: the background's own database and code)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import atomic
-from ...background.catalog import Catalog
+from ...background.catalog import Catalog, Factor
 from ...errors import InventoryError, UnitError
 from ...model import Factory, Flow, Stock
 from ...units import Q_, convert, parse_unit
@@ -56,6 +57,29 @@ def _water_m3(flow: Flow) -> float:
     return float(q.to("m3").magnitude)
 
 
+def _activity_columns(factor: Factor, catalog: Catalog) -> dict:
+    """Name, unit, database, location and input of the Brightway activity a background key names: an imported
+    background's own activity (its database and code, as ``lca-engine background import`` wrote them), else the
+    factor's activity in ``desnz-<year>`` (code = key)."""
+    if factor.database and catalog.links is not None:  # (only a catalogue with links gives a linked factor)
+        act = catalog.links.resolve(factor.key).activity
+        return {
+            "name": _bw_name(act.name),
+            "unit": act.unit,
+            "database": factor.database,
+            "location": act.location,
+            "input": f"{factor.database}::{factor.code}",
+        }
+    db = f"desnz-{catalog.year}"
+    return {
+        "name": _bw_name(factor.name),
+        "unit": _bw_unit(factor.unit),
+        "database": db,
+        "location": "GB",
+        "input": f"{db}::{factor.key}",
+    }
+
+
 def _bw_rows(flow: Flow, index: int, procs: set[str], catalog: Catalog) -> list[dict]:
     """Brightway exchange columns for one flow (empty list: no Brightway counterpart)."""
     if flow.from_ in procs and flow.to in procs:
@@ -66,16 +90,11 @@ def _bw_rows(flow: Flow, index: int, procs: set[str], catalog: Catalog) -> list[
         for key in flow.background_keys:
             factor = catalog.get(key, where=where)
             scale = convert(1.0, flow.unit, factor.unit)
-            db = f"desnz-{catalog.year}"
             rows.append(
                 {
-                    "name": _bw_name(factor.name),
+                    **_activity_columns(factor, catalog),
                     "amount": flow.amount * scale,
-                    "unit": _bw_unit(factor.unit),
-                    "database": db,
-                    "location": "GB",
                     "type": "technosphere",
-                    "input": f"{db}::{factor.key}",
                     **_triangular(flow, scale),
                 }
             )
