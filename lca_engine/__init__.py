@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _SOURCES: dict[str, tuple[str, str]] = {
     **{n: (".assess", n) for n in ("Assessment", "assess", "assess_files", "monte_carlo")},
     "collect_files": (".collect", "collect_files"),
+    "read_foreground": (".foreground_import", "read_foreground"),
     **{n: (".background.catalog", n) for n in ("Catalog", "Factor", "load_catalog")},
     **{n: (".balance", n) for n in ("BalanceResult", "mass_balance")},
     "coverage_table": (".coverage", "coverage"),

@@ -25,6 +25,7 @@ from ...background.import_errors import ImportFormatError
 from ...background.imported import BackgroundFormat
 from ...errors import Problem
 from .base import BIO3, Importer
+from .simapro_params import carry_parameter_uncertainty
 
 #: a SimaPro CSV export is read whole into memory (bw_simapro_csv holds every block): refused above this size
 MAX_BYTES = 1024**3
@@ -326,7 +327,25 @@ def simapro_water(data: list[dict]) -> list[dict]:
 
 
 def strategies(biosphere: str = BIO3) -> list:
+    """The strategies of a background import: :func:`own_strategies`, then elementary flows linked to
+    ``biosphere`` (a database of the Brightway project)."""
     from bw2data import Database
+    from bw2io import strategies as s
+
+    return [
+        *own_strategies(),
+        functools.partial(
+            s.link_iterable_by_fields,
+            other=Database(biosphere),
+            edge_kinds=["biosphere"],
+            fields=("name", "categories", "unit"),
+        ),
+    ]
+
+
+def own_strategies() -> list:
+    """SimaPro names, units, locations, links inside the file and biosphere names and categories as ecoinvent's:
+    everything but the link to a project's biosphere database (nothing read from or written to a project)."""
     from bw2io import strategies as s
 
     return [
@@ -346,23 +365,34 @@ def strategies(biosphere: str = BIO3) -> list:
         s.normalize_simapro_biosphere_names,
         simapro_water,
         s.fix_localized_water_flows,
-        functools.partial(
-            s.link_iterable_by_fields,
-            other=Database(biosphere),
-            edge_kinds=["biosphere"],
-            fields=("name", "categories", "unit"),
-        ),
     ]
+
+
+def read_processes(spcsv, path: Path) -> tuple[list[dict], dict]:
+    """bw_simapro_csv's processes (units checked, parameter distributions carried) and its database metadata."""
+    bw = spcsv.to_brightway(separate_products=False)
+    check_units(bw["processes"], known_units(spcsv), path)
+    return carry_parameter_uncertainty(spcsv, bw["processes"]), bw["database"]
+
+
+def parsed(path: Path, database: str):
+    """The file checked (size, header, blocks) and parsed; bw_simapro_csv's ``SimaProCSV`` of processes."""
+    text = read_text(path)
+    delimiter = DELIMITERS[header(text, path)["csv separator"].lower()]
+    check_blocks(text, delimiter, path)
+    spcsv = parse(text, path, database)
+    check_kind(spcsv, path)
+    return spcsv
 
 
 class SimaProData:
     """What bw2io's importers are to :func:`~.base.apply_strategies`: ``data``, ``strategies``, ``apply_strategy``."""
 
-    def __init__(self, database: str, data: list[dict], metadata: dict) -> None:
+    def __init__(self, database: str, data: list[dict], metadata: dict, steps: list | None = None) -> None:
         self.db_name = database
         self.data = data
         self.metadata = metadata
-        self.strategies = strategies()
+        self.strategies = strategies() if steps is None else steps
 
     def apply_strategy(self, strategy, verbose: bool = False) -> None:
         self.data = strategy(self.data)
@@ -383,14 +413,8 @@ class SimaPro(Importer):
         return [path]
 
     def importer(self, path: Path, database: str) -> SimaProData:
-        text = read_text(path)
-        delimiter = DELIMITERS[header(text, path)["csv separator"].lower()]
-        check_blocks(text, delimiter, path)
-        spcsv = parse(text, path, database)
-        check_kind(spcsv, path)
-        bw = spcsv.to_brightway(separate_products=False)
-        check_units(bw["processes"], known_units(spcsv), path)
-        return SimaProData(database, bw["processes"], bw["database"])
+        spcsv = parsed(path, database)
+        return SimaProData(database, *read_processes(spcsv, path))
 
     def version(self, imp: SimaProData) -> str:
         return " ".join(str(imp.metadata.get(k) or "") for k in ("simapro_version", "simapro_project")).strip()

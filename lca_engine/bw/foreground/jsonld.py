@@ -1,0 +1,401 @@
+"""An openLCA JSON-LD export (a folder or its zip; olca-schema 1 or 2) as a foreground, through bw2io's
+``JSONLDImporter`` with the strategies of the background import (:mod:`lca_engine.bw.importers.jsonld`).
+
+Before bw2io opens anything: the limits of ``background import`` (file count and size; a zip judged by its
+directory — entries, declared size, no name escaping its folder — then extracted with each entry capped), and
+every ``.json`` file parsed on its own, so broken JSON is named by file and line. Then:
+
+* the functional unit is the product system's reference process and target amount (``--functional-unit`` names
+  the product system, or a process, when the export holds several or none); a product system's process links are
+  the links (openLCA calculates with those, not with default providers); a reference process missing from the
+  export is an error naming the product system's file;
+* elementary flows take biosphere3-style categories from their openLCA category path ("Elementary flows/Emission
+  to air/…" → ``air``; "Resource/in water" → ``natural resource``, ``in water``);
+* exchanges keep their openLCA uncertainty (log-normal, normal, triangle, uniform) as bw2io's fields, and a note
+  naming the process uuid and the exchange's ``internalId``;
+* processes of our own JSON-LD export that stand for a DESNZ factor ("… (desnz-<year>::<key>)") are not
+  foreground: exchanges from them link to ``desnz-<year>`` and that key, as the TOML had them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import tempfile
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...errors import InventoryError, Problem
+from ..quiet import quiet
+from .convert import ForegroundFormat, ForeignFile
+from .read import ForegroundReader, Read, sha256
+
+ID = "olca internalId"
+#: our own export names the process of a background factor "<factor name> (desnz-<year>::<key>)"
+OURS = re.compile(r"\((?P<db>desnz-\d{4})::(?P<key>[^()]+)\)$")
+#: openLCA elementary-flow contexts → biosphere3's top category
+CONTEXTS = {
+    "emission to air": "air",
+    "emission to water": "water",
+    "emission to soil": "soil",
+    "resource": "natural resource",
+    "resources": "natural resource",
+    "air": "air",
+    "water": "water",
+    "soil": "soil",
+    "ground": "soil",
+}
+SHOWN = 20
+
+
+@dataclass
+class Export:
+    """The export's entities as read (by section and @id) and where each came from."""
+
+    folder: Path
+    shown: str  # the path as the user gave it (the zip, or the folder)
+    sections: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    def file(self, section: str, uid: str) -> str:
+        return f"{self.shown}/{section}/{uid}.json"
+
+
+class Locator:
+    """Activity → its process file; exchange → ``exchanges[k]`` of that file (found by ``internalId``)."""
+
+    def __init__(self, export: Export, activities: list[dict]) -> None:
+        self.export, self.acts = export, activities
+
+    def where(self, activity: int, exchange: int | None = None, *, header: bool = False) -> dict:
+        ds = self.acts[activity]
+        uid = str(ds.get("code") or "")
+        out = {"file": self.export.file("processes", uid)}
+        if exchange is not None and not header:
+            internal = ds["exchanges"][exchange].get(ID)
+            raw = self.export.sections.get("processes", {}).get(uid, {}).get("exchanges", [])
+            k = next((i for i, e in enumerate(raw) if e.get("internalId") == internal), None)
+            out["field"] = f"exchanges[{k}]" if k is not None else f"exchanges (internalId {internal})"
+        return out
+
+
+class JsonLdReader(ForegroundReader):
+    format = ForegroundFormat.JSONLD
+    expects = "an openLCA JSON-LD export: a folder (or its .zip) holding processes/, flows/ and unit_groups/"
+
+    @classmethod
+    def detect(cls, path: Path) -> bool:
+        if path.is_dir():
+            return (path / "processes").is_dir()
+        if not (path.is_file() and path.suffix.lower() == ".zip"):
+            return False
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return any(n.replace("\\", "/").lstrip("./").startswith("processes/") for n in zf.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False
+
+    def read(self, path: Path, functional_unit: str | None) -> Read:
+        from ...background.import_input import extract_zip, input_files, is_zip
+
+        with tempfile.TemporaryDirectory(prefix="lca-engine-jsonld-") as tmp:
+            if is_zip(path):
+                folder = extract_zip(path, Path(tmp) / "export")
+            else:
+                input_files(path)
+                folder = path
+            export = Export(folder, str(path), load_sections(folder, str(path)))
+            system = choose_system(export, functional_unit)
+            database = database_name(system, path)
+            acts = run_bw2io(folder, path, database)
+            foreign, fu, amount, stated = build(export, acts, system, functional_unit, database)
+            shutil.rmtree(Path(tmp) / "export", ignore_errors=True)
+        return Read(foreign, fu, amount, stated)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def load_sections(folder: Path, shown: str) -> dict[str, dict[str, dict]]:
+    """Every ``<section>/<id>.json`` parsed (what openLCA keeps elsewhere, e.g. ``bin/`` layouts, is not read);
+    broken JSON or a file that is not an object is named."""
+    out: dict[str, dict[str, dict]] = {}
+    problems = []
+    for f in sorted(folder.glob("*/*.json")):
+        rel = f.relative_to(folder).as_posix()
+        try:
+            obj = json.loads(f.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            problems.append(Problem("the file is not UTF-8 text", fix=_FIX, file=f"{shown}/{rel}"))
+            continue
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(f"broken JSON: {exc.msg}", fix=_FIX, file=f"{shown}/{rel}", line=exc.lineno))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(Problem("a JSON-LD entity must be a JSON object", fix=_FIX, file=f"{shown}/{rel}"))
+        else:
+            out.setdefault(rel.split("/")[0], {})[str(obj.get("@id") or f.stem)] = obj
+    if problems:
+        raise InventoryError(problems[:SHOWN])
+    if not out.get("processes"):
+        raise InventoryError("the export holds no process (processes/*.json)", fix=_FIX, file=shown, field="processes")
+    return out
+
+
+_FIX = "export the product system again from openLCA (File > Export > JSON-LD), or repair the named file"
+
+
+def _names(obj: dict) -> set[str]:
+    return {str(obj.get("@id") or ""), str(obj.get("name") or "")} - {""}
+
+
+def choose_system(export: Export, functional_unit: str | None) -> dict | None:
+    """The product system the functional unit comes from, or None (the user named a process, or there is none)."""
+    systems = list(export.sections.get("product_systems", {}).values())
+    if functional_unit is not None:
+        named = [s for s in systems if functional_unit.strip() in _names(s)]
+        return _checked(export, named[0]) if len(named) == 1 else None
+    if len(systems) > 1:
+        raise InventoryError(
+            f"the export holds {len(systems)} product systems",
+            fix="name one with --functional-unit (functional_unit=): "
+            + ", ".join(repr(str(s.get("name"))) for s in systems)[:600],
+            file=export.shown,
+            field="product_systems",
+        )
+    return _checked(export, systems[0]) if systems else None
+
+
+def reference_process(system: dict | None) -> str | None:
+    """The product system's reference process id (olca-schema 1 ``referenceProcess``, 2 ``refProcess``)."""
+    ref = (system or {}).get("referenceProcess") or (system or {}).get("refProcess") or {}
+    return ref.get("@id") if isinstance(ref, dict) else None
+
+
+def _checked(export: Export, system: dict) -> dict:
+    ref = reference_process(system)
+    if ref not in export.sections["processes"]:
+        raise InventoryError(
+            f"the product system's reference process {ref!r} is not in the export",
+            fix="export the product system with its processes (openLCA: export the product system, which takes "
+            "its processes along)",
+            file=export.file("product_systems", str(system.get("@id"))),
+            field="referenceProcess",
+        )
+    return system
+
+
+def database_name(system: dict | None, path: Path) -> str:
+    """The product system's name (the factory's name and id), else the file's: a name whose id would be longer
+    than an id may be (128) takes the file's name."""
+    name = str((system or {}).get("name") or "")
+    return name if name and len(name) <= 120 else path.stem
+
+
+def run_bw2io(folder: Path, path: Path, database: str) -> list[dict]:
+    """bw2io's JSON-LD importer and the background import's strategies; each exchange keeps its ``internalId``."""
+    from ..importers.base import apply_strategies
+    from ..importers.jsonld import JsonLd
+
+    try:
+        with quiet(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", ResourceWarning)  # bw2io's extractor leaves its files to the collector
+            imp = JsonLd(folder).importer(folder, database)
+            for proc in imp.data.get("processes", {}).values():
+                for e in proc.get("exchanges", []):
+                    e[ID] = e.get("internalId")
+            apply_strategies(imp)
+    except InventoryError:
+        raise
+    except Exception as exc:  # bw2io raises whatever its strategies met in the data
+        raise InventoryError(
+            f"Brightway's JSON-LD importer could not read the export: {type(exc).__name__}: {exc}",
+            fix=_FIX,
+            file=str(path),
+        ) from None
+    categories = {b["code"]: b.get("categories") for b in imp.biosphere_database}
+    for ds in imp.data:
+        for e in ds.get("exchanges", []):
+            if e.get("type") == "biosphere" and e.get("input"):
+                e["categories"] = biosphere_categories(categories.get(e["input"][1]) or ())
+    return imp.data
+
+
+def biosphere_categories(path) -> tuple[str, ...]:
+    """openLCA's category path of an elementary flow → biosphere3's (top, sub) categories."""
+    parts = [str(p).strip() for p in path if str(p).strip()]
+    if parts and parts[0].lower() == "elementary flows":
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0].lower() == "emission":
+        parts = parts[1:]
+    if not parts:
+        return ()
+    top = CONTEXTS.get(parts[0].lower())
+    if top is None:
+        return tuple(parts)
+    sub = [p for p in parts[1:] if p.lower() != "unspecified"]
+    return (top, *sub)
+
+
+# ---------------------------------------------------------------------------------------------- building
+def build(export: Export, acts: list[dict], system: dict | None, functional_unit: str | None, database: str):
+    """(ForeignFile, functional-unit code, amount, what the file states) from bw2io's activities."""
+    path = Path(export.shown)
+    acts = link_ours(acts)
+    if system is not None:
+        relink(acts, system)
+    for ds in acts:
+        for e in ds.get("exchanges", []):
+            raw = _raw(export, ds, e)
+            carry_uncertainty(e, raw)
+            e.setdefault("notes", []).append(f"openLCA process {ds.get('code')}, exchange internalId {e.get(ID)}")
+    fu = reference_process(system) or functional_unit
+    amount, stated = target(system, acts)
+    foreign = ForeignFile(
+        path=path,
+        format=ForegroundFormat.JSONLD,
+        database=database,
+        activities=acts,
+        locator=Locator(export, acts),
+        provenance=provenance(export, system, fu, path),
+    )
+    return foreign, fu, amount, stated
+
+
+def _raw(export: Export, ds: dict, e: dict) -> dict:
+    raw = export.sections["processes"].get(str(ds.get("code")), {}).get("exchanges", [])
+    return next((r for r in raw if r.get("internalId") == e.get(ID)), {})
+
+
+def link_ours(acts: list[dict]) -> list[dict]:
+    """Processes of our own export that stand for a DESNZ factor leave the foreground: exchanges from them link
+    to that factor (``desnz-<year>``, input ``(desnz-<year>, key)``)."""
+    ours = {ds.get("code"): m for ds in acts if (m := OURS.search(str(ds.get("name") or "")))}
+    for ds in acts:
+        for e in ds.get("exchanges", []):
+            m = ours.get((e.get("input") or (None, None))[1])
+            if m is not None and ds.get("code") not in ours:
+                e["input"], e["database"] = (m["db"], m["key"]), m["db"]
+                e.setdefault("notes", []).append(f"linked to {m['db']} factor {m['key']} (an lca-engine export)")
+    return [ds for ds in acts if ds.get("code") not in ours]
+
+
+def relink(acts: list[dict], system: dict) -> None:
+    """A product system's process links are the technosphere: each linked exchange takes its provider; an input of
+    a product (not an elementary flow) the system does not link is cut off, as openLCA calculates it."""
+    links = {
+        (str(lk.get("process", {}).get("@id")), (lk.get("exchange") or {}).get("internalId")): lk.get("provider")
+        for lk in system.get("processLinks", [])
+    }
+    codes = {ds.get("code") for ds in acts}
+    for ds in acts:
+        for e in ds.get("exchanges", []):
+            if e.get("type") != "technosphere" or str(e.get("database", "")).startswith("desnz-"):
+                continue
+            provider = links.get((str(ds.get("code")), e.get(ID)))
+            if provider and provider.get("@id") in codes:
+                e["input"] = (ds["database"], provider["@id"])
+            elif e.get("input"):
+                e["input"] = None
+                e.setdefault("notes", []).append("the product system does not link this input: cut off")
+
+
+def target(system: dict | None, acts: list[dict]) -> tuple[float, str]:
+    """The product system's target amount in the reference process's unit, and the words for it."""
+    if system is None:
+        return 1.0, ""
+    from ...units import convert
+    from .kinds import pint_unit
+
+    ref = reference_process(system)
+    ds = next((d for d in acts if d.get("code") == ref), {})
+    amount = float(system.get("targetAmount") or 1.0)
+    unit = str((system.get("targetUnit") or {}).get("name") or "")
+    ours = pint_unit(ds.get("unit"))
+    theirs = pint_unit(unit)
+    if ours and theirs and ours != theirs:
+        amount = convert(amount, theirs, ours)
+    return amount, f"product system '{system.get('name')}': {system.get('targetAmount')} {unit}".strip()
+
+
+#: openLCA distribution → (stats_arrays id, function of the raw fields and the unit factor → bw2io fields)
+def _lognormal(u: dict, f: float) -> dict | None:
+    gm, gsd = u.get("geomMean"), u.get("geomSd")
+    if not (isinstance(gm, int | float) and isinstance(gsd, int | float)) or gm == 0 or gsd <= 0:
+        return None
+    return {"uncertainty type": 2, "loc": math.log(abs(gm * f)), "scale": math.log(gsd), "negative": gm * f < 0}
+
+
+def _normal(u: dict, f: float) -> dict | None:
+    mean, sd = u.get("mean"), u.get("sd")
+    if not (isinstance(mean, int | float) and isinstance(sd, int | float)):
+        return None
+    return {"uncertainty type": 3, "loc": mean * f, "scale": abs(sd * f)}
+
+
+def _bounded(kind: int):
+    def dist(u: dict, f: float) -> dict | None:
+        lo, hi = u.get("minimum"), u.get("maximum")
+        if not (isinstance(lo, int | float) and isinstance(hi, int | float)):
+            return None
+        lo, hi = sorted((lo * f, hi * f))
+        out = {"uncertainty type": kind, "minimum": lo, "maximum": hi}
+        if kind == 5 and isinstance(u.get("mode"), int | float):
+            out["loc"] = u["mode"] * f
+        return out
+
+    return dist
+
+
+DISTRIBUTIONS = {
+    "LOG_NORMAL_DISTRIBUTION": _lognormal,
+    "NORMAL_DISTRIBUTION": _normal,
+    "UNIFORM_DISTRIBUTION": _bounded(4),
+    "TRIANGLE_DISTRIBUTION": _bounded(5),
+}
+
+
+def carry_uncertainty(e: dict, raw: dict) -> None:
+    """The openLCA exchange's distribution as bw2io's fields, in the unit bw2io converted the amount to."""
+    u = raw.get("uncertainty") or {}
+    dist = DISTRIBUTIONS.get(str(u.get("distributionType")))
+    amount = raw.get("amount")
+    if dist is None or not isinstance(amount, int | float) or not amount:
+        return
+    fields = dist(u, float(e.get("amount") or 0.0) / amount)
+    if fields:
+        e.update(fields)
+
+
+def _actor(doc: dict, key: str) -> str:
+    return str((doc.get(key) or {}).get("name") or "")
+
+
+def provenance(export: Export, system: dict | None, fu: str | None, path: Path) -> dict:
+    """What the export states about itself: the reference process's documentation, the product system."""
+    procs = export.sections["processes"]
+    ref = procs.get(str(fu), {}) if fu else {}
+    doc = ref.get("processDocumentation") or {}
+    parts = [f"file {path.name}, SHA-256 {sha256(path)}"]
+    if system is not None:
+        parts.append(f"product system '{system.get('name')}' ({system.get('@id')}), version {system.get('version')}")
+    if ref:
+        parts.append(
+            f"reference process '{ref.get('name')}' ({ref.get('@id')}), version {ref.get('version')}, last change "
+            f"{ref.get('lastChange')}, valid from {doc.get('validFrom') or ref.get('validFrom')} until "
+            f"{doc.get('validUntil') or ref.get('validUntil')}"
+        )
+    roles = ("dataSetOwner", "dataGenerator", "dataDocumentor", "reviewer")
+    parts += [f"{k}: {_actor(doc, k)}" for k in roles if _actor(doc, k)]
+    if (doc.get("publication") or {}).get("name"):
+        parts.append(f"publication: {doc['publication']['name']}")
+    if doc.get("restrictionsDescription"):
+        parts.append(f"access and use restrictions: {' '.join(str(doc['restrictionsDescription']).split())[:400]}")
+    return {
+        "title": str((system or ref).get("name") or path.name) + f" (openLCA JSON-LD, {path.name})",
+        "publisher": _actor(doc, "dataSetOwner") or _actor(doc, "dataGenerator") or "as stated in the file",
+        "edition": str(ref.get("version") or (system or {}).get("version") or ""),
+        "note": "As stated in the export: " + "; ".join(parts) + ".",
+    }

@@ -1,0 +1,115 @@
+"""A factory modelled in another tool becomes our inventory: ``read_foreground`` (and ``lca-engine foreground
+import``) for Brightway Excel, openLCA JSON-LD (a folder or its zip) and SimaPro CSV.
+
+The format is named or detected; the file is read by its reader (:mod:`lca_engine.bw.foreground.read`) and
+converted per functional unit by :func:`lca_engine.bw.foreground.to_factory` (Brightway Excel goes through
+:func:`lca_engine.bw.excel.read_bw_excel`, as ``import-excel`` does). Where the file states its functional unit as
+an amount (an openLCA product system's target amount, e.g. 2,914,841 kg), every flow is scaled to it. The inline
+source states what the file says about itself, with its SHA-256; the licence is the one given, else
+"unknown — check before use".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import InventoryError
+from .model import MICRO_FACTORY, Factory, Site
+
+#: the formats, as ``lca_engine.bw.foreground.ForegroundFormat`` names them (not imported here: Brightway)
+FORMATS = ("excel", "jsonld", "simapro")
+
+
+def read_foreground(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    functional_unit: str | None = None,
+    sector: str | None = None,
+    site: Site | dict | None = None,
+    system: str = MICRO_FACTORY,
+    year: int = 2025,
+    licence: str | None = None,
+    catalog=None,
+) -> Factory:
+    """The factory modelled in ``path`` (see the module docstring); problems the conversion meets but can carry
+    over are warned as :class:`lca_engine.bw.foreground.ForeignImportWarning`."""
+    path = Path(path).expanduser()
+    fmt = _format(path, format)
+    if fmt == "excel":
+        from .bw.excel import read_bw_excel
+
+        factory = read_bw_excel(path, functional_unit, sector=sector, site=site, system=system, year=year,
+                                catalog=catalog)  # fmt: skip
+        return one_provenance(with_licence(factory, licence))
+    from .bw.foreground import to_factory
+    from .bw.foreground.read import readers
+
+    got = readers()[fmt]().read(path, functional_unit)
+    factory = to_factory(
+        got.foreign, functional_unit=got.functional_unit, sector=sector, site=site, system=system, year=year,
+        catalog=catalog, licence=licence,
+    )  # fmt: skip
+    return one_provenance(scaled(factory, got.amount, got.stated) if got.amount != 1.0 else factory)
+
+
+def _format(path: Path, named: str | None):
+    """The format named (checked against the file) or detected; errors name the path and what to give."""
+    if not path.exists():
+        raise InventoryError("file or folder not found", fix="check the path", file=str(path))
+    from .bw.foreground.read import detect, readers
+
+    found = detect(path)
+    if named is not None and named not in FORMATS:
+        raise InventoryError(f"unknown format {named!r}", fix=f"use one of {', '.join(FORMATS)}", field="format")
+    if named is None and found is None:
+        raise InventoryError(
+            "not a foreground in any format this command reads",
+            fix="give one of: a Brightway Excel workbook (.xlsx); "
+            + "; ".join(c.expects for c in readers().values())
+            + " (or name it with --format)",
+            file=str(path),
+        )
+    if named is not None and found is not None and found.value != named:
+        raise InventoryError(
+            f"not {named} data: it looks like {found.value}", fix=f"use --format {found.value}", file=str(path)
+        )
+    if named is not None and found is None:
+        expects = "a Brightway Excel workbook (.xlsx)" if named == "excel" else readers()[named].expects
+        raise InventoryError(f"not {named} data", fix=f"give {expects}", file=str(path))
+    return found.value
+
+
+def scaled(factory: Factory, amount: float, stated: str) -> Factory:
+    """``factory`` per ``amount`` of its functional unit (the file's own functional unit): every flow and its
+    assumption range × amount."""
+    data = factory.model_dump(by_alias=True, exclude_none=True)
+    for f in data["flows"]:
+        f["amount"] *= amount
+        f["note"] = f"{f.get('note', '')}; × {amount:.10g} ({stated})".lstrip("; ")
+        if f.get("assumption"):
+            f["assumption"]["low"] *= amount
+            f["assumption"]["high"] *= amount
+    data["functional_unit"]["amount"] = amount
+    return Factory.model_validate(data)
+
+
+def with_licence(factory: Factory, licence: str | None) -> Factory:
+    """The licence stated by the user on the file's inline sources (the Excel reader takes none)."""
+    if not licence:
+        return factory
+    sources = {k: v.model_copy(update={"licence": licence}) for k, v in factory.sources.items()}
+    return factory.model_copy(update={"sources": sources})
+
+
+def one_provenance(factory: Factory) -> Factory:
+    """A flow carrying the file's distribution as an assumption cites it there, not also as a source (a number has
+    one provenance: ``rules/provenance``); the source it came from stays named in the note."""
+    both = [f for f in factory.flows if f.source and f.assumption]
+    if not both:
+        return factory
+    data = factory.model_dump(by_alias=True, exclude_none=True)
+    for f in data["flows"]:
+        if f.get("source") and f.get("assumption"):
+            f["note"] = f"{f.get('note', '')}; from source {f.pop('source')}".lstrip("; ")
+    return Factory.model_validate(data)
