@@ -4,6 +4,7 @@ exchanges, 1e-9; bw2calc's float32 matrices, 1e-6)."""
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
@@ -304,3 +305,113 @@ def test_background_carbon_carries_the_range_over_desnz_years(exported, catalog)
             else:
                 assert u is None
     assert varying > 0
+
+
+def _triangles(folder: Path) -> list[tuple[float, float, float, float]]:
+    """(amount, minimum, mode, maximum) of every exchange with a triangle, read from the export's JSON files with
+    the standard library (every unit of this export is its group's reference unit)."""
+    import json
+
+    out = []
+    for p in sorted((folder / "processes").glob("*.json")):
+        for e in json.loads(p.read_text(encoding="utf-8"))["exchanges"]:
+            u = e.get("uncertainty") or {}
+            if u.get("distributionType") == "TRIANGLE_DISTRIBUTION":
+                out.append((e["amount"], u["minimum"], u["mode"], u["maximum"]))
+    return out
+
+
+def _table(exchanges: list[dict]) -> np.ndarray:
+    return np.array(sorted((e["amount"], e["minimum"], e["loc"], e["maximum"]) for e in exchanges))
+
+
+def _bw2io_distributions(folder: Path, with_strategies: bool) -> list[dict]:
+    """bw2io's JSONLDImporter on the unpacked export (strategies applied, nothing written): the exchanges with a
+    stats_arrays distribution, with or without the two olca-uncertainty strategies."""
+    from bw2io.importers.json_ld import JSONLDImporter
+
+    from lca_engine.bw import quiet
+    from lca_engine.bw.importers.olca_uncertainty import mark_amounts, olca_distributions
+
+    with quiet.quiet():
+        imp = JSONLDImporter(folder, "housing-distributions")
+        if with_strategies:
+            imp.strategies.insert(0, mark_amounts)
+            imp.strategies.append(olca_distributions)
+        imp.apply_strategies()
+    return [e for ds in imp.data for e in ds["exchanges"] if e.get("uncertainty type") not in (None, 0, 1)]
+
+
+def test_triangles_reach_brightway_as_distributions(exported, tmp_path):
+    """bw2io 0.9.17 keeps an olca-schema triangle as a plain object (no stats_arrays field: '0 with a
+    distribution'); with the olca-uncertainty strategies every triangle of the export is a triangular distribution
+    (type 5, loc = mode) with the file's numbers, which stats_arrays accepts."""
+    import stats_arrays as sa
+
+    folder = tmp_path / "unpacked"
+    zipfile.ZipFile(exported[2]).extractall(folder)
+    want = _triangles(folder)
+    assert len(want) >= 20
+    assert _bw2io_distributions(folder, with_strategies=False) == []
+    got = _bw2io_distributions(folder, with_strategies=True)
+    assert {e["uncertainty type"] for e in got} == {sa.TriangularUncertainty.id}
+    assert len(got) == len(want)
+    np.testing.assert_allclose(_table(got), sorted(want), rtol=1e-12)
+    params = sa.UncertaintyBase.from_dicts(*got)
+    sa.TriangularUncertainty.validate(params)  # raises on min > loc or loc > max
+
+
+def test_a_triangle_stated_in_grams_is_scaled_with_its_amount(exported, tmp_path):
+    """One exchange of the export restated in g (its amount and triangle × 1000, a 'g' unit added to the mass
+    group): bw2io converts the amount to kg, and the distribution follows it to the kg numbers it had."""
+    import json
+
+    folder = tmp_path / "grams"
+    zipfile.ZipFile(exported[2]).extractall(folder)
+    group = next(
+        p for p in (folder / "unit_groups").glob("*.json") if json.loads(p.read_text())["name"] == "Units of mass"
+    )
+    g = json.loads(group.read_text())
+    kg = next(u for u in g["units"] if u["name"] == "kg")
+    g["units"].append({"@id": "00000000-0000-4000-8000-00000000000g", "conversionFactor": 0.001, "name": "g"})
+    group.write_text(json.dumps(g))
+    before = sorted(_triangles(folder))
+    for p in sorted((folder / "processes").glob("*.json")):
+        proc = json.loads(p.read_text())
+        e = next((e for e in proc["exchanges"] if e.get("uncertainty") and e["unit"]["@id"] == kg["@id"]), None)
+        if e is not None:
+            e["amount"] *= 1000
+            for k in ("minimum", "mode", "maximum"):
+                e["uncertainty"][k] *= 1000
+            e["unit"] = {"@type": "Unit", "@id": g["units"][-1]["@id"], "name": "g"}
+            p.write_text(json.dumps(proc))
+            break
+    assert sorted(_triangles(folder)) != before  # one exchange now in grams
+    got = _bw2io_distributions(folder, with_strategies=True)
+    np.testing.assert_allclose(_table(got), before, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("u", "factor", "want"),
+    [
+        ({"distributionType": "LOG_NORMAL_DISTRIBUTION", "geomMean": 2.0, "geomSd": 1.5}, 1000.0,
+         {"uncertainty type": 2, "loc": math.log(2000.0), "scale": math.log(1.5), "negative": False}),
+        ({"distributionType": "LOG_NORMAL_DISTRIBUTION", "geomMean": -2.0, "geomSd": 1.5}, 1.0,
+         {"uncertainty type": 2, "loc": math.log(2.0), "scale": math.log(1.5), "negative": True}),
+        ({"distributionType": "NORMAL_DISTRIBUTION", "mean": 3.0, "sd": 0.5}, 0.5,
+         {"uncertainty type": 3, "loc": 1.5, "scale": 0.25}),
+        ({"distributionType": "UNIFORM_DISTRIBUTION", "minimum": 1.0, "maximum": 4.0}, -1.0,
+         {"uncertainty type": 4, "minimum": -4.0, "maximum": -1.0}),
+        ({"distributionType": "TRIANGLE_DISTRIBUTION", "minimum": 1.0, "mode": 2.0, "maximum": 4.0}, 3.6,
+         {"uncertainty type": 5, "minimum": 3.6, "loc": 7.2, "maximum": 14.4}),
+        ({"distributionType": "TRIANGLE_DISTRIBUTION", "minimum": 1.0, "mode": 5.0, "maximum": 4.0}, 1.0, None),
+        ({"distributionType": "LOG_NORMAL_DISTRIBUTION", "geomMean": 2.0, "geomSd": 1.0}, 1.0, None),
+        ({"distributionType": "NORMAL_DISTRIBUTION", "mean": 3.0}, 1.0, None),
+        ({"distributionType": "BETA"}, 1.0, None),
+    ],
+)  # fmt: skip
+def test_olca_distribution_as_stats_arrays_fields_by_hand(u, factor, want):
+    from lca_engine.bw.importers.olca_uncertainty import stats_arrays_fields
+
+    got = stats_arrays_fields(u, factor)
+    assert got == (pytest.approx(want, rel=1e-15) if want else None)
