@@ -15,6 +15,7 @@ from ..background.import_errors import (
 )
 from ..background.imported import Activity, biosphere_name, database_name
 from ..errors import Problem
+from .gc_pause import collector_paused
 from .importers import Importer
 from .importers.report import (
     LinkingReport,
@@ -59,6 +60,11 @@ def read(importer: Importer, path: Path, name: str) -> object:
 def check(importer: Importer, path: Path, name: str, strict: bool = False, cut_off: bool = False) -> Checked:
     """``strict``: an elementary flow not in biosphere3 is an error; ``cut_off``: technosphere exchanges that link
     to nothing are left out (and listed in the report) instead of refused."""
+    with collector_paused():
+        return _check(importer, path, name, strict, cut_off)
+
+
+def _check(importer: Importer, path: Path, name: str, strict: bool, cut_off: bool) -> Checked:
     imported = read(importer, path, name)
     data = imported.data
     if not data:

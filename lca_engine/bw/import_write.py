@@ -28,7 +28,7 @@ from ..background.imported import (
     registry_dir,
 )
 from .import_checks import Checked
-from .imported_db import dump, remove, sha256, write_from
+from .imported_db import dump, remove, sha256, write_data
 from .importers.report import report_csv
 from .parts import BIO3, _bio3_digest, _write_biosphere3
 from .quiet import quiet
@@ -86,7 +86,7 @@ def commit(root: Path, workdir: Path, checked: Checked, meta: ImportedBackground
     moved = False
     try:
         data_sha = _stage(workdir / "stage", checked)
-        write_from(workdir / "stage" / DATA, meta.name, data_sha, format=meta.format, licence=meta.licence)
+        write_data(meta.name, checked.data, checked.biosphere, data_sha, format=meta.format, licence=meta.licence)
         os.rename(workdir / "stage", final)
         moved = True
         meta = _complete(meta, checked, data_sha)

@@ -15,9 +15,10 @@ from pathlib import Path
 import bw2data as bd
 
 from ..background.imported import DATA, biosphere_name, database_name, load_meta, registry_dir
+from .gc_pause import collector_paused
 from .importers.base import BIO3
 from .quiet import quiet
-from .store import db_fresh, digest, nonce, write_db
+from .store import db_fresh, digest, nonce, seal_db, unseal_db
 
 VERSION = "1"
 
@@ -45,14 +46,38 @@ def _want(data_sha: str, bio: str = "") -> str:
 
 def write_from(path: Path, name: str, data_sha: str, **meta) -> None:
     """Write the background ``name``'s databases from its stored data at ``path``."""
-    stored = load(path)
-    bio = biosphere_name(name) if stored["biosphere"] else ""
-    with quiet():  # bw2data warns that locations are not geocollections ("not ready for regionalization")
+    with collector_paused():
+        stored = load(path)
+        write_data(name, stored.pop("data"), stored.pop("biosphere"), data_sha, **meta)
+
+
+def write_data(name: str, data: list[dict], biosphere: list[dict], data_sha: str, **meta) -> None:
+    """Write the background ``name``'s databases from ``data`` and ``biosphere`` as :func:`dump` stored them in the
+    file whose sha256 is ``data_sha`` (the import writes from the objects it has just stored, not a second copy)."""
+    bio = biosphere_name(name) if biosphere else ""
+    # bw2data warns that locations are not geocollections ("not ready for regionalization")
+    with collector_paused(), quiet():
         if bio:
-            flows = {(f["database"], f["code"]): f for f in stored["biosphere"]}
-            write_db(bio, flows, _want(data_sha), type="biosphere", background=name)
-        data = {(ds["database"], ds["code"]): ds for ds in stored["data"]}
-        write_db(database_name(name), data, _want(data_sha, bio), background=name, **meta)
+            _write(bio, _keyed(biosphere), _want(data_sha), type="biosphere", background=name)
+        _write(database_name(name), _keyed(data), _want(data_sha, bio), background=name, **meta)
+
+
+def _keyed(datasets: list[dict]) -> dict:
+    return {(ds["database"], ds["code"]): ds for ds in datasets}
+
+
+def _write(name: str, data: dict, want: str, **meta) -> None:
+    """:func:`~.store.write_db` with bw2data's write options for data bw2io has already checked: no typo check of
+    every key (it only warns, and bw2io wrote the keys), no full-text search index (nothing here searches
+    Brightway: ``lca-engine factors --background`` reads the background's index.json)."""
+    unseal_db(name, **meta)
+    old = getattr(bd.config, "is_test", False)
+    bd.config.is_test = True  # no tqdm bar per write (see store.write_db)
+    try:
+        bd.Database(name).write(data, searchable=False, check_typos=False)
+    finally:
+        bd.config.is_test = old
+    seal_db(name, want)
 
 
 def remove(name: str) -> None:

@@ -80,6 +80,20 @@ def _exchanges(data: list[dict]) -> list[tuple[str, dict]]:
     return [(ds.get("name", ""), e) for ds in _activities(data) for e in ds.get("exchanges", [])]
 
 
+def _snapshot(data) -> list[tuple[str, list[dict]]]:
+    """Each activity's name and a shallow copy of its exchange list: one list copy per activity, not one tuple per
+    exchange (a strategy pass over ecoinvent's 500,000 exchanges allocated a million objects for every strategy)."""
+    return [(ds.get("name", ""), list(ds.get("exchanges", []))) for ds in _activities(data)]
+
+
+def _count(data) -> int:
+    return sum(len(ds.get("exchanges", [])) for ds in _activities(data))
+
+
+def _flat(snapshot: list[tuple[str, list[dict]]]) -> list[tuple[str, dict]]:
+    return [(act, e) for act, exchanges in snapshot for e in exchanges]
+
+
 def _key(act: str, e: dict) -> tuple:
     return (act, str(e.get("name")), str(e.get("type")), repr(e.get("amount")))
 
@@ -98,20 +112,28 @@ def _deleted(before: list[tuple[str, dict]], after: list[tuple[str, dict]]) -> l
     return out
 
 
+def _name(strategy) -> str:
+    return getattr(strategy, "__name__", getattr(getattr(strategy, "func", None), "__name__", "strategy"))
+
+
 def apply_strategies(imp) -> tuple[Counter, list[tuple[str, str, dict]]]:
     """Apply ``imp``'s strategies one by one; returns how many exchange units bw2io's normalisation changed, and
-    the exchanges a strategy deleted (so the linking report can say so)."""
+    the exchanges a strategy deleted (so the linking report can say so).
+
+    Before each strategy only a shallow copy of each activity's exchange list is kept; the exchanges are compared
+    by content (:func:`_deleted`) only after a strategy that left fewer of them, the units only around
+    ``normalize_units``."""
     from bw2io.strategies import normalize_units
 
     changed: Counter = Counter()
     dropped: list[tuple[str, str, dict]] = []
     for strategy in imp.strategies:
-        before = _exchanges(imp.data)
+        before = _snapshot(imp.data)
         units = exchange_units(imp.data) if strategy is normalize_units else None
         imp.apply_strategy(strategy, verbose=False)
-        after = _exchanges(imp.data)
-        if units is not None and len(after) == len(before):
+        n_before, n_after = sum(len(x) for _, x in before), _count(imp.data)
+        if units is not None and n_after == n_before:
             changed.update((a, b) for a, b in zip(units, exchange_units(imp.data), strict=True) if a != b)
-        name = getattr(strategy, "__name__", getattr(getattr(strategy, "func", None), "__name__", "strategy"))
-        dropped += [(name, act, e) for act, e in _deleted(before, after)]
+        if n_after < n_before:
+            dropped += [(_name(strategy), act, e) for act, e in _deleted(_flat(before), _exchanges(imp.data))]
     return changed, dropped
