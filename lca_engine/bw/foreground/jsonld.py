@@ -64,6 +64,11 @@ class Export:
         return f"{self.shown}/{section}/{uid}.json"
 
 
+def process_id(code) -> str:
+    """The openLCA process id of an activity's code (bw2io codes an allocated product '<process id>.<flow id>')."""
+    return str(code or "").split(".")[0]
+
+
 class Locator:
     """Activity → its process file; exchange → ``exchanges[k]`` of that file (found by ``internalId``)."""
 
@@ -72,13 +77,12 @@ class Locator:
 
     def where(self, activity: int, exchange: int | None = None, *, header: bool = False) -> dict:
         ds = self.acts[activity]
-        uid = str(ds.get("code") or "")
+        uid = process_id(ds.get("code"))
         out = {"file": self.export.file("processes", uid)}
         if exchange is not None and not header:
-            internal = ds["exchanges"][exchange].get(ID)
-            raw = self.export.sections.get("processes", {}).get(uid, {}).get("exchanges", [])
-            k = next((i for i, e in enumerate(raw) if e.get("internalId") == internal), None)
-            out["field"] = f"exchanges[{k}]" if k is not None else f"exchanges (internalId {internal})"
+            e = ds["exchanges"][exchange]
+            k = raw_index(self.export, uid, e)
+            out["field"] = f"exchanges[{k}]" if k is not None else f"exchanges (internalId {e.get(ID)})"
         return out
 
 
@@ -247,10 +251,11 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
     if system is not None:
         relink(acts, system)
     for ds in acts:
+        uid = process_id(ds.get("code"))
         for e in ds.get("exchanges", []):
-            raw = _raw(export, ds, e)
-            carry_uncertainty(e, raw)
-            e.setdefault("notes", []).append(f"openLCA process {ds.get('code')}, exchange internalId {e.get(ID)}")
+            k = raw_index(export, uid, e)
+            carry_uncertainty(e, export.sections["processes"][uid]["exchanges"][k] if k is not None else {})
+            e.setdefault("notes", []).append(f"openLCA process {uid}, exchange internalId {e.get(ID)} (exchanges[{k}])")
     fu = reference_process(system) or functional_unit
     amount, stated = target(system, acts)
     foreign = ForeignFile(
@@ -264,9 +269,13 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
     return foreign, fu, amount, stated
 
 
-def _raw(export: Export, ds: dict, e: dict) -> dict:
-    raw = export.sections["processes"].get(str(ds.get("code")), {}).get("exchanges", [])
-    return next((r for r in raw if r.get("internalId") == e.get(ID)), {})
+def raw_index(export: Export, uid: str, e: dict) -> int | None:
+    """The position of bw2io's exchange ``e`` in its process file: by ``internalId`` and flow id (exports of the
+    US Federal LCA Commons repeat an internalId within a process)."""
+    raw = export.sections.get("processes", {}).get(uid, {}).get("exchanges", [])
+    hits = [i for i, r in enumerate(raw) if r.get("internalId") == e.get(ID)]
+    same = [i for i in hits if (raw[i].get("flow") or {}).get("@id") == e.get("code")]
+    return (same or hits or [None])[0]
 
 
 def link_ours(acts: list[dict]) -> list[dict]:
@@ -283,10 +292,14 @@ def link_ours(acts: list[dict]) -> list[dict]:
 
 
 def relink(acts: list[dict], system: dict) -> None:
-    """A product system's process links are the technosphere: each linked exchange takes its provider; an input of
-    a product (not an elementary flow) the system does not link is cut off, as openLCA calculates it."""
+    """A product system's process links are the technosphere: each linked exchange takes its provider (an allocated
+    provider: its dataset of the linked product); an input of a product the system does not link is cut off, as
+    openLCA calculates it."""
     links = {
-        (str(lk.get("process", {}).get("@id")), (lk.get("exchange") or {}).get("internalId")): lk.get("provider")
+        (str(lk.get("process", {}).get("@id")), (lk.get("exchange") or {}).get("internalId")): (
+            str((lk.get("provider") or {}).get("@id")),
+            str((lk.get("flow") or {}).get("@id")),
+        )
         for lk in system.get("processLinks", [])
     }
     codes = {ds.get("code") for ds in acts}
@@ -294,9 +307,10 @@ def relink(acts: list[dict], system: dict) -> None:
         for e in ds.get("exchanges", []):
             if e.get("type") != "technosphere" or str(e.get("database", "")).startswith("desnz-"):
                 continue
-            provider = links.get((str(ds.get("code")), e.get(ID)))
-            if provider and provider.get("@id") in codes:
-                e["input"] = (ds["database"], provider["@id"])
+            provider, flow = links.get((process_id(ds.get("code")), e.get(ID)), ("", ""))
+            code = next((c for c in (provider, f"{provider}.{flow}") if c in codes), None)
+            if code is not None:
+                e["input"] = (ds["database"], code)
             elif e.get("input"):
                 e["input"] = None
                 e.setdefault("notes", []).append("the product system does not link this input: cut off")
@@ -376,7 +390,7 @@ def _actor(doc: dict, key: str) -> str:
 def provenance(export: Export, system: dict | None, fu: str | None, path: Path) -> dict:
     """What the export states about itself: the reference process's documentation, the product system."""
     procs = export.sections["processes"]
-    ref = procs.get(str(fu), {}) if fu else {}
+    ref = procs.get(process_id(fu), {}) if fu else {}
     doc = ref.get("processDocumentation") or {}
     parts = [f"file {path.name}, SHA-256 {sha256(path)}"]
     if system is not None:
@@ -392,7 +406,7 @@ def provenance(export: Export, system: dict | None, fu: str | None, path: Path) 
     if (doc.get("publication") or {}).get("name"):
         parts.append(f"publication: {doc['publication']['name']}")
     if doc.get("restrictionsDescription"):
-        parts.append(f"access and use restrictions: {' '.join(str(doc['restrictionsDescription']).split())[:400]}")
+        parts.append(f"access and use restrictions: {' '.join(str(doc['restrictionsDescription']).split())[:1200]}")
     return {
         "title": str((system or ref).get("name") or path.name) + f" (openLCA JSON-LD, {path.name})",
         "publisher": _actor(doc, "dataSetOwner") or _actor(doc, "dataGenerator") or "as stated in the file",

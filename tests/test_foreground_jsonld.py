@@ -1,0 +1,294 @@
+"""Foreground from openLCA JSON-LD (issue 18 item 3): a product system exported from openLCA becomes a TOML inventory
+with the file's provenance. Numbers are checked against the export's own JSON (read here, units converted with
+the export's own unit groups, the product system's process links solved by numpy), never against the tool's
+output; our own JSON-LD export comes back with the same carbon; bad exports are refused with file and fix, exit 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lca_engine.errors import LcaEngineError
+from lca_engine.foreground_import import read_foreground
+from lca_engine.inventory import load
+
+from .cli_run import invoke
+from .test_foreground_simapro import SITE, SITE_CLI, read
+
+JSONLD = Path(__file__).parent / "fixtures" / "bw2io" / "json-ld"
+BEEF = JSONLD / "beef-cattle-finishing"
+FPL = JSONLD / "US-FPL"
+SYSTEM = "a5830b36-5249-4712-b62f-b79a00d3c2d1"
+EXAMPLE = Path(__file__).resolve().parent.parent / "inventories" / "examples" / "textile_merthyr_micro.toml"
+Z = 1.959963984540054
+
+
+def sections(folder: Path) -> dict[str, dict[str, dict]]:
+    out: dict[str, dict[str, dict]] = {}
+    for f in folder.glob("*/*.json"):
+        out.setdefault(f.parent.name, {})[f.stem] = json.loads(f.read_text(encoding="utf-8"))
+    return out
+
+
+def factors(raw: dict) -> dict[str, float]:
+    """Unit id → how many of its group's reference unit one unit is (the export's own unit groups)."""
+    return {u["@id"]: u["conversionFactor"] for g in raw["unit_groups"].values() for u in g["units"]}
+
+
+def is_input(e: dict) -> bool:
+    return bool(e.get("input", e.get("isInput")))
+
+
+def reference(proc: dict) -> dict:
+    """The process's reference exchange (the quantitative reference, else its only product output)."""
+    outs = [e for e in proc["exchanges"] if not is_input(e) and e["flow"]["flowType"] == "PRODUCT_FLOW"]
+    flagged = [e for e in outs if e.get("quantitativeReference") or e.get("isQuantitativeReference")]
+    return (flagged or outs)[0]
+
+
+def solve(raw: dict, links: list[tuple[str, str, int]], fu: str, amount: float) -> dict[str, float]:
+    """Scaling of each process: A s = f, A from the reference exchanges and the (provider, consumer, internalId)
+    links, in reference units; f = ``amount`` of ``fu``'s reference product."""
+    unit = factors(raw)
+    procs = list(raw["processes"])
+    at = {p: i for i, p in enumerate(procs)}
+    a = np.zeros((len(procs), len(procs)))
+    for p in procs:
+        ref = reference(raw["processes"][p])
+        a[at[p], at[p]] = ref["amount"] * unit[ref["unit"]["@id"]]
+    for provider, consumer, internal in links:
+        (e,) = [e for e in raw["processes"][consumer]["exchanges"] if e["internalId"] == internal]
+        a[at[provider], at[consumer]] -= e["amount"] * unit[e["unit"]["@id"]]
+    f = np.zeros(len(procs))
+    f[at[fu]] = amount
+    return dict(zip(procs, np.linalg.solve(a, f), strict=True))
+
+
+def by_exchange(factory) -> dict[tuple[str, int], object]:
+    """Each flow by the (process uuid, exchanges[k]) its note names."""
+    out = {}
+    for f in factory.flows:
+        if "openLCA process " in f.note:
+            uid = f.note.split("openLCA process ")[1].split(",")[0]
+            out[(uid, int(f.note.split("(exchanges[")[1].split("]")[0]))] = f
+    return out
+
+
+@pytest.fixture(scope="module")
+def beef(catalog):
+    return read(BEEF, catalog=catalog)
+
+
+def test_beef_product_system_amounts_are_the_export_solved_by_numpy(beef):
+    factory, warned = beef
+    raw = sections(BEEF)
+    system = raw["product_systems"][SYSTEM]
+    links = [
+        (lk["provider"]["@id"], lk["process"]["@id"], lk["exchange"]["internalId"]) for lk in system["processLinks"]
+    ]
+    ref = system["referenceProcess"]["@id"]
+    target = system["targetAmount"] * factors(raw)[system["targetUnit"]["@id"]]
+    s = solve(raw, links, ref, target)
+    assert s[ref] == pytest.approx(1.0)  # the target amount is the reference process's own output
+    linked = {(c, k) for _, c, k in links}
+    flows, unit, checked, left_out = by_exchange(factory), factors(raw), 0, []
+    for uid, proc in raw["processes"].items():
+        for k, e in enumerate(proc["exchanges"]):
+            if e is reference(proc):
+                continue
+            expected = e["amount"] * unit[e["unit"]["@id"]] * s[uid]
+            if (uid, k) not in flows:
+                left_out.append((proc["name"], e["flow"]["name"], e["unit"]["name"]))
+                continue
+            assert flows[(uid, k)].amount == pytest.approx(expected, rel=1e-9), (proc["name"], e["flow"]["name"])
+            if (uid, e["internalId"]) in linked:  # a process link: an internal flow from the provider
+                assert flows[(uid, k)].from_ != "market" and flows[(uid, k)].to == uid
+            checked += 1
+    assert checked == 92 and len(factory.flows) == checked + 1  # and the product
+    # what has no counterpart here is land occupation (area × time), each named in a warning
+    assert {u for _, _, u in left_out} == {"m2*a", "ha*a"} and len(left_out) == 5
+    assert all(any(name in w and "left out" in w for w in warned) for _, name, _ in left_out)
+    (product,) = [f for f in factory.flows if f.kind == "product"]
+    assert (product.amount, product.unit) == (pytest.approx(2914841.44), "kg")
+    assert factory.functional_unit.amount == pytest.approx(2914841.44) and factory.functional_unit.unit == "kg"
+
+
+def folder_sha256(folder: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(f.relative_to(folder).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def test_beef_provenance_is_what_the_export_states(beef):
+    factory, _ = beef
+    ((sid, src),) = factory.sources.items()
+    doc = sections(BEEF)["processes"]["1b97b691-7c00-4150-9e97-df2020bfd203"]["processDocumentation"]
+    assert sid == "jsonld-beef-cattle-finishing" and src.licence == "unknown — check before use"
+    assert src.publisher == doc["dataSetOwner"]["name"] == "University of Arkansas, USA"
+    assert src.edition == "00.00.042"
+    for stated in (
+        folder_sha256(BEEF), SYSTEM, "1b97b691-7c00-4150-9e97-df2020bfd203", doc["dataGenerator"]["name"],
+        doc["dataDocumentor"]["name"], doc["publication"]["name"], doc["validFrom"], doc["validUntil"],
+        "2018-07-31T10:11:05.784-04:00", "CC0 1.0",
+    ):  # fmt: skip
+        assert stated in src.note, stated
+    assert all(f.source == sid for f in factory.flows)
+    assert all("openLCA process " in f.note and "internalId" in f.note for f in factory.flows if f.kind != "product")
+
+
+def test_zip_reads_like_the_folder(beef, tmp_path, catalog):
+    z = tmp_path / "beef.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for p in BEEF.rglob("*"):
+            if p.is_file():
+                zf.write(p, p.relative_to(BEEF).as_posix())
+    factory, warned = read(z, catalog=catalog)
+    assert [(f.id, f.amount) for f in factory.flows] == [(f.id, f.amount) for f in beef[0].flows]
+    assert all(w.startswith(str(z)) for w in warned)  # warnings point into the zip, not into a temporary folder
+
+
+def test_us_fpl_without_product_system_takes_the_process_named(catalog):
+    raw = sections(FPL)
+    briquette = "3bd066e8-2af1-36c0-8289-4c297f2cfa21"
+    # the export has no product system: an input is linked to the process of the file making its product
+    made = {reference(p)["flow"]["@id"]: uid for uid, p in raw["processes"].items()}
+    links = [
+        (made[e["flow"]["@id"]], uid, e["internalId"])
+        for uid, p in raw["processes"].items()
+        for e in p["exchanges"]
+        if is_input(e) and e["flow"]["@id"] in made
+    ]
+    ref = reference(raw["processes"][briquette])
+    s = solve(raw, [lk for lk in links if lk[1] == briquette], briquette, 1.0)
+    factory, _ = read(FPL, functional_unit=briquette, catalog=catalog)
+    unit = factors(raw)
+    flows = by_exchange(factory)
+    used = {uid for uid in s if abs(s[uid]) > 1e-15}
+    assert used == {briquette, "0fc3aa0c-865f-33b1-92d7-4db5ad1c8c1c"} and ref["unit"]["name"] == "t"
+    for uid in used:
+        for k, e in enumerate(raw["processes"][uid]["exchanges"]):
+            if e is not reference(raw["processes"][uid]):
+                expected = e["amount"] * unit[e["unit"]["@id"]] * s[uid]
+                assert flows[(uid, k)].amount == pytest.approx(expected, rel=1e-12), e["flow"]["name"]
+    assert len(flows) == 14 and factory.functional_unit.unit == "kg"  # per kg of briquette (the t converted)
+
+
+def export_zip(tmp_path: Path, data_dir: Path) -> Path:
+    out = tmp_path / "textile.zip"
+    code, text, tb = invoke("export", EXAMPLE, "--format", "jsonld", "--out", out, "--data-dir", data_dir)
+    assert (code, tb) == (0, ""), text
+    return out
+
+
+def test_our_own_export_comes_back_with_the_same_carbon(tmp_path, data_dir, catalog):
+    from lca_engine import assess, load_checked
+
+    original = load_checked(EXAMPLE, strict_balance=False).factory
+    z = export_zip(tmp_path, data_dir)
+    system = next(
+        json.loads(zipfile.ZipFile(z).read(n))["name"]
+        for n in zipfile.ZipFile(z).namelist()
+        if n.startswith("product_systems/") and "micro-factory" in json.loads(zipfile.ZipFile(z).read(n))["name"]
+    )
+    out = tmp_path / "back.toml"
+    code, text, tb = invoke(
+        "foreground", "import", z, "--out", out, "--functional-unit", system, "--sector", original.sector,
+        "--site", f"{original.site.name},{original.site.lat},{original.site.lon}", "--data-dir", data_dir,
+    )  # fmt: skip
+    assert (code, tb) == (0, ""), text
+    assert invoke("validate", out, "--lenient", "--data-dir", data_dir)[0] == 0
+    back = load(out)
+    # every background link comes back with its amount, in the factor's unit
+    from lca_engine.units import convert
+
+    def linked(factory) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for f in factory.flows:
+            for key in f.background_keys:
+                total[key] = total.get(key, 0.0) + convert(f.amount, f.unit, catalog.factors[key].unit)
+        return total
+
+    assert linked(back) == pytest.approx(linked(original), rel=1e-9) and len(linked(back)) > 5
+    mine = assess(back, data_dir=data_dir, strict_balance=False, indicators=["carbon"]).total(back.id)
+    theirs = assess(original, data_dir=data_dir, strict_balance=False, indicators=["carbon"]).total(original.id)
+    assert mine == pytest.approx(theirs, rel=1e-9)
+
+
+def test_openlca_uncertainty_is_carried_in_the_unit_bw2io_converts_to(tmp_path, catalog):
+    copy = shutil.copytree(BEEF, tmp_path / "beef")
+    path = copy / "processes" / "1b97b691-7c00-4150-9e97-df2020bfd203.json"
+    proc = json.loads(path.read_text(encoding="utf-8"))
+    k, ddgs = next((k, e) for k, e in enumerate(proc["exchanges"]) if e["flow"]["name"].startswith("DDGS"))
+    assert ddgs["unit"]["name"] == "t" and ddgs["amount"] == 1623.0
+    ddgs["uncertainty"] = {"distributionType": "LOG_NORMAL_DISTRIBUTION", "geomMean": 1623.0, "geomSd": 1.2}
+    path.write_text(json.dumps(proc), encoding="utf-8")
+    factory, _ = read(copy, catalog=catalog)
+    flow = by_exchange(factory)[("1b97b691-7c00-4150-9e97-df2020bfd203", k)]
+    kg = 1623.0 * 1000  # t → kg, by the export's unit group; scaling 1 (the reference process)
+    assert flow.amount == pytest.approx(kg, rel=1e-9) and flow.unit == "kg"
+    low, high = kg * math.exp(-Z * math.log(1.2)), kg * math.exp(Z * math.log(1.2))
+    assert (flow.assumption.low, flow.assumption.high) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
+
+
+# ---------------------------------------------------------------------------------------------- refusals
+def _refused(*args) -> str:
+    code, text, tb = invoke("foreground", "import", *args)
+    assert (code, tb) == (2, ""), text
+    assert "Traceback" not in text and "fix:" in text
+    return text
+
+
+def common(tmp_path: Path) -> list:
+    return ["--out", tmp_path / "x.toml", "--sector", "textiles", "--site", SITE_CLI]
+
+
+def test_broken_json_is_named_by_file_and_line(tmp_path):
+    copy = shutil.copytree(BEEF, tmp_path / "beef")
+    bad = copy / "processes" / "2185d89c-d65f-4116-99ad-2ee41ba80689.json"
+    bad.write_text('{"@type": "Process",\n "name": "cut here', encoding="utf-8")
+    text = _refused(copy, *common(tmp_path))
+    assert f"{copy}/processes/2185d89c-d65f-4116-99ad-2ee41ba80689.json:2" in text and "broken JSON" in text
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_a_missing_reference_process_names_the_product_system(tmp_path):
+    copy = shutil.copytree(BEEF, tmp_path / "beef")
+    (copy / "processes" / "1b97b691-7c00-4150-9e97-df2020bfd203.json").unlink()
+    with pytest.raises(LcaEngineError) as exc:
+        read_foreground(copy, sector="textiles", site=SITE)
+    (p,) = exc.value.problems
+    assert (p.file, p.field) == (f"{copy}/product_systems/{SYSTEM}.json", "referenceProcess") and p.fix
+    assert "1b97b691-7c00-4150-9e97-df2020bfd203" in p.message
+
+
+def test_not_jsonld_and_format_mismatch(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert "not a foreground in any format" in _refused(tmp_path / "empty", *common(tmp_path))
+    text = _refused(BEEF, "--format", "simapro", *common(tmp_path))
+    assert "looks like jsonld" in text
+    assert "not found" in _refused(tmp_path / "nowhere", *common(tmp_path))
+
+
+def test_a_zip_that_escapes_its_folder_is_refused_before_extracting(tmp_path):
+    z = tmp_path / "evil.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("processes/p.json", "{}")
+        zf.writestr("../escaped.json", "{}")
+    text = _refused(z, *common(tmp_path))
+    assert "outside the folder" in text
+    assert not (tmp_path.parent / "escaped.json").exists()
+
+
+def test_several_product_systems_need_one_named(tmp_path, data_dir):
+    text = _refused(export_zip(tmp_path, data_dir), *common(tmp_path))
+    assert "2 product systems" in text and "--functional-unit" in text and "micro-factory" in text
