@@ -9,6 +9,7 @@ import pytest
 from lca_engine import load
 
 from .test_background_link_formats import ABS_NAME, CASES, imported, write_linked
+from .test_export_excel import bw2io_write
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:bw2calc")
 
@@ -89,3 +90,37 @@ def test_bw2io_links_the_export_to_the_imported_background(exported):
     (yarn,) = [e for ds in imp.data for e in ds["exchanges"] if e.get("lca.id") == "yarn"]
     assert bd.get_node(database=yarn["input"][0], code=yarn["input"][1])["name"] == ABS_NAME
     assert yarn["input"][0] == f"bg-{case.name}"
+
+
+def test_brightway_computes_our_result_from_the_export_and_its_export_reads_back(exported, catalog, data_dir, tmp_path):
+    """In a fresh project holding desnz-2025 and the same background import: bw2io writes the exported inventory,
+    bw2calc's score of its functional unit is our carbon_ipcc2021 (the link counted through the background's own
+    activity), and bw2io's own write_lci_excel of that database reads back to the same factory."""
+    import bw2calc as bc
+    import bw2data as bd
+    from bw2io.export.excel import write_lci_excel
+
+    from lca_engine import assess
+    from lca_engine.bw.calc import build
+    from lca_engine.bw.excel import quiet, read_bw_excel
+    from lca_engine.bw.project import activate
+    from lca_engine.indicators import INDICATORS
+
+    case, factory, out = exported
+    ours = assess(factory, data_dir=data_dir, indicators=["carbon_ipcc2021"], strict_balance=False)
+    root = tmp_path / "fresh"
+    imported(root, case)
+    build([], catalog, root)  # our base, methods and desnz-2025
+    try:
+        activate(root)
+        bw2io_write(out)
+        lca = bc.LCA({bd.get_node(database=factory.id, code="functional-unit"): 1.0},
+                     method=INDICATORS["carbon_ipcc2021"].method)  # fmt: skip
+        lca.lci()
+        lca.lcia()
+        assert lca.score == pytest.approx(ours.total(factory.id, "carbon_ipcc2021"), rel=1e-6)
+        with quiet():
+            again = write_lci_excel(factory.id, dirpath=str(tmp_path))
+        assert read_bw_excel(again) == factory
+    finally:
+        activate(data_dir)

@@ -87,14 +87,26 @@ def test_bw2io_reads_the_distributions(exported, catalog):
     assert all("uncertainty type" not in rows[k] for k in plain)
 
 
+def bw2io_write(path) -> None:
+    """bw2io's ExcelImporter with its default strategies, nothing left unlinked, written to the current project."""
+    from bw2io import ExcelImporter
+
+    from lca_engine.bw.excel import quiet
+
+    with quiet():
+        imp = ExcelImporter(str(path))
+        imp.apply_strategies()
+        assert imp.statistics(print_stats=False)[2] == 0
+        imp.write_database()
+
+
 def test_distributions_survive_brightway_and_our_import(exported, catalog, tmp_path_factory, data_dir):
     """bw2io strategies + write_database keep the distributions on the stored exchanges; our reader gives the
     factory back with every assumption range."""
     import bw2data as bd
-    from bw2io import ExcelImporter
 
     from lca_engine.bw.calc import build
-    from lca_engine.bw.excel import quiet, read_bw_excel
+    from lca_engine.bw.excel import read_bw_excel
     from lca_engine.bw.project import activate
 
     factory, out = exported
@@ -103,11 +115,7 @@ def test_distributions_survive_brightway_and_our_import(exported, catalog, tmp_p
     build([], catalog, root)  # our base, methods and desnz-2025, for the background links
     try:
         activate(root)
-        with quiet():
-            imp = ExcelImporter(str(out))
-            imp.apply_strategies()
-            assert imp.statistics(print_stats=False)[2] == 0
-            imp.write_database()
+        bw2io_write(out)
         stored = {}
         for act in bd.Database(factory.id):
             for e in act.exchanges():
