@@ -252,3 +252,28 @@ def test_format_named_must_match(tmp_path):
     text = _refused(FIX / "clean.csv", "--format", "jsonld", "--out", tmp_path / "x.toml", "--sector", "textiles",
                     "--site", SITE_CLI)  # fmt: skip
     assert "looks like simapro" in text
+
+
+def test_a_unit_lca_engine_cannot_read_is_named_by_line(tmp_path):
+    """'pkm' is a SimaPro unit (bw2io: person kilometer) that has no quantity here: refused at its line."""
+    lines = (FIX / "clean.csv").read_text(encoding="utf-8").splitlines()
+    at = lines.index("Steel sheet, recycled {GB}| electric arc furnace;kg;1.1;Lognormal;1.05;0;0;")
+    lines.insert(at + 1, "Transport, passenger car {GB}| market;pkm;12;Undefined;0;0;0;")
+    bad = tmp_path / "pkm.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = _refused(bad, "--out", tmp_path / "x.toml", "--sector", "textiles", "--site", SITE_CLI)
+    assert f"pkm.csv:{at + 2} field 'unit'" in text and "person kilometer" in text
+
+
+def test_excel_routes_to_the_brightway_excel_reader(tmp_path, catalog):
+    """`foreground import` of an .xlsx gives what `read_bw_excel` (import-excel) gives, with the stated licence."""
+    from lca_engine.bw.excel import read_bw_excel
+
+    book = Path(__file__).parent / "fixtures" / "bw2io" / "excel" / "basic_example.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        direct = read_bw_excel(book, sector="textiles", site=SITE, catalog=catalog)
+        routed = read_foreground(book, sector="textiles", site=SITE, catalog=catalog, licence="BSD-3-Clause")
+    assert routed.flows == direct.flows and routed.processes == direct.processes
+    assert [s.licence for s in routed.sources.values()] == ["BSD-3-Clause"]
+    assert [s.licence for s in direct.sources.values()] == ["unknown — check before use"]

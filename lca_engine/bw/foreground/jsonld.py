@@ -32,7 +32,7 @@ from pathlib import Path
 from ...errors import InventoryError, Problem
 from ..quiet import quiet
 from .convert import ForegroundFormat, ForeignFile
-from .read import ForegroundReader, Read, sha256
+from .read import ForegroundReader, Read, check_units, sha256
 
 ID = "olca internalId"
 #: our own export names the process of a background factor "<factor name> (desnz-<year>::<key>)"
@@ -103,14 +103,8 @@ class JsonLdReader(ForegroundReader):
             return False
 
     def read(self, path: Path, functional_unit: str | None) -> Read:
-        from ...background.import_input import extract_zip, input_files, is_zip
-
         with tempfile.TemporaryDirectory(prefix="lca-engine-jsonld-") as tmp:
-            if is_zip(path):
-                folder = extract_zip(path, Path(tmp) / "export")
-            else:
-                input_files(path)
-                folder = path
+            folder = unpacked(path, Path(tmp) / "export")
             export = Export(folder, str(path), load_sections(folder, str(path)))
             system = choose_system(export, functional_unit)
             database = database_name(system, path)
@@ -121,6 +115,21 @@ class JsonLdReader(ForegroundReader):
 
 
 # ---------------------------------------------------------------------------------------------- reading
+def unpacked(path: Path, target: Path) -> Path:
+    """The export's folder: the folder itself, or the zip extracted into ``target`` — within the limits of
+    ``background import`` (files, bytes; a zip's directory checked before anything is inflated)."""
+    from ...background.import_input import extract_zip, input_files, is_zip
+    from ...errors import BackgroundImportError
+
+    try:
+        if is_zip(path):
+            return extract_zip(path, target)
+        input_files(path)
+        return path
+    except BackgroundImportError as exc:  # the same refusals, for an inventory
+        raise InventoryError(exc.problems) from None
+
+
 def load_sections(folder: Path, shown: str) -> dict[str, dict[str, dict]]:
     """Every ``<section>/<id>.json`` parsed (what openLCA keeps elsewhere, e.g. ``bin/`` layouts, is not read);
     broken JSON or a file that is not an object is named."""
@@ -266,7 +275,7 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
         locator=Locator(export, acts),
         provenance=provenance(export, system, fu, path),
     )
-    return foreign, fu, amount, stated
+    return check_units(foreign), fu, amount, stated
 
 
 def raw_index(export: Export, uid: str, e: dict) -> int | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from ...errors import InventoryError, Problem
 from .convert import ForegroundFormat, ForeignFile
 
 
@@ -40,6 +41,39 @@ class ForegroundReader(ABC):
     @abstractmethod
     def read(self, path: Path, functional_unit: str | None) -> Read:
         """The file in bw2io's format; ``functional_unit`` as the user named it (the reader may resolve it)."""
+
+
+#: at most this many problems in one error
+SHOWN = 20
+
+
+def check_units(foreign: ForeignFile) -> ForeignFile:
+    """Every technosphere exchange (what is bought, made or sent on) in a unit pint reads: else an error at the
+    exchange. Left out, its upstream burden would silently not count (elementary flows in units the model has no
+    counterpart for, e.g. kBq, are left out with a warning by the converter)."""
+    from .kinds import pint_unit
+
+    bad = [
+        (a, k, e)
+        for a, ds in enumerate(foreign.activities)
+        for k, e in enumerate(ds.get("exchanges", []))
+        if e.get("type") != "biosphere" and e.get("unit") not in (None, "") and pint_unit(e.get("unit")) is None
+    ]
+    if bad:
+        raise InventoryError([_unit_problem(foreign, a, k, e) for a, k, e in bad[:SHOWN]])
+    return foreign
+
+
+def _unit_problem(foreign: ForeignFile, a: int, k: int, e: dict) -> Problem:
+    where = foreign.locator.where(a, k)
+    where["field"] = f"{where['field']}.unit" if where.get("field") else "unit"
+    tool = "openLCA" if foreign.format == ForegroundFormat.JSONLD else "SimaPro"
+    return Problem(
+        f"exchange '{e.get('name')}' is in '{e.get('unit')}', a unit lca-engine cannot read",
+        fix=f"give it in {tool} in a unit of mass, energy, volume, area, length, count, mass × distance or time "
+        "before exporting (e.g. person-km as the vehicle's km), or remove it",
+        **where,
+    )
 
 
 def sha256(path: Path) -> str:

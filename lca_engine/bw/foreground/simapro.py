@@ -17,7 +17,7 @@ from pathlib import Path
 from ...errors import InventoryError, Problem
 from ..quiet import quiet
 from .convert import ForegroundFormat, ForeignFile
-from .read import ForegroundReader, Read, sha256
+from .read import ForegroundReader, Read, check_units, sha256
 
 
 class Locator:
@@ -47,7 +47,7 @@ class SimaProReader(ForegroundReader):
             return b"SimaPro" in fh.read(256)  # '{SimaPro 9…}', or the older layout (refused with its reason)
 
     def read(self, path: Path, functional_unit: str | None) -> Read:
-        from ...background.import_errors import ImportFormatError
+        from ...errors import BackgroundImportError
         from ..importers.simapro import SimaProData, own_strategies, parsed, read_processes, waste_as_service
 
         database = path.stem
@@ -61,7 +61,7 @@ class SimaProReader(ForegroundReader):
                 data = SimaProData(database, processes, meta, steps)
                 for strategy in data.strategies:
                     data.apply_strategy(strategy)
-        except ImportFormatError as exc:  # the background import's checks: the same problems, for an inventory
+        except BackgroundImportError as exc:  # the background import's checks: the same problems, for an inventory
             raise InventoryError(exc.problems) from None
         acts = data.data
         check_products(acts, path)
@@ -79,7 +79,7 @@ class SimaProReader(ForegroundReader):
             locator=Locator(path, acts),
             provenance=provenance(spcsv.header, path),
         )
-        return Read(foreign, functional_unit)
+        return Read(check_units(foreign), functional_unit)
 
 
 def check_layout(path: Path) -> None:
