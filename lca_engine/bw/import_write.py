@@ -27,8 +27,9 @@ from ..background.imported import (
     meta_json,
     registry_dir,
 )
+from .gc_pause import collector_paused
 from .import_checks import Checked
-from .imported_db import dump, remove, sha256, write_data
+from .imported_db import dump_to, remove, sha256, write_data
 from .importers.report import report_csv
 from .parts import BIO3, _bio3_digest, _write_biosphere3
 from .quiet import quiet
@@ -73,7 +74,7 @@ def drop_leftovers(root: Path) -> list[str]:
 
 def _stage(stage: Path, checked: Checked) -> str:
     stage.mkdir(parents=True)
-    (stage / DATA).write_bytes(dump(checked.data, checked.biosphere))
+    dump_to(stage / DATA, checked.data, checked.biosphere)
     (stage / INDEX).write_text(index_json(checked.index), encoding="utf-8")
     (stage / REPORT_JSON).write_text(json.dumps(checked.report.to_json(), indent=1), encoding="utf-8")
     (stage / REPORT_CSV).write_text(report_csv(checked.report), encoding="utf-8")
@@ -85,8 +86,9 @@ def commit(root: Path, workdir: Path, checked: Checked, meta: ImportedBackground
     final = registry_dir(root) / meta.name
     moved = False
     try:
-        data_sha = _stage(workdir / "stage", checked)
-        write_data(meta.name, checked.data, checked.biosphere, data_sha, format=meta.format, licence=meta.licence)
+        with collector_paused():  # nothing to collect in the data being stored and written (see gc_pause)
+            data_sha = _stage(workdir / "stage", checked)
+            write_data(meta.name, checked.data, checked.biosphere, data_sha, format=meta.format, licence=meta.licence)
         os.rename(workdir / "stage", final)
         moved = True
         meta = _complete(meta, checked, data_sha)

@@ -27,6 +27,13 @@ def dump(data: list[dict], biosphere: list[dict]) -> bytes:
     return gzip.compress(pickle.dumps({"data": data, "biosphere": biosphere}, protocol=5), compresslevel=3)
 
 
+def dump_to(path: Path, data: list[dict], biosphere: list[dict]) -> None:
+    """:func:`dump` streamed into the file ``path``: neither the whole pickle nor its compressed bytes held in memory
+    (for a database of ecoinvent's size, hundreds of MB at the peak of the import)."""
+    with gzip.open(path, "wb", compresslevel=3) as fh:
+        pickle.dump({"data": data, "biosphere": biosphere}, fh, protocol=5)
+
+
 def load(path: Path) -> dict:
     with gzip.open(path, "rb") as fh:
         return pickle.load(fh)  # written by this module into the user's own data folder
