@@ -115,46 +115,26 @@ from ..quiet import quiet
 from .cells import BW_COLUMNS, FLOW_TYPE, FORMAT, STOCK_TYPE, ExcelImportWarning, P, _dec, _Locator
 from .export import write_bw_excel
 from .foreign import _read_foreign
+from .layout import check_layout
 from .own import _read_own
 from .sheets import Sheets, importer, read_sheets
 
 
 def _read_importer(path: Path, sheets: Sheets):
-    """bw2io's ExcelImporter on the rows read from ``path`` (parse only), its failures turned into our errors."""
-    where = {"file": str(path)}
-    with quiet(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    """bw2io's ExcelImporter on the rows read from ``path`` (parse only), after the layout checks that name the
+    sheet and row of what bw2io would fail on (:mod:`.layout`); anything else it raises is a user error too."""
+    check_layout(path, sheets)
+    with quiet(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
             imp = importer(path, sheets)
-        except ValueError as exc:
-            if "database" in str(exc).lower() and "section" in str(exc).lower():
-                msg = "no 'Database' block" if "No" in str(exc) else "more than one 'Database' block"
-                raise InventoryError(
-                    f"{msg} (bw2io: {exc})",
-                    fix="start the first worksheet with a row 'Database | <database name>' (exactly one per file)",
-                    **where,
-                ) from None
-            raise InventoryError(f"bw2io cannot read the file: {exc}", fix="check the layout", **where) from None
-        except AssertionError as exc:
+        except Exception as exc:  # bw2io raises ValueError, AssertionError, KeyError … on malformed sections
             raise InventoryError(
-                f"bw2io cannot read the file: {exc or 'a section has no name or an empty column label'}",
-                fix="give every 'Database'/'Activity' row a name in column B and every table column a label",
-                **where,
+                f"bw2io cannot read the file ({exc.__class__.__name__}: {exc or 'a section has no name or label'})",
+                fix="check it against the Brightway Excel layout (Database block, Activity blocks with Exchanges); "
+                "give every 'Database'/'Activity' row a name in column B and every table column a label",
+                file=str(path),
             ) from None
-        except Exception as exc:
-            raise InventoryError(
-                f"bw2io cannot read the file ({exc.__class__.__name__}: {exc})",
-                fix="check it against the Brightway Excel layout (Database block, Activity blocks with Exchanges)",
-                **where,
-            ) from None
-    if not hasattr(imp, "db_name"):
-        skipped = [str(w.message) for w in caught]
-        raise InventoryError(
-            "no worksheet with data: every sheet is empty, starts with an empty cell A1 or with 'skip'"
-            + (f" ({'; '.join(skipped)})" if skipped else ""),
-            fix="put the 'Database' row in cell A1 of the first worksheet",
-            **where,
-        )
     return imp
 
 

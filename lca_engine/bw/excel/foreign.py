@@ -9,9 +9,11 @@ from ...errors import InventoryError, Problem
 from ...model import SECTORS
 from ..foreground import ForegroundFormat, ForeignFile, to_factory
 from .cells import ExcelImportWarning, _Locator
+from .params import evaluate_parameters
 
-#: The exchange columns every foreign exchange table needs.
-REQUIRED = ("name", "amount", "unit", "type")
+#: The exchange columns every foreign exchange table needs ('unit' may be left out where the linked activity
+#: gives it, as in Brightway: the converter says where it cannot).
+REQUIRED = ("name", "amount", "type")
 
 
 def _check_columns(acts: list[dict], loc: _Locator) -> None:
@@ -57,6 +59,7 @@ def _foreign_file(path: Path, imp, loc: _Locator) -> ForeignFile:
 
 def _read_foreign(path, imp, meta, loc, functional_unit, sector, site, system, year, catalog: Catalog | None):
     _check_columns(list(imp.data), loc)
+    evaluate_parameters(path, imp, loc.sheets, loc)
     foreign = _foreign_file(path, imp, loc)
     if sector is None and meta.get("sector") in SECTORS:
         sector = meta["sector"]

@@ -109,11 +109,11 @@ def _check_context(foreign: ForeignFile, sector, site) -> None:
 
 
 def _check_exchanges(foreign: ForeignFile) -> None:
-    """Every exchange has a name, a numeric amount, a unit and a type."""
+    """Every exchange has a name, a numeric amount and a type (a missing unit is looked at per flow)."""
     problems = []
     for a, ds in enumerate(foreign.activities):
         for e, exc in enumerate(ds.get("exchanges", [])):
-            missing = [c for c in ("name", "amount", "unit", "type") if exc.get(c) in (None, "")]
+            missing = [c for c in ("name", "amount", "type") if exc.get(c) in (None, "")]
             if missing:
                 problems.append(
                     Problem(
@@ -156,8 +156,10 @@ class _Conversion:
     # ------------------------------------------------------------------ steps
     def used(self, s) -> list[int]:
         """Activities in the functional unit's supply chain (non-zero scaling); the others are warned about."""
-        used = [j for j in range(len(self.acts)) if abs(s[j]) > 1e-15]
-        left_out = [str(self.acts[j].get("name")) for j in range(len(self.acts)) if j not in used]
+        used = [j for j in range(len(self.acts)) if abs(s[j]) > 1e-15 and j not in self.graph.products]
+        left_out = [
+            str(ds.get("name")) for j, ds in enumerate(self.acts) if j not in used and j not in self.graph.products
+        ]
         if left_out:
             self.warn(
                 {"file": str(self.foreign.path)},
@@ -187,7 +189,7 @@ class _Conversion:
                 flow["id"] = unique(f"{pid[j]}.{slug(flow.pop('_id'))[:48]}", flow_ids)
                 flow["source"] = self.source_id
                 flows.append(flow)
-        product = self.acts[fu].get("reference product") or self.acts[fu].get("name")
+        product = self.product(fu)
         flows.append(
             {
                 "id": unique(f"{pid[fu]}.product", flow_ids),
@@ -198,10 +200,17 @@ class _Conversion:
                 "unit": self.fu_unit(fu),
                 "name": str(product),
                 "source": self.source_id,
-                "note": "the functional unit: one unit of the activity's reference product",
+                "note": "the functional unit: one unit of the activity's reference product" + self.production_notes(fu),
             }
         )
         return flows
+
+    def production_notes(self, j: int) -> str:
+        """What the file says about how much activity ``j`` produces, where a formula gave it."""
+        notes = [
+            n for x in self.acts[j].get("exchanges", []) if x.get("type") in PRODUCTION for n in x.get("notes", ())
+        ]
+        return "".join(f"; production {n}" for n in notes)
 
     def factory(self, fu: int, sector, site, system: str, licence: str | None) -> Factory:
         s = self.graph.scaling(fu)
@@ -227,7 +236,9 @@ class _Conversion:
             raise InventoryError(validation_problems(exc, {"file": str(self.foreign.path)})) from None
 
     def product(self, j: int) -> str:
-        return str(self.acts[j].get("reference product") or self.acts[j].get("name"))
+        p = self.graph.product_node(j)
+        ds = self.acts[j] if p is None else self.acts[p]
+        return str(ds.get("reference product") or ds.get("name"))
 
     def process(self, j: int, pid: dict[int, str]) -> dict:
         ds = self.acts[j]
@@ -268,16 +279,43 @@ class _Conversion:
         if t not in (*CONSUMPTION, "biosphere"):
             self.warn(where, f"exchange '{name}' of type '{t}' is not a Brightway matrix type: left out")
             return None
-        unit = pint_unit(exc.get("unit"))
+        given, taken = self.unit(j, e, exc)
+        unit = pint_unit(given)
         if unit is None:
-            self.warn(where, f"exchange '{name}': unit '{exc.get('unit')}' is not understood: left out")
+            self.warn(where, f"exchange '{name}': unit '{given}' is not understood: left out")
             return None
         amount = number(exc["amount"]) * scale * (-1 if t == "substitution" else 1)
-        note = f"{exc.get('amount')} {exc.get('unit')} in the file × scaling {scale:.6g}"
-        note += "".join(f"; {x}" for x in exc.get("_notes", ()))
+        origin = "by its formula" if exc.get("formula") else "in the file"
+        note = f"{exc.get('amount')} {given} {origin} × scaling {scale:.6g}" + taken
+        note += "".join(f"; {x}" for x in exc.get("notes", ()))
         base = {"_id": name, "name": name, "unit": unit}
         flow = self.exchange_flow(j, exc, base, amount, pid, note, where)
         return with_uncertainty(flow, exc, scale, self.warn, where) if flow is not None else None
+
+    def unit(self, j: int, e: int, exc: dict) -> tuple[str, str]:
+        """The exchange's unit, else (as in Brightway, where an exchange's unit is its input's) the unit of the
+        file's activity it links to, with a note saying so; else a user error at the row (or the table header)."""
+        if exc.get("unit") not in (None, ""):
+            return exc["unit"], ""
+        i = self.graph.raw_link(j, exc) if exc.get("type") != "biosphere" else None
+        if i is not None and self.acts[i].get("unit") not in (None, ""):
+            return self.acts[i]["unit"], f"; no unit in the file: '{self.acts[i]['unit']}' of the activity it links to"
+        name, act = exc.get("name"), self.acts[j].get("name")
+        if not any("unit" in x for x in self.acts[j].get("exchanges", [])):
+            where = self.foreign.locator.where(j, header=True)
+            what = f"the exchange table of activity '{act}' has no 'unit' column, and exchange '{name}'"
+        else:
+            where, what = self.foreign.locator.where(j, e), f"exchange '{name}' of activity '{act}' has no unit and"
+        raise InventoryError(
+            f"{what} links to "
+            + (
+                f"activity '{self.acts[i].get('name')}', which has no unit either"
+                if i is not None
+                else "no activity of the file whose unit it could take"
+            ),
+            fix="fill in the unit (a Brightway unit name such as kilogram, kilowatt hour, cubic meter, unit)",
+            **where,
+        )
 
     def exchange_flow(self, j, exc, base, amount, pid, note, where) -> dict | None:
         me = pid[j]

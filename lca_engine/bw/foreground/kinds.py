@@ -14,6 +14,8 @@ from ...units import parse_unit, ureg
 PRODUCTION = ("production", "generic production")
 #: Brightway exchange types that take an input from another activity (substitution: an avoided one).
 CONSUMPTION = ("technosphere", "generic consumption", "substitution")
+#: Brightway 2.5 node types that are products (made by a process's production exchange), not processes.
+PRODUCT_NODES = ("product",)
 #: DESNZ waste routes (last part of a ``waste.*`` key) → our boundary node.
 WASTE_ROUTES = {
     "landfill": "landfill",

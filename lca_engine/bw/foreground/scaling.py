@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ...errors import InventoryError
-from .kinds import CONSUMPTION, PRODUCTION, number, split_input
+from .kinds import CONSUMPTION, PRODUCT_NODES, PRODUCTION, number, split_input
 
 
 class Locator(Protocol):
@@ -18,11 +18,16 @@ class Locator(Protocol):
 
 
 class Graph:
-    """The activities of one file, indexed by code and by name; links between them resolved once."""
+    """The activities of one file, indexed by code and by name; links between them resolved once.
+
+    A ``product`` node (Brightway 2.5's product nodes: no exchanges of its own) stands for the process whose
+    production exchange points to it: a link to a product node is a link to its producer."""
 
     def __init__(self, path: Path, database: str, activities: list[dict], locator: Locator):
         self.path, self.db, self.acts, self.loc = path, database, activities, locator
         self._links: dict[int, int | None] = {}
+        self.products = {i for i, ds in enumerate(activities) if ds.get("type") in PRODUCT_NODES}
+        self._producers: dict[int, list[int]] | None = None
         self.by_code: dict[str, list[int]] = {}
         self.by_name: dict[Any, list[int]] = {}
         for i, ds in enumerate(activities):
@@ -30,12 +35,45 @@ class Graph:
                 self.by_code.setdefault(str(ds["code"]), []).append(i)
             self.by_name.setdefault(ds.get("name"), []).append(i)
 
-    def internal_link(self, a: int, exc: dict) -> int | None:
-        """Index of the file's activity an exchange points to, or None if it points outside the file."""
+    def raw_link(self, a: int, exc: dict) -> int | None:
+        """Index of the file's activity or product node an exchange points to, or None if it points outside."""
         key = id(exc)
         if key not in self._links:
             self._links[key] = self._link(a, exc)
         return self._links[key]
+
+    def internal_link(self, a: int, exc: dict) -> int | None:
+        """Index of the file's activity an exchange takes from (a product node's producer), or None if outside."""
+        i = self.raw_link(a, exc)
+        return self.producer(i) if i in self.products else i
+
+    def producers(self) -> dict[int, list[int]]:
+        """Product node → the activities whose production exchanges point to it."""
+        if self._producers is None:
+            self._producers = {q: [] for q in self.products}
+            for j, ds in enumerate(self.acts):
+                for exc in ds.get("exchanges", []):
+                    linked = exc.get("type") in PRODUCTION and (exc.get("input") or exc.get("database"))
+                    i = self.raw_link(j, exc) if linked and j not in self.products else None
+                    if i in self.products:
+                        self._producers[i].append(j)
+        return self._producers
+
+    def product_node(self, j: int) -> int | None:
+        """The product node activity ``j`` produces, if the file models its product as one."""
+        return next((p for p, found in self.producers().items() if found == [j]), None)
+
+    def producer(self, p: int) -> int:
+        """The one activity whose production exchange points to product node ``p``."""
+        found = self.producers()[p]
+        if len(found) == 1:
+            return found[0]
+        raise InventoryError(
+            f"product '{self.acts[p].get('name')}' is produced by {len(found)} activities of the file"
+            + (": " + self._names(found) if found else ""),
+            fix="give the product exactly one activity with a production exchange that names it",
+            **self.loc.where(p),
+        )
 
     def _hits(self, exc: dict, code: Any) -> list[int]:
         if code not in (None, ""):
@@ -78,7 +116,7 @@ class Graph:
             for e in ds.get("exchanges", [])
             if e.get("type") in CONSUMPTION
         }
-        return [i for i in range(len(self.acts)) if i not in consumed]
+        return [i for i in range(len(self.acts)) if i not in consumed and i not in self.products]
 
     def find_fu(self, functional_unit: str | None) -> int:
         if not self.acts:
@@ -91,7 +129,7 @@ class Graph:
             return self._only_root()
         hits = self._named(functional_unit)
         if len(hits) == 1:
-            return hits[0]
+            return self.producer(hits[0]) if hits[0] in self.products else hits[0]
         if not hits:
             raise InventoryError(
                 f"no activity named '{functional_unit}' in database '{self.db}'",
