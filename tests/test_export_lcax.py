@@ -192,3 +192,49 @@ def test_indicator_mapping_claims_hold():
     assert AR5_GWP100["Dinitrogen monoxide"] == 265
     assert {_shipped_cfs(("EF v3.0 EN15804", *gwp))[n2o], _shipped_cfs(("EF v3.1 EN15804", *gwp))[n2o]} == {298, 273}
     assert next(m for m in LCAX_CATEGORIES if m.indicator == "carbon").en15804 is False
+
+
+def test_a_link_an_indicator_does_not_characterise_is_named(data_dir, tmp_path):
+    """The tiny pair with its yarn and fabric bought from the EcoSpold 1 fixture import (ABS resin): GWP (DESNZ AR5
+    carbon), PENRT and PERT never count an imported link, and the resin reports no water flow (WDP 0); its
+    toxicity is counted. Each assembly names what its numbers leave out, the project the background, and lcax's
+    parser reads the file."""
+    import lcax
+
+    import lca_engine as le
+    from lca_engine.export.lcax import write_lcax
+
+    from .test_background_link_formats import CASES, imported, write_linked
+
+    case = imported(data_dir, CASES["ecospold1"])
+    a = le.assess_files([write_linked(tmp_path, case.key)], data_dir=data_dir)
+    factories = [a.checked[i].factory for i in a.pairs[0]]
+    out = tmp_path / "linked.lcax.json"
+    write_lcax(a.results, factories, out, a.year)
+    d = json.loads(out.read_text())
+    lcax.Project.loads(out.read_text())
+    assert d["metaData"]["imported_backgrounds"] == [case.name]
+    assert f"imported background(s) {case.name}" in d["lciaMethod"]
+    for asm, flow in zip(d["assemblies"], ("yarn", "fabric"), strict=True):
+        said = [f"{flow} (not characterised by background {case.name})"]
+        assert asm["metaData"]["not_characterised"] == {c: said for c in ("gwp", "penrt", "pert", "wdp")}
+        assert asm["results"]["gwp"]["a1a3"] == pytest.approx(a.total(asm["id"], "carbon"), rel=1e-9)
+        r = a.results
+        tox = r[(r.factory == asm["id"]) & (r.indicator == "ecotox_freshwater") & (r.contributor == flow)]
+        assert float(tox.value.sum()) > 0  # counted, so not named
+    # without a link nothing is named
+    plain = json.loads(write_plain(tmp_path))
+    assert "imported_backgrounds" not in plain["metaData"]
+    assert all("not_characterised" not in asm["metaData"] for asm in plain["assemblies"])
+
+
+def write_plain(folder: Path) -> str:
+    import lca_engine as le
+    from lca_engine.export.lcax import write_lcax
+
+    from .conftest import DATA
+
+    a = le.assess_files([DATA / "tiny_micro.toml"])
+    out = folder / "plain.lcax.json"
+    write_lcax(a.results, [a.checked[i].factory for i in a.pairs[0]], out, a.year)
+    return out.read_text()

@@ -8,6 +8,11 @@ A1 / A2 / A3 split is in each assembly's and product's ``metaData.a1_a2_a3``). R
 functional unit, scenario "default", background year of the assessment. Products carry no ``impactData`` (the
 numbers are ours, not an EPD's) and ``referenceServiceLife`` 0 (our inventories do not state one). The project
 ``results`` are left empty when it holds two alternatives: LCAx would add them up.
+
+Flows linked to an imported background (``NAME:…``) count only where their indicator characterises such a link
+(:data:`lca_engine.background.links.CHARACTERISED`: not GWP, our DESNZ AR5 carbon, nor PENRT / PERT) and the
+linked activity reaches it. Where they do not, the number leaves them out; each assembly's
+``metaData.not_characterised`` names them per category, as coverage does, and the project names the backgrounds.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__, atomic
+from ..background.imported import is_link
+from ..background.links import linked_backgrounds
+from ..coverage import _named as named_flow
 from ..indicators import CRADLE_TO_GATE, INDICATORS
 from ..model import Factory
 from .mapping import LCAX_CATEGORIES
@@ -45,6 +53,28 @@ def module_values(results: pd.DataFrame, factory_id: str) -> dict[str, Values]:
     out: dict[str, Values] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
     for row in rows.itertuples():
         out[row.process][_BY_INDICATOR[row.indicator].category][module(row.module, row.stage)] += float(row.value)
+    return out
+
+
+def not_characterised(results: pd.DataFrame, factory: Factory) -> dict[str, list[str]]:
+    """Per LCAx category (lower case): the flows of ``factory`` linked to an imported background that add nothing
+    to its indicator, named as coverage names them, where there are any (pure; from the result cube)."""
+    linked = sorted((fl for fl in factory.flows if any(map(is_link, fl.background_keys))), key=lambda fl: fl.id)
+    r = results
+    reached = r[
+        (r.factory == factory.id)
+        & (r.scenario == "default")
+        & (r.scope == CRADLE_TO_GATE)
+        & (r.contributor_type == "flow")
+        & r.contributor.isin([fl.id for fl in linked])
+        & (r.value != 0)
+    ]
+    reached_by = set(zip(reached.indicator, reached.contributor, strict=True))
+    out = {}
+    for m in LCAX_CATEGORIES:
+        missing = [named_flow(fl) for fl in linked if (m.indicator, fl.id) not in reached_by]
+        if missing:
+            out[m.category.lower()] = missing
     return out
 
 
@@ -85,7 +115,7 @@ def _split(values: Values) -> dict:
     return {cat.lower(): {m.value.lower(): mods.get(m, 0.0) for m in PRODUCT_STAGE} for cat, mods in values.items()}
 
 
-def _assembly(factory: Factory, per_process: dict[str, Values]):
+def _assembly(factory: Factory, per_process: dict[str, Values], missing: dict[str, list[str]]):
     import lcax
 
     fu = factory.functional_unit
@@ -111,6 +141,7 @@ def _assembly(factory: Factory, per_process: dict[str, Values]):
         "sector": factory.sector,
         "functional_unit": fu.label(),
         "a1_a2_a3": _split(total),
+        **({"not_characterised": missing} if missing else {}),
     }
     return lcax.Assembly(
         id=factory.id,
@@ -137,11 +168,23 @@ def _mapping_meta() -> dict:
     }
 
 
+def _imported_text(names: list[str]) -> str:
+    if not names:
+        return ""
+    return (
+        f" and imported background(s) {', '.join(names)} (their activities count only where an indicator "
+        "characterises them; each assembly's metaData.not_characterised names the flows left out)"
+    )
+
+
 def build_project(results: pd.DataFrame, factories: list[Factory], year: int):
     """The LCAx project of ``factories`` (a micro-factory first, then its baseline if any) from the result cube."""
     import lcax
 
-    assemblies, totals = zip(*(_assembly(f, module_values(results, f.id)) for f in factories), strict=True)
+    assemblies, totals = zip(
+        *(_assembly(f, module_values(results, f.id), not_characterised(results, f)) for f in factories), strict=True
+    )
+    imported = linked_backgrounds(factories)
     modules = sorted({m for t in totals for mods in lcax_modules(t).values() for m in mods}, key=str)
     head = factories[0]
     return lcax.Project(
@@ -160,10 +203,14 @@ def build_project(results: pd.DataFrame, factories: list[Factory], year: int):
         life_cycle_modules=[getattr(lcax.LifeCycleModule, m) for m in modules],
         impact_categories=[getattr(lcax.ImpactCategoryKey, m.category) for m in LCAX_CATEGORIES],
         assemblies=list(assemblies),
-        lcia_method=f"lca-engine indicators on the DESNZ {year} background; GWP is the DESNZ AR5 basis, not "
-        "EN 15804+A2 GWP-total (see metaData.indicator_mapping)",
+        lcia_method=f"lca-engine indicators on the DESNZ {year} background{_imported_text(imported)}; GWP is the "
+        "DESNZ AR5 basis, not EN 15804+A2 GWP-total (see metaData.indicator_mapping)",
         results=_impacts(totals[0]) if len(factories) == 1 else None,
-        meta_data={"indicator_mapping": _mapping_meta(), "background_year": year},
+        meta_data={
+            "indicator_mapping": _mapping_meta(),
+            "background_year": year,
+            **({"imported_backgrounds": imported} if imported else {}),
+        },
     )
 
 
