@@ -415,3 +415,35 @@ def test_olca_distribution_as_stats_arrays_fields_by_hand(u, factor, want):
 
     got = stats_arrays_fields(u, factor)
     assert got == (pytest.approx(want, rel=1e-15) if want else None)
+
+
+def test_a_linked_activity_is_a_named_placeholder_without_its_inventory(catalog, data_dir, tmp_path):
+    """The tiny pair with its yarn and fabric bought from the EcoSpold 1 fixture import: one process stands for the
+    imported activity (its name, product, location and unit; the background, version and licence in its
+    description), with nothing but its product — licensed data is not copied — and the yarn is bought from it."""
+    import olca_schema as o
+    from olca_schema import zipio
+
+    from lca_engine import load
+    from lca_engine.export.jsonld import uid, write_jsonld
+
+    from .test_background_link_formats import ABS_NAME, CASES, imported, write_linked
+
+    case = imported(data_dir, CASES["ecospold1"])
+    micro = write_linked(tmp_path, case.key)
+    factories = [load(micro), load(micro.with_name("tiny_baseline.toml"))]
+    out = tmp_path / "linked.zip"
+    write_jsonld(factories, catalog, out)
+    code = catalog.get(case.key).code
+    with zipio.ZipReader(out) as r:
+        proc = r.read(o.Process, uid("process", f"bg-{case.name}::{code}"))
+        knit = r.read(o.Process, uid("process", "tiny-micro/knit"))
+    assert proc.name == f"{ABS_NAME} (bg-{case.name}::{code})"
+    assert proc.location.name == "RNA"
+    (ref,) = proc.exchanges  # its product, and no burden of DESNZ or of the background
+    assert ref.is_quantitative_reference and ref.flow.name == ABS_NAME and ref.unit.name == "kg"
+    for text in (case.name, case.version, case.licence, "not in this file"):
+        assert text in proc.description
+    assert "DESNZ" not in proc.description
+    (yarn,) = [e for e in knit.exchanges if e.description == "lca-engine flow yarn"]
+    assert yarn.default_provider.id == proc.id and yarn.amount == pytest.approx(0.5, rel=1e-15)

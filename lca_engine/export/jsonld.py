@@ -12,7 +12,11 @@ What the zip holds, for a micro-factory and its baseline (or any list of factori
 * one process per background factor used (``desnz-<year>::<key>``), producing 1 reference unit of its product and
   emitting the factor's characterised burden as elementary flows of ours: DESNZ kg CO2e (AR5 basis; a triangle
   over the range of the shipped DESNZ years where it varies) and water withdrawn (m3). Its supply chain is not
-  modelled further: the factor *is* the background, as in our own project.
+  modelled further: the factor *is* the background, as in our own project;
+* one process per activity of an imported background linked (``bg-NAME::<code>``): its reference product only,
+  named and located as the activity, its description naming the background, version and licence. The activity's
+  inventory is not written (an imported background's data is licensed for results only): in openLCA, link the
+  process to your own copy of that background; re-imported as it is, it adds nothing.
 
 Not written: flows between processes (with a consistent per-FU inventory they change no result; the loops are in
 our TOML and Excel exports), products to the market, and boundary flows with no background link and no
@@ -97,10 +101,10 @@ class Package:
         flow.category = category or None
         return self.add(flow), unit
 
-    def location(self):
+    def location(self, code: str = "GB", name: str = "United Kingdom"):
         import olca_schema as o
 
-        return self.add(o.Location(id=uid("location", "GB"), name="United Kingdom", code="GB"))
+        return self.add(o.Location(id=uid("location", code), name=name, code=code))
 
 
 def _exchange(process, flow, unit, amount: float, *, is_input: bool, provider=None, reference: bool = False):
@@ -148,6 +152,26 @@ def background_process(pkg: Package, factor: Factor, year: int) -> tuple:
     return made
 
 
+def imported_process(pkg: Package, factor: Factor, catalog: Catalog) -> tuple:
+    """The process standing for an activity of an imported background (``NAME:…`` link): its reference product
+    only, named and located as the activity. The activity's inventory stays out of the file — an imported
+    background's data is licensed for results, never copied into outputs — so the process says which activity of
+    which background it is, to be linked to the user's own copy: (process, product flow, unit), made once."""
+    if factor.key in pkg.background:
+        return pkg.background[factor.key]
+    act = catalog.links.resolve(factor.key).activity
+    key = f"{factor.database}::{factor.code}"
+    made = _process(pkg, key, f"{act.name} ({key})", act.product, reference(factor.unit)[0])
+    made[0].location = pkg.location(act.location, act.location).to_ref() if act.location else None
+    made[0].description = (
+        f"activity '{act.key}' (code {act.code}) of the imported background {factor.source}; its inventory is not "
+        "in this file (the background's data is licensed for results only): link this process to that activity "
+        "in your own copy of the background"
+    )
+    pkg.background[factor.key] = made
+    return made
+
+
 def triangle(low: float, mode: float, high: float):
     """openLCA's triangle distribution, or None where the range is a point or leaves out the mode."""
     import olca_schema as o
@@ -178,7 +202,8 @@ def _elementary(pkg: Package, proc, f: Flow) -> None:
 def _links(pkg: Package, proc, f: Flow, catalog: Catalog, index: int) -> None:
     for key in f.background_keys:
         factor = catalog.get(key, where={"field": f"flows[{index}].background"})
-        provider, product, unit = background_process(pkg, factor, catalog.year)
+        made = imported_process(pkg, factor, catalog) if factor.database else None
+        provider, product, unit = made or background_process(pkg, factor, catalog.year)
         try:
             per = convert(1.0, f.unit, unit.name)
         except UnitError as exc:
