@@ -180,7 +180,8 @@ def test_us_fpl_without_product_system_takes_the_process_named(catalog):
             if e is not reference(raw["processes"][uid]):
                 expected = e["amount"] * unit[e["unit"]["@id"]] * s[uid]
                 assert flows[(uid, k)].amount == pytest.approx(expected, rel=1e-12), e["flow"]["name"]
-    assert len(flows) == 14 and factory.functional_unit.unit == "kg"  # per kg of briquette (the t converted)
+    assert len([f for f in flows.values() if f.kind != "product"]) == 14
+    assert factory.functional_unit.unit == "kg"  # per kg of briquette (the t converted)
 
 
 def export_zip(tmp_path: Path, data_dir: Path) -> Path:
@@ -292,3 +293,42 @@ def test_a_zip_that_escapes_its_folder_is_refused_before_extracting(tmp_path):
 def test_several_product_systems_need_one_named(tmp_path, data_dir):
     text = _refused(export_zip(tmp_path, data_dir), *common(tmp_path))
     assert "2 product systems" in text and "--functional-unit" in text and "micro-factory" in text
+
+
+def waste_export(path: Path, system: bool) -> Path:
+    """An openLCA export written with olca-schema: a bracket process (1 kg; 0.02 kg CO2) whose 0.1 kg of steel scrap
+    (a waste flow, an output) goes to a landfill process (reference: 1 kg of that waste, an input; 0.01 kg CO2)."""
+    import olca_schema as o
+    from olca_schema import zipio
+
+    from lca_engine.export.jsonld import Package, _exchange, _process, product_system
+
+    pkg = Package()
+    scrap, kg = pkg.flow("steel scrap", "kg")
+    scrap.flow_type = o.FlowType.WASTE_FLOW
+    co2, _ = pkg.flow("Carbon dioxide, fossil", "kg", elementary=True, category="Elementary flows/Emission to air")
+    landfill = pkg.add(o.new_process("Landfill of steel scrap"))
+    _exchange(landfill, scrap, kg, 1.0, is_input=True, reference=True)
+    _exchange(landfill, co2, kg, 0.01, is_input=False)
+    bracket, _, _ = _process(pkg, "bracket", "Steel bracket, pressed", "steel bracket", "kg")
+    _exchange(bracket, scrap, kg, 0.1, is_input=False, provider=landfill)
+    _exchange(bracket, co2, kg, 0.02, is_input=False)
+    if system:
+        pkg.add(product_system(pkg, "bracket", bracket, [landfill]))
+    with zipio.ZipWriter(str(path)) as w:
+        for entity in pkg.entities.values():
+            w.write(entity)
+    return path
+
+
+@pytest.mark.parametrize("system", [True, False], ids=["product system", "default providers"])
+def test_waste_flows_go_from_the_process_to_its_treatment(tmp_path, catalog, system):
+    factory, _ = read(
+        waste_export(tmp_path / "waste.zip", system), functional_unit=None if system else "Steel bracket, pressed"
+    )
+    ids = {p.name: p.id for p in factory.processes}
+    (scrap,) = [f for f in factory.flows if f.name == "steel scrap"]
+    assert (scrap.from_, scrap.to, scrap.amount) == (ids["Steel bracket, pressed"], ids["Landfill of steel scrap"], 0.1)
+    co2 = {f.from_: f.amount for f in factory.flows if f.kind == "emission"}
+    assert co2 == {ids["Steel bracket, pressed"]: 0.02, ids["Landfill of steel scrap"]: pytest.approx(0.1 * 0.01)}
+    assert "waste flow" in scrap.note

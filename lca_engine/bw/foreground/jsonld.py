@@ -35,6 +35,7 @@ from .convert import ForegroundFormat, ForeignFile
 from .read import ForegroundReader, Read, check_units, sha256
 
 ID = "olca internalId"
+WASTE = "olca waste flow"
 #: our own export names the process of a background factor "<factor name> (desnz-<year>::<key>)"
 OURS = re.compile(r"\((?P<db>desnz-\d{4})::(?P<key>[^()]+)\)$")
 #: openLCA elementary-flow contexts → biosphere3's top category
@@ -215,10 +216,7 @@ def run_bw2io(folder: Path, path: Path, database: str) -> list[dict]:
         with quiet(), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("ignore", ResourceWarning)  # bw2io's extractor leaves its files to the collector
-            imp = JsonLd(folder).importer(folder, database)
-            for proc in imp.data.get("processes", {}).values():
-                for e in proc.get("exchanges", []):
-                    e[ID] = e.get("internalId")
+            imp = JsonLd(folder).importer(folder, database, prepare=prepared)
             apply_strategies(imp)
     except InventoryError:
         raise
@@ -234,6 +232,39 @@ def run_bw2io(folder: Path, path: Path, database: str) -> list[dict]:
             if e.get("type") == "biosphere" and e.get("input"):
                 e["categories"] = biosphere_categories(categories.get(e["input"][1]) or ())
     return imp.data
+
+
+def prepared(data: dict) -> dict:
+    """The export's raw entities as bw2io's strategies read them: olca-schema 1 upgraded (:func:`upgrade_v1`), a
+    process without location at GLO, each exchange's ``internalId`` kept, and waste in Brightway's convention
+    (:func:`waste_as_negative`)."""
+    from ..importers.jsonld import upgrade_v1
+
+    upgrade_v1(data)
+    for proc in data.get("processes", {}).values():
+        proc.setdefault("location", {"@type": "Location", "name": "GLO"})  # optional in openLCA; bw2io needs one
+        for e in proc.get("exchanges", []):
+            e[ID] = e.get("internalId")
+    return waste_as_negative(data)
+
+
+def waste_as_negative(data: dict) -> dict:
+    """openLCA's waste flows (an output of the process making the waste, the input of its treatment) as Brightway's
+    products of negative amount: the waste output an input of minus the amount, the treatment's waste input a
+    production of minus it — bw2io reads no waste input ('Inputs must be products') and would take a waste output
+    for a co-product. The mass then flows from the process to its treatment, scaled by the file's links."""
+    waste = {k for k, f in data.get("flows", {}).items() if isinstance(f, dict) and f.get("flowType") == "WASTE_FLOW"}
+    for k in waste:
+        data["flows"][k]["flowType"] = "PRODUCT_FLOW"
+    for proc in data.get("processes", {}).values():
+        for e in proc.get("exchanges", []):
+            flow = e.get("flow") or {}
+            if flow.get("@id") in waste or flow.get("flowType") == "WASTE_FLOW":
+                e["flow"] = {**flow, "flowType": "PRODUCT_FLOW"}
+                e["input"] = e["isInput"] = not (e.get("isInput") or e.get("input"))
+                e["amount"] = -float(e.get("amount") or 0.0)
+                e[WASTE] = True
+    return data
 
 
 def biosphere_categories(path) -> tuple[str, ...]:
@@ -265,6 +296,8 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
             k = raw_index(export, uid, e)
             carry_uncertainty(e, export.sections["processes"][uid]["exchanges"][k] if k is not None else {})
             e.setdefault("notes", []).append(f"openLCA process {uid}, exchange internalId {e.get(ID)} (exchanges[{k}])")
+            if e.get(WASTE):
+                e["notes"].append("an openLCA waste flow, as a negative amount (Brightway's convention)")
     fu = reference_process(system) or functional_unit
     amount, stated = target(system, acts)
     foreign = ForeignFile(

@@ -75,12 +75,13 @@ class JsonLd(Importer):
     def files(self, path: Path) -> list[Path]:
         return sorted(p for p in path.rglob("*.json") if p.is_file())
 
-    def importer(self, path: Path, database: str):
+    def importer(self, path: Path, database: str, prepare=upgrade_v1):
+        """``prepare``: what is done to the export's raw entities before bw2io reads them (``upgrade_v1``)."""
         from bw2io.importers.json_ld import JSONLDImporter
 
         class _Importer(JSONLDImporter):
             def flows_as_biosphere_database(self, data, database_name, suffix=" biosphere"):
-                return super().flows_as_biosphere_database(upgrade_v1(data), database_name, suffix)
+                return super().flows_as_biosphere_database(prepare(data), database_name, suffix)
 
         imp = _Importer(str(path), database)
         imp.strategies.append(merge_products)
