@@ -3,6 +3,7 @@ the export (same carbon as our pipeline), foreign-file import per functional uni
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from pathlib import Path
@@ -531,6 +532,108 @@ def test_foreign_loop_is_solved_from_the_files_own_technosphere(bx, tmp_path):
 
     check_factory(f, strict_balance=False)
     assert dumps(f)  # and can be saved as TOML
+
+
+def uncertain_rows() -> list[list]:
+    """One activity (production 2 units: scaling 0.5) with exchanges carrying each stats_arrays distribution."""
+    head = ["name", "amount", "unit", "database", "type", "input", "categories", "uncertainty type", "loc", "scale"]
+    head += ["minimum", "maximum"]
+    return [
+        ["Database", "unc-works"],
+        [],
+        ["Activity", "pressing"],
+        ["code", "press"],
+        ["unit", "unit"],
+        ["Exchanges"],
+        head,
+        ["pressing", 2.0, "unit", "unc-works", "production", None, None, 0],
+        ["steel sheet", 2.0, "kilogram", "ecoinvent", "technosphere", None, None, 2, math.log(2.0), 0.1],
+        [
+            "UK electricity",
+            3.0,
+            "kilowatt hour",
+            None,
+            "technosphere",
+            "desnz-2025::desnz.electricity.uk",
+            None,
+            5,
+            3.0,
+            None,
+            2.0,
+            5.0,
+        ],
+        ["Carbon dioxide, fossil", 0.5, "kilogram", "biosphere3", "biosphere", None, "air", 3, 0.5, 0.05],
+        ["Methane, fossil", 0.01, "kilogram", "biosphere3", "biosphere", None, "air", 4, None, None, 0.008, 0.012],
+        ["Ammonia", 0.001, "kilogram", "biosphere3", "biosphere", None, "air", 8, 0.001, 1.0],  # Weibull
+    ]
+
+
+def test_foreign_uncertainty_becomes_a_triangular_assumption_on_the_central_95(bx, tmp_path):
+    """Each distribution's 2.5 and 97.5 percentiles (scipy here, independently) times the scaling 0.5 become the
+    assumption's low/high; the reasoning names the distribution and says it is modelled as triangular."""
+    from scipy import stats
+
+    path = write_rows(tmp_path / "unc.xlsx", uncertain_rows())
+    f, warned = read_foreign(bx, path, fu="pressing")
+    flows = {x.name: x for x in f.flows}
+    q = [0.025, 0.975]
+    expect = {
+        "steel sheet": ("lognormal", stats.lognorm(s=0.1, scale=2.0).ppf(q)),
+        "UK electricity": ("triangular", stats.triang(c=(3.0 - 2.0) / 3.0, loc=2.0, scale=3.0).ppf(q)),
+        "Carbon dioxide, fossil": ("normal", stats.norm(0.5, 0.05).ppf(q)),
+        "Methane, fossil": ("uniform", stats.uniform(0.008, 0.004).ppf(q)),
+    }
+    for name, (dist, (low, high)) in expect.items():
+        a = flows[name].assumption
+        assert a is not None, name
+        assert (a.low, a.high) == pytest.approx((0.5 * low, 0.5 * high), rel=1e-9), name
+        assert a.low <= flows[name].amount <= a.high
+        assert dist in a.reasoning and "triangular" in a.reasoning and "2.5–97.5 %" in a.reasoning, a.reasoning
+    assert flows["Ammonia"].assumption is None
+    assert any("Ammonia" in w and "type 8" in w and "not carried over" in w for w in warned), warned
+
+
+CHEM = "bw2io-excel-chem"  # bw2io's basic_example_with_reference_product.xlsx imported as a background
+
+
+def test_foreign_exchange_to_an_imported_background_is_linked(bx, data_dir, tmp_path):
+    """An exchange whose database is an imported background's name (or its Brightway name bg-NAME) links to the
+    activity by name, reference product and location; an activity it does not have stays a purchase with a warning.
+    Carbon (IPCC 2021) of the link by hand: 0.2 kg methanol × 0.53 kg CO2 fossil per kg (its only emission with a
+    GWP; its electricity input has no exchanges)."""
+    from lca_engine import assess
+    from lca_engine.background import load_catalog
+    from lca_engine.background.imported import load_meta
+    from lca_engine.background_import import import_background
+
+    fixture = DATA.parent / "fixtures" / "bw2io" / "excel" / "basic_example_with_reference_product.xlsx"
+    if load_meta(data_dir, CHEM) is None:
+        import_background(fixture, CHEM, "BSD-3-Clause (bw2io test file)", data_dir=data_dir)
+    head = ["name", "reference product", "amount", "unit", "database", "location", "type"]
+    rows = [
+        ["Database", "resin-works"],
+        [],
+        ["Activity", "casting"],
+        ["unit", "kilogram"],
+        ["Exchanges"],
+        head,
+        ["casting", None, 1.0, "kilogram", "resin-works", None, "production"],
+        ["Methanol production", "Methanol, at plant", 0.2, "kilogram", CHEM, "RNA", "technosphere"],
+        ["Electricity, at Grid, US, 2008", None, 0.5, "kilowatt hour", f"bg-{CHEM}", "RNA", "technosphere"],
+        ["Glue", None, 0.01, "kilogram", CHEM, "RNA", "technosphere"],
+    ]
+    path = write_rows(tmp_path / "cast.xlsx", rows)
+    catalog = load_catalog(2025, cache_dir=data_dir / "cache")
+    f, warned = read_foreign(bx, path, fu="casting", catalog=catalog)
+    flows = {x.name: x for x in f.flows}
+    assert flows["Methanol production"].background == f"{CHEM}:Methanol production|Methanol, at plant|RNA"
+    assert flows["Methanol production"].amount == pytest.approx(0.2, rel=1e-12)
+    elec = flows["Electricity, at Grid, US, 2008"]
+    assert elec.background.startswith(f"{CHEM}:Electricity, at Grid, US, 2008|") and elec.kind == "energy"
+    assert flows["Glue"].background is None
+    assert any("Glue" in w and CHEM in w and "not counted" in w for w in warned), warned
+    result = assess(f, data_dir=data_dir, strict_balance=False, indicators=["carbon_ipcc2021"])
+    assert result.total(f.id, indicator="carbon_ipcc2021") == pytest.approx(0.2 * 0.53, rel=1e-6)
 
 
 # ------------------------------------------------------------------------------------------ bad inputs
