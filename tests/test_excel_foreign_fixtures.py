@@ -202,6 +202,7 @@ def test_parameters_and_formulas_are_evaluated_by_brightway(tmp_path):
     assert "PCB_area * 2" in board["note"] and "PCB_area = 0.25" in board["note"]
     (product,) = [fl for fl in data["flows"] if fl["kind"] == "product"]
     assert "PCB_mass_total" in product["note"] and "0.6" in product["note"]
+    assert "PCB_cap_mass_film = 0.2" in product["note"] and "not propagated" in product["note"]
     from lca_engine.bw.project import default_data_dir
 
     assert not any((default_data_dir() / "tmp").glob("parameters-*"))  # the scratch project is removed

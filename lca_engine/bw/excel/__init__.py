@@ -66,14 +66,24 @@ formatting (the model holds none), and edits made only in the Brightway columns.
 
 Foreign files (no ``lca.format``)
 ---------------------------------
+The workbook's layout is checked on its rows first (:mod:`.layout`: a readable sheet, exactly one 'Database' row,
+a 'cutoff' that leaves columns; an LCIA-method table or a sheet of plain values is named as such), then bw2io
+parses it and units are normalised with bw2io's ``normalize_units``. Parameters and formulas are evaluated by
+Brightway itself (:mod:`.params`: bw2io writes them with ``activate_parameters=True`` into a scratch project in a
+child process, bw2data recalculates; each flow notes its formula and the parameter values). The rows then become
+a :class:`~lca_engine.bw.foreground.ForeignFile` and :func:`~lca_engine.bw.foreground.to_factory` converts it (the
+same converter serves openLCA JSON-LD and SimaPro CSV); the rules below are that converter's.
+
 The user names the functional-unit activity (name or code; if omitted, the only activity that no other activity
 consumes is used) and gives ``sector`` and ``site``, which a Brightway file does not hold. Links inside the file
 follow ``input`` (``db::code``), else ``database`` + ``code``, else the name (narrowed by reference product,
-location, unit). Scaling is solved from the file's own exchanges: the square technosphere matrix among the
-file's activities (diagonal = production, default 1; off-diagonal = minus technosphere inputs from other activities
-of the file, cycles allowed) times s = one unit of the functional-unit activity's product. Each activity with
-non-zero scaling becomes a process (id = its code, made id-safe) whose flows are its exchanges times its scaling,
-in the exchange's own unit. Kinds are inferred as follows (documented rule):
+location, unit); a link to a ``product`` node (Brightway 2.5) is a link to the one activity whose production
+exchange names it. An exchange without a unit takes the unit of the activity it links to (in Brightway an exchange's
+unit is its input's), else it is refused at its row. Scaling is solved from the file's own exchanges: the square
+technosphere matrix among the file's activities (diagonal = production, default 1; off-diagonal = minus technosphere
+inputs from other activities of the file, cycles allowed) times s = one unit of the functional-unit activity's
+product. Each activity with non-zero scaling becomes a process (id = its code, made id-safe) whose flows are its
+exchanges times its scaling, in the exchange's own unit. Kinds are inferred as follows (documented rule):
 
 * ``production`` of the functional-unit activity → ``product`` to ``market`` (amount = 1 functional unit);
 * ``technosphere`` from another activity of the file → internal flow supplier → consumer, named after the
@@ -86,6 +96,9 @@ in the exchange's own unit. Kinds are inferred as follows (documented rule):
   (open and closed loop) / energy_recovery / composting (and anaerobic digestion), ``water.supply`` → water
   purchase, ``water.treatment`` → water to wastewater_treatment, fuels and electricity → energy, freight →
   transport;
+* a database that is an imported background's name (or its Brightway name ``bg-NAME``), with an activity of that
+  background of the same name (and reference product and location, or ``code``) → a purchase with
+  ``background = "NAME:<activity>|<product>|<location>"`` (by code when that key names several);
 * any other database → a purchase from ``market`` without background (with an ``ExcelImportWarning``); kind from
   the unit's dimension: energy → energy, mass × distance → transport, volume or mass named "water…" → water,
   mass / count / area / other volume → material (origin: "recycled"/"secondary" in the name → recycled,
@@ -98,6 +111,10 @@ in the exchange's own unit. Kinds are inferred as follows (documented rule):
 Negative amounts are imported with a note on the flow: internal ones reversed (consumer supplies supplier),
 negative links to DESNZ waste factors (ecoinvent-style waste treatment) as the outflow they mean, and negative
 purchases (avoided products) as an outflow to market without background, with a warning.
+
+A distribution on an exchange (stats_arrays lognormal, normal, uniform, triangular) becomes the flow's
+``assumption``: its 2.5 and 97.5 percentiles times the scaling as low/high, modelled as triangular in Monte Carlo,
+the reasoning naming the file's distribution and parameters; other distributions are left out with a warning.
 
 Every imported flow cites one inline source that describes the file (title = file name, publisher "as stated in
 the file", licence "unknown — check before use").

@@ -112,25 +112,47 @@ def evaluate_parameters(path: Path, imp, sheets: Sheets, loc: _Locator) -> None:
     out = _run(job, path)
     if not out["ok"]:
         raise InventoryError(_failure(out, job, imp, sheets, loc, path))
+    shared = {p["name"]: p.get("formula") for p in job["project"] + job["database_parameters"]}
+    spread = {p["name"] for p in job["project"] + job["database_parameters"] if _has_distribution(p)} | {
+        p["name"] for a in job["activities"] for p in a["parameters"] if _has_distribution(p)
+    }
     for a, ds in enumerate(imp.data):
         amounts, values = out["amounts"].get(f"a{a}", {}), out["values"].get(f"a{a}", {})
         scope = {**out["values"]["project"], **out["values"]["database"], **values}
+        formulas = shared | {p["name"]: p.get("formula") for p in job["activities"][a]["parameters"]}
         for e, x in enumerate(ds.get("exchanges", [])):
             if x.get("formula"):
                 x["amount"] = float(amounts[str(e)])
-                x.setdefault("notes", []).append(_note(x, scope))
+                x.setdefault("notes", []).append(_note(x, scope, formulas, spread))
 
 
-def _note(x: dict, scope: dict) -> str:
+def _has_distribution(p: dict) -> bool:
+    kind = p.get("uncertainty type")
+    return isinstance(kind, int | float) and not isinstance(kind, bool) and kind > 1
+
+
+def _used(formula: str, scope: dict, formulas: dict) -> list[str]:
+    """The parameters ``formula`` uses, and those their formulas use in turn (bw2parameters' own parser)."""
     from bw2parameters import Interpreter
 
-    used = sorted(Interpreter().get_symbols(str(x["formula"])) & set(scope))
-    given = ", ".join(f"{n} = {scope[n]:.6g}" for n in used)
-    return (
-        f"amount = {x['formula']} = {x['amount']:.6g}"
-        + (f" with {given}" if given else "")
-        + " (evaluated by Brightway)"
-    )
+    found: list[str] = []
+    todo = [formula]
+    while todo:
+        for name in sorted(Interpreter().get_symbols(todo.pop()) & set(scope)):
+            if name not in found:
+                found.append(name)
+                todo += [formulas[name]] if formulas.get(name) else []
+    return found
+
+
+def _note(x: dict, scope: dict, formulas: dict, spread: set[str]) -> str:
+    used = _used(str(x["formula"]), scope, formulas)
+    given = ", ".join(f"{n} = {scope[n]:.6g}" + (f" (= {formulas[n]})" if formulas.get(n) else "") for n in used)
+    note = f"amount = {x['formula']} = {x['amount']:.6g} (evaluated by Brightway)" + (f" with {given}" if given else "")
+    uncertain = [n for n in used if n in spread]
+    if uncertain:
+        note += f"; {', '.join(uncertain)}: a distribution in the file, taken at the amount (not propagated)"
+    return note
 
 
 def _failure(out: dict, job: dict, imp, sheets: Sheets, loc: _Locator, path: Path):
