@@ -30,10 +30,13 @@ def read_foreground(
     system: str = MICRO_FACTORY,
     year: int = 2025,
     licence: str | None = None,
+    background: str | None = None,
     catalog=None,
 ) -> Factory:
     """The factory modelled in ``path`` (see the module docstring); problems the conversion meets but can carry
-    over are warned as :class:`lca_engine.bw.foreground.ForeignImportWarning`."""
+    over are warned as :class:`lca_engine.bw.foreground.ForeignImportWarning`. ``background``: an imported
+    background that exchanges whose provider is not in the file link to, where it has that provider
+    (:mod:`lca_engine.bw.foreground.background`; JSON-LD and SimaPro)."""
     path = Path(path).expanduser()
     fmt = _format(path, format)
     if fmt == "excel":
@@ -46,6 +49,12 @@ def read_foreground(
     from .bw.foreground.read import readers
 
     got = readers()[fmt]().read(path, functional_unit)
+    if background:
+        from .bw.foreground.background import link_background
+        from .bw.foreground.convert import default_catalog
+
+        catalog = catalog or default_catalog(year)
+        link_background(got.foreign, background, catalog.links)
     factory = to_factory(
         got.foreign, functional_unit=got.functional_unit, sector=sector, site=site, system=system, year=year,
         catalog=catalog, licence=licence,

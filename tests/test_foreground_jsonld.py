@@ -20,6 +20,7 @@ from lca_engine.errors import LcaEngineError
 from lca_engine.foreground_import import read_foreground
 from lca_engine.inventory import load
 
+from . import test_background_import as bg
 from .cli_run import invoke
 from .test_foreground_simapro import SITE, SITE_CLI, read
 
@@ -29,6 +30,7 @@ FPL = JSONLD / "US-FPL"
 SYSTEM = "a5830b36-5249-4712-b62f-b79a00d3c2d1"
 EXAMPLE = Path(__file__).resolve().parent.parent / "inventories" / "examples" / "textile_merthyr_micro.toml"
 Z = 1.959963984540054
+root = bg.root  # a data folder with biosphere3, for imported backgrounds
 
 
 def sections(folder: Path) -> dict[str, dict[str, dict]]:
@@ -332,3 +334,27 @@ def test_waste_flows_go_from_the_process_to_its_treatment(tmp_path, catalog, sys
     co2 = {f.from_: f.amount for f in factory.flows if f.kind == "emission"}
     assert co2 == {ids["Steel bracket, pressed"]: 0.02, ids["Landfill of steel scrap"]: pytest.approx(0.1 * 0.01)}
     assert "waste flow" in scrap.note
+
+
+def test_a_provider_not_in_the_export_links_to_an_imported_background(root, tmp_path):
+    """US-FPL imported as a background; the export without its wood-chips process: the briquette's chips come from
+    the background's activity making that product (by the product's name: the export names no default provider)."""
+    from lca_engine.background.catalog import load_catalog
+    from lca_engine.background_import import import_background
+
+    import_background(FPL, "fg-fpl", "CC0 (US Federal LCA Commons)", data_dir=root, cut_off=True)
+    copy = shutil.copytree(FPL, tmp_path / "fpl")
+    (copy / "processes" / "0fc3aa0c-865f-33b1-92d7-4db5ad1c8c1c.json").unlink()
+    briquette = "3bd066e8-2af1-36c0-8289-4c297f2cfa21"
+    factory, warned = read(copy, functional_unit=briquette, background="fg-fpl", catalog=load_catalog(data_root=root))
+    raw = sections(FPL)["processes"][briquette]
+    k, chips = next((k, e) for k, e in enumerate(raw["exchanges"]) if e["flow"]["name"].startswith("Whole tree"))
+    flow = by_exchange(factory)[(briquette, k)]
+    assert flow.background == (
+        "fg-fpl:Whole tree chips production; softwood; at sawmill, INW|Whole tree chips; softwood; at sawmill, INW"
+        "|United States"
+    )
+    # 1 t of chips per t of briquette (the export's own units), per kg of briquette
+    assert chips["unit"]["name"] == "t" and flow.amount == pytest.approx(chips["amount"] * 1000 / 1000, rel=1e-12)
+    assert "background 'fg-fpl'" in flow.note and flow.from_ == "market"
+    assert [w for w in warned if "Whole tree chips" in w] == []  # linked: not warned as a purchase without background

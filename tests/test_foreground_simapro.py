@@ -70,10 +70,11 @@ def solve(procs: list[dict], fu: str) -> dict[str, float]:
 
 
 def by_line(factory) -> dict[int, object]:
-    """Each flow by the line its note names (the converter writes 'line N' for every SimaPro exchange)."""
+    """Each flow by the line its note names (the converter writes 'line N' for every SimaPro exchange); the product
+    flow (its note names the product line) apart."""
     out = {}
     for f in factory.flows:
-        if ", line " in f.note:
+        if ", line " in f.note and f.kind != "product":
             out[int(f.note.split(", line ")[1].split(";")[0])] = f
     return out
 
@@ -277,3 +278,33 @@ def test_excel_routes_to_the_brightway_excel_reader(tmp_path, catalog):
     assert routed.flows == direct.flows and routed.processes == direct.processes
     assert [s.licence for s in routed.sources.values()] == ["BSD-3-Clause"]
     assert [s.licence for s in direct.sources.values()] == ["unknown — check before use"]
+
+
+def test_providers_not_in_the_file_link_to_an_imported_background(root, tmp_path):
+    """The sample without its electricity process, linked to the sample imported as a background: the same
+    IPCC 2021 carbon as the whole file converted (two independent routes: our conversion of the electricity
+    process, and bw2io's import of it as a background)."""
+    from lca_engine import assess
+    from lca_engine.background_import import import_background
+
+    import_background(FIX / "clean.csv", "fg-sp-clean", "CC0", data_dir=root)
+    lines = (FIX / "clean.csv").read_text(encoding="utf-8").splitlines()
+    start = lines.index("Process")
+    cut = tmp_path / "no_electricity.csv"
+    cut.write_text("\n".join(lines[:start] + lines[lines.index("End", start) + 1 :]) + "\n", encoding="utf-8")
+    from lca_engine.background.catalog import load_catalog
+
+    catalog = load_catalog(2025, data_root=root)  # the shipped factors and root's imported backgrounds
+    whole = read(FIX / "clean.csv", catalog=catalog)[0]
+    linked, warned = read(cut, background="fg-sp-clean", catalog=catalog)
+    keys = {f.background for f in linked.flows if f.background}
+    assert keys == {"fg-sp-clean:Electricity, sample grid mix|Electricity, sample grid|GB"}
+    assert len([f for f in linked.flows if f.background]) == 2 and not [w for w in warned if "not counted" in w]
+    totals = [
+        assess(f, data_dir=root, strict_balance=False, indicators=["carbon_ipcc2021"]).total(f.id, "carbon_ipcc2021")
+        for f in (whole, linked)
+    ]
+    assert totals[1] == pytest.approx(totals[0], rel=1e-9) and totals[0] > 0.3
+    text = _refused(cut, "--background", "nowhere", "--out", tmp_path / "x.toml", "--sector", "textiles",
+                    "--site", SITE_CLI, "--data-dir", root)  # fmt: skip
+    assert "no background named 'nowhere'" in text

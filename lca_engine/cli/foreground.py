@@ -63,6 +63,12 @@ def import_(
     licence: str | None = typer.Option(
         None, "--licence", help="Licence of the data (default: 'unknown — check before use')."
     ),
+    background: str | None = typer.Option(
+        None,
+        "--background",
+        help="An imported background: exchanges whose provider is not in the file link to it where it has that "
+        "provider (by the openLCA provider's id, else by product and location).",
+    ),
     data_dir: Path | None = DataDirOpt,
 ) -> None:
     """Read PATH into our per-functional-unit model and write it as TOML, with an inline source describing the file."""
@@ -83,7 +89,7 @@ def import_(
             warnings.simplefilter("always", ForeignImportWarning)
             factory = read_foreground(
                 path, format=fmt, functional_unit=functional_unit, sector=sector, site=site_dict, system=system,
-                year=year, licence=licence, catalog=catalog,
+                year=year, licence=licence, background=background, catalog=catalog,
             )  # fmt: skip
         for w in caught:
             if issubclass(w.category, ForeignImportWarning):
