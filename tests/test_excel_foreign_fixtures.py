@@ -242,3 +242,23 @@ def test_all_twelve_workbooks_are_covered():
     imported_ok = {"basic_example.xlsx", "basic_example_with_reference_product.xlsx", "blank_lines.xlsx"}
     imported_ok |= {"with_products.xlsx", "sample_activities_with_variables.xlsx"}
     assert {p.name for p in FIXTURES.glob("*.xlsx")} == imported_ok | set(REFUSED)
+
+
+def test_dashboard_upload_of_with_products_is_a_user_error_not_an_internal_one():
+    """The issue's internal error (bw2calc EmptyBiosphere) was the with_products import assessed: no elementary flow
+    and no background link. Uploaded in the dashboard it converts, and is refused only for its mass balance (the
+    file's acetic acid process takes 0.539 kg of methanol for 1 kg of product): a user error, no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key="xl-sector").set_value("textiles")
+    at.text_input(key="xl-site").set_value("Ebbw Vale")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="upload").set_value(
+        ("with_products.xlsx", (FIXTURES / "with_products.xlsx").read_bytes(), xlsx)
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = [e.value for e in at.error]
+    assert "mass balance" in error and "process 'A'" in error and "internal" not in error.lower(), error
