@@ -593,6 +593,69 @@ def test_foreign_uncertainty_becomes_a_triangular_assumption_on_the_central_95(b
     assert any("Ammonia" in w and "type 8" in w and "not carried over" in w for w in warned), warned
 
 
+def parameter_rows(group: str | None = "my group") -> list[list]:
+    """bw2io's export-complicated.xlsx (write_lci_excel of its parameterised test database), with units, and a
+    formula exchange in the second activity that uses a parameter of the shared group."""
+    params = ["Parameters", group] if group else ["Parameters"]
+    return [
+        ["Project parameters"],
+        ["name", "amount", "formula"],
+        ["foo", 1, "green / 7"],
+        ["green", 7],
+        [],
+        ["Database", "example"],
+        [],
+        ["Database parameters"],
+        ["name", "amount", "formula", "database"],
+        ["blue", 12, None, "example"],
+        ["red", 29, "(foo + blue ** 2) / 5", "example"],
+        [],
+        ["Activity", "An activity"],
+        ["code", "A"],
+        ["unit", "kilogram"],
+        params,
+        ["name", "amount", "formula"],
+        ["bar", 5, "reference_me + 2"],
+        [],
+        ["Exchanges"],
+        ["name", "amount", "unit", "type", "formula", "database", "categories"],
+        ["An activity", 1, "kilogram", "production"],
+        ["Another activity", 0, "kilogram", "technosphere", "foo * bar + 4"],
+        [],
+        ["Activity", "Another activity"],
+        ["code", "B"],
+        ["unit", "kilogram"],
+        params,
+        ["name", "amount", "formula"],
+        ["reference_me", 3, "sqrt(red - 20)"],
+        [],
+        ["Exchanges"],
+        ["name", "amount", "unit", "type", "formula", "database", "categories"],
+        ["Another activity", 10, "kilogram", "production"],
+        ["Carbon dioxide, fossil", 0, "kilogram", "biosphere", "reference_me / 10", "biosphere3", "air"],
+    ]
+
+
+def test_parameters_of_a_shared_group_are_evaluated_by_brightway(bx, tmp_path):
+    """By hand: foo = 7 / 7 = 1, red = (1 + 12²) / 5 = 29, reference_me = √(29 − 20) = 3, bar = 3 + 2 = 5; A takes
+    foo·bar + 4 = 9 kg of B, B makes 10 kg: s_B = 0.9; B emits reference_me / 10 = 0.3 kg CO2 per run."""
+    path = write_rows(tmp_path / "params.xlsx", parameter_rows())
+    f, _ = read_foreign(bx, path, fu="An activity")
+    flows = {x.name: x for x in f.flows}
+    foo, red = 7 / 7, (1 + 12**2) / 5
+    reference_me = math.sqrt(red - 20)
+    bar = reference_me + 2
+    s_b = (foo * bar + 4) / 10
+    assert flows["Another activity"].amount == pytest.approx(foo * bar + 4, rel=1e-12)
+    assert flows["Carbon dioxide, fossil"].amount == pytest.approx(reference_me / 10 * s_b, rel=1e-12)
+    assert "reference_me = 3 (= sqrt(red - 20))" in flows["Carbon dioxide, fossil"].note
+    # without the group name each activity has its own group: 'bar' cannot see 'reference_me' (Brightway's rule)
+    path = write_rows(tmp_path / "own.xlsx", parameter_rows(group=None))
+    with pytest.raises(InventoryError) as e:
+        read_foreign(bx, path, fu="An activity")
+    assert_error(e, "own.xlsx [sheet 'Sheet1']:18", "parameter 'bar'", "'reference_me'")
+
+
 CHEM = "bw2io-excel-chem"  # bw2io's basic_example_with_reference_product.xlsx imported as a background
 
 

@@ -84,39 +84,42 @@ def evaluate(job: dict) -> dict:
     if failed:
         return failed
     above = set(ProjectParameter.static()) | set(DatabaseParameter.static(db))
-    groups = _groups(imp)
-    failed = _activity_groups(job, imp, groups, above) or _formula_exchanges(job, db, groups, above)
+    groups, rows = _groups(imp)
+    failed = _activity_groups(imp, groups, rows, above) or _formula_exchanges(job, db, groups, above)
     return failed or _read_back(job, db, groups)
 
 
-def _groups(imp) -> dict[str, tuple[str, list[dict]]]:
-    """Activity parameters by group, prepared by bw2io (group 'db:code' unless the sheet names one), with the code
-    of the (first) activity that holds them (bw2data's write takes the keys out of the dicts)."""
-    by_group: dict[str, tuple[str, list[dict]]] = {}
+#: group name → (codes of the activities whose parameters it holds, a copy of those parameters as written)
+Groups = dict[str, tuple[list[str], list[dict]]]
+
+
+def _groups(imp) -> tuple[Groups, dict[str, list[dict]]]:
+    """Activity parameters by group as bw2io prepares them (group 'db:code' unless the sheet names one): what each
+    group holds, and the prepared rows to write (bw2data's write takes keys out of those dicts)."""
+    held: Groups = {}
+    rows: dict[str, list[dict]] = {}
     for p in imp._prepare_activity_parameters(imp.data, True):
-        by_group.setdefault(p["group"], (p["code"], []))[1].append(p)
-    return by_group
+        codes, items = held.setdefault(p["group"], ([], []))
+        codes += [] if p["code"] in codes else [p["code"]]
+        items.append(dict(p))
+        rows.setdefault(p["group"], []).append(p)
+    return held, rows
 
 
-def _group_of(groups: dict[str, tuple[str, list[dict]]], db: str, code: str) -> str:
-    return next((g for g, (c, _) in groups.items() if c == code), f"{db}:{code}")
+def _group_of(groups: Groups, db: str, code: str) -> str:
+    return next((g for g, (codes, _) in groups.items() if code in codes), f"{db}:{code}")
 
 
-def _activity_groups(job: dict, imp, groups: dict[str, tuple[str, list[dict]]], above: set[str]) -> dict | None:
-    for _group, (code, items) in sorted(groups.items()):
-        failed = _step(
-            "activity",
-            code,
-            _activity(job, code)["parameters"],
-            above,
-            lambda i=items: imp._write_activity_parameters(i),
-        )
+def _activity_groups(imp, groups: Groups, rows: dict[str, list[dict]], above: set[str]) -> dict | None:
+    for group in sorted(groups):
+        codes, items = groups[group]
+        failed = _step("activity", codes[0], items, above, lambda g=group: imp._write_activity_parameters(rows[g]))
         if failed:
             return failed
     return None
 
 
-def _formula_exchanges(job: dict, db: str, groups: dict[str, tuple[str, list[dict]]], above: set[str]) -> dict | None:
+def _formula_exchanges(job: dict, db: str, groups: Groups, above: set[str]) -> dict | None:
     from bw2data.parameters import ActivityParameter, parameters
 
     for a in job["activities"]:
@@ -128,13 +131,14 @@ def _formula_exchanges(job: dict, db: str, groups: dict[str, tuple[str, list[dic
             parameters.add_exchanges_to_group(g, (db, c))
             ActivityParameter.recalculate_exchanges(g)
 
-        failed = _step("exchanges", a["code"], a["parameters"], above, run)
+        items = groups[group][1] if group in groups else []
+        failed = _step("exchanges", a["code"], items, above, run)
         if failed:
             return failed
     return None
 
 
-def _read_back(job: dict, db: str, groups: dict[str, tuple[str, list[dict]]]) -> dict:
+def _read_back(job: dict, db: str, groups: Groups) -> dict:
     import bw2data as bd
     from bw2data.parameters import ActivityParameter, DatabaseParameter, ProjectParameter
 

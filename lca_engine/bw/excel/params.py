@@ -155,6 +155,13 @@ def _note(x: dict, scope: dict, formulas: dict, spread: set[str]) -> str:
     return note
 
 
+def _row(rows: dict, level: str, a: int | None, name: str, path: Path) -> dict:
+    """Where parameter ``name`` of ``level`` is written: in activity ``a``'s table, else in any (a shared group)."""
+    if (level, a, name) in rows:
+        return rows[(level, a, name)]
+    return next((w for (lv, _, n), w in rows.items() if lv == level and n == name), {"file": str(path)})
+
+
 def _failure(out: dict, job: dict, imp, sheets: Sheets, loc: _Locator, path: Path):
     from ...errors import Problem
     from .param_rows import parameter_rows
@@ -170,7 +177,7 @@ def _failure(out: dict, job: dict, imp, sheets: Sheets, loc: _Locator, path: Pat
             f"parameter '{name}' cannot be evaluated by Brightway: its formula uses {', '.join(map(repr, names))}, "
             f"which no parameter in scope defines ({why})",
             fix=fix,
-            **rows.get((level, a, name), {"file": str(path)}),
+            **_row(rows, level, a, name, path),
         )
         for name, names in unknown.items()
     ]
