@@ -248,24 +248,25 @@ def foreground_only(system, fg_cols: np.ndarray):
 
 @contextlib.contextmanager
 def capture_solvers():
-    """Keep the Solver instances ``monte_carlo`` creates (for .mode and .fallbacks), without touching lca_engine."""
+    """Keep the solvers ``monte_carlo`` creates (strategy, fallbacks) and time their set-up, without touching
+    lca_engine (its chooser is wrapped while the block runs)."""
     import lca_engine.uncertainty as unc
 
-    original = unc.Solver
+    original = unc.choose_solver
     made = []
 
-    class Capturing(original):
-        def __post_init__(self) -> None:
-            t = time.perf_counter()
-            super().__post_init__()
-            self.setup_seconds = time.perf_counter() - t
-            made.append(self)
+    def capturing(system):
+        t = time.perf_counter()
+        solver = original(system)
+        solver.setup_seconds = time.perf_counter() - t
+        made.append(solver)
+        return solver
 
-    unc.Solver = Capturing
+    unc.choose_solver = capturing
     try:
         yield made
     finally:
-        unc.Solver = original
+        unc.choose_solver = original
 
 
 def run_ours(system, draws: int, seed: int, batch: int, label: str, workers: int = 1) -> dict:
@@ -289,7 +290,7 @@ def run_ours(system, draws: int, seed: int, batch: int, label: str, workers: int
         "total": elapsed,
         "peak": mem.peak,
         "scores": res.scores[0],  # functional units × draws
-        "mode": solver.mode,
+        "mode": type(solver).__name__,
         "fallbacks": solver.fallbacks,
         "m_zero": getattr(solver, "m_zero", None),
         "k_tech": int(solver.ua.size),
@@ -434,7 +435,7 @@ def run_size(n: int, draws: int, bw_draws: int, seed: int, batch: int, checks: l
     import bw2calc as bc
     import bw2data as bd
 
-    from lca_engine.uncertainty import Solver
+    from lca_engine.mc_solvers import choose_solver
 
     log(f"=== N = {n:,} activities: building the databases")
     t = time.perf_counter()
@@ -453,7 +454,7 @@ def run_size(n: int, draws: int, bw_draws: int, seed: int, batch: int, checks: l
     fg_system = foreground_only(system, fg_cols)
 
     # deterministic agreement
-    ours_det = Solver(system).deterministic()[0]
+    ours_det = choose_solver(system).deterministic()[0]
     ref = bw_deterministic(info)
     print(f"\n## N = {n:,}")
     for j, name in enumerate(demands):

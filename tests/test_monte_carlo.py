@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lca_engine import Assumption, Factory, Flow, FunctionalUnit, Process, Site, load, monte_carlo
+from lca_engine.mc_solvers import Jacobi, Woodbury
 from lca_engine.uncertainty import Entries, MatrixSystem, Solver, UncertaintyError, sample
 from lca_engine.uncertainty import monte_carlo as run
 
@@ -192,7 +193,7 @@ def test_woodbury_is_exact_when_uncertain_entries_feed_each_other():
         np.array([0, 0]), np.array([0, 2]), np.array([2.0, 1.0]), np.array([1.0, 1.0]), bparams, np.array(["b", "b"])
     )
     system = MatrixSystem(tech, bio, 3, 1, np.array([[1.0]]), ["x"], np.array([[1.0], [0.0], [0.0]]), ["fu"], {})
-    solver = Solver(system)
+    solver = Woodbury(system)
     assert not solver.m_zero
     ta, tb = sample(system, 50, seed=2)
     got = solver.solve(ta, tb)
@@ -227,19 +228,16 @@ def test_invalid_distribution_bounds_are_a_clear_error():
     assert "invalid distribution" in e.value.problems[0].message and e.value.problems[0].fix
 
 
-def test_iterative_path_equals_woodbury(monkeypatch, data_dir, catalog):
-    """Large models use the preconditioned iteration; on the example it must give the same draws."""
-    import lca_engine.uncertainty as unc
+def test_iterative_path_equals_woodbury(data_dir, catalog):
+    """Large models use the Jacobi iteration; on the example it must give the same draws as Woodbury."""
     from lca_engine.bw.matrices import extract
 
     fs = [load(EXAMPLES / "housing_ebbw_vale_micro.toml"), load(EXAMPLES / "housing_conventional_baseline.toml")]
     system = extract(fs, catalog, data_dir, ["carbon", "water_withdrawal"])
     ta, tb = sample(system, 200, seed=9)
-    exact = Solver(system).solve(ta, tb)
-    monkeypatch.setattr(unc, "WOODBURY_MAX", 0)
-    it = Solver(system)
-    assert it.mode == "iterative"
-    assert np.allclose(it.solve(ta, tb), exact, rtol=1e-10, atol=1e-12)
+    assert isinstance(Solver(system), Woodbury)  # the chooser's pick for this many uncertain entries
+    exact = Woodbury(system).solve(ta, tb)
+    assert np.allclose(Jacobi(system).solve(ta, tb), exact, rtol=1e-10, atol=1e-12)
 
 
 def test_sobol_indices_match_the_closed_form(pair, data_dir, catalog):
@@ -274,6 +272,21 @@ def test_batches_and_workers_do_not_change_the_draws(pair, data_dir, catalog):
     assert np.array_equal(one.scores, many.scores)
     with pytest.raises(UncertaintyError):
         run(system, draws=10, seed=1, workers=0)
+
+
+def test_unpaired_runs_honour_workers_and_progress():
+    """paired=False: every functional unit on its own draws, the same with 2 workers and small batches as with
+    one; progress reaches the number of draws, never goes back; the solve counts come per functional unit."""
+    system = _random_system(12, seed=2, loop_strength=0.5)
+    seen: list[int] = []
+    one = run(system, draws=120, seed=3, paired=False)
+    many = run(system, draws=120, seed=3, paired=False, batch=10, workers=2, progress=seen.append)
+    assert np.array_equal(one.scores, many.scores)
+    assert seen == sorted(seen) and seen[-1] == 120
+    assert len(many.solved) == 2 and all(s.draws == 120 for s in many.solved)
+    # each unit's draws are those of a paired run of that unit alone with its own seed (independent streams)
+    alone = run(system.one_demand(1), draws=120, seed=3 + 7919 * 2)
+    assert np.array_equal(one.scores[:, 1], alone.scores[:, 0])
 
 
 def _random_system(n: int, seed: int, loop_strength: float, shared: bool = True) -> MatrixSystem:
@@ -325,17 +338,13 @@ def _direct(system: MatrixSystem, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("loop_strength", [0.6, 3.0])
-def test_jacobi_path_is_exact_with_shared_positions_and_uncertain_diagonals(monkeypatch, loop_strength):
+def test_jacobi_path_is_exact_with_shared_positions_and_uncertain_diagonals(loop_strength):
     """Large-model path on a small random system: every draw equals a dense solve. With weak loops the Jacobi
     sweeps converge; with strong ones (spectral radius of D⁻¹O above 1) they cannot, and the draws must go to
     the preconditioned / direct fallback — same answer either way."""
-    import lca_engine.uncertainty as unc
-
     system = _random_system(30, seed=3, loop_strength=loop_strength)
-    monkeypatch.setattr(unc, "WOODBURY_MAX", 0)
     ta, tb = sample(system, 40, seed=5)
-    solver = Solver(system)
-    assert solver.mode == "iterative"
+    solver = Jacobi(system)
     got = solver.solve(ta, tb)
     assert np.allclose(got, _direct(system, ta, tb), rtol=1e-9, atol=0)
     a = _dense(system)

@@ -20,8 +20,8 @@ from ..background.catalog import Catalog
 from ..background.links import linked_backgrounds
 from ..errors import LcaEngineError
 from ..indicators import INDICATORS, SITE, scoped_id
+from ..matrix_system import Entries, MatrixSystem
 from ..model import Factory
-from ..uncertainty import Entries, MatrixSystem
 from .build import FU_CODE, foreground_db_name
 from .calc import built, imported_ids, link_mask, site_mask
 
@@ -87,18 +87,18 @@ def from_multilca(mlca, methods: list, indicator_ids: list[str], demand_keys: li
     f = np.column_stack([mlca.demand_arrays[k] for k in demand_keys])
     scores = np.array([[mlca.scores[(m, k)] for k in demand_keys] for m in methods])
     return MatrixSystem(
-        tech,
-        bio,
-        shape_a[0],
-        shape_b[0],
-        cf,
-        list(indicator_ids),
-        f,
-        list(demand_keys),
-        {},
-        scores,
-        mlca.technosphere_matrix.tocsc(),
-        mlca.biosphere_matrix.tocsr(),
+        tech=tech,
+        bio=bio,
+        n=shape_a[0],
+        n_bio=shape_b[0],
+        cf=cf,
+        indicators=list(indicator_ids),
+        demand=f,
+        demand_names=list(demand_keys),
+        activity_names={},
+        reference_scores=scores,
+        a_mean=mlca.technosphere_matrix.tocsc(),
+        b_mean=mlca.biosphere_matrix.tocsr(),
     )
 
 
