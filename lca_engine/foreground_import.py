@@ -46,9 +46,11 @@ def read_foreground(
                                 catalog=catalog)  # fmt: skip
         return one_provenance(with_licence(factory, licence))
     from .bw.foreground import to_factory
+    from .bw.foreground.elementary import to_biosphere3
     from .bw.foreground.read import readers
 
     got = readers()[fmt]().read(path, functional_unit)
+    to_biosphere3(got.foreign, _cache(catalog))
     if background:
         from .bw.foreground.background import link_background
         from .bw.foreground.convert import default_catalog
@@ -60,6 +62,14 @@ def read_foreground(
         catalog=catalog, licence=licence,
     )  # fmt: skip
     return one_provenance(scaled(factory, got.amount, got.stated) if got.amount != 1.0 else factory)
+
+
+def _cache(catalog) -> Path | None:
+    """The data folder's cache (bw2io's tables are kept there), if there is one."""
+    from .bw.project import default_data_dir
+
+    root = catalog.links.root if catalog is not None and catalog.links is not None else default_data_dir()
+    return Path(root) / "cache" if (Path(root) / "cache").is_dir() else None
 
 
 def _format(path: Path, named: str | None):

@@ -114,9 +114,14 @@ def test_beef_product_system_amounts_are_the_export_solved_by_numpy(beef):
             if (uid, e["internalId"]) in linked:  # a process link: an internal flow from the provider
                 assert flows[(uid, k)].from_ != "market" and flows[(uid, k)].to == uid
             checked += 1
-    assert checked == 92 and len(factory.flows) == checked + 1  # and the product
-    # what has no counterpart here is land occupation (area × time), each named in a warning
-    assert {u for _, _, u in left_out} == {"m2*a", "ha*a"} and len(left_out) == 5
+    assert checked == 87 and len(factory.flows) == checked + 1  # and the product
+    # left out, each named in a warning: land occupation (area × time, no counterpart in the model), and emissions
+    # biosphere3 has no flow for (US LCI names: 'Carbon dioxide' without fossil/non-fossil …)
+    assert sorted(u for _, _, u in left_out) == ["ha*a"] * 4 + ["kg"] * 5 + ["m2*a"]
+    assert {n for _, n, u in left_out if u == "kg"} == {
+        "Carbon dioxide", "Phosphorus, total", "Nitrogen, total",
+        "NMVOC, non-methane volatile organic compounds, unspecified origin",
+    }  # fmt: skip
     assert all(any(name in w and "left out" in w for w in warned) for _, name, _ in left_out)
     (product,) = [f for f in factory.flows if f.kind == "product"]
     assert (product.amount, product.unit) == (pytest.approx(2914841.44), "kg")
@@ -358,3 +363,22 @@ def test_a_provider_not_in_the_export_links_to_an_imported_background(root, tmp_
     assert chips["unit"]["name"] == "t" and flow.amount == pytest.approx(chips["amount"] * 1000 / 1000, rel=1e-12)
     assert "background 'fg-fpl'" in flow.note and flow.from_ == "market"
     assert [w for w in warned if "Whole tree chips" in w] == []  # linked: not warned as a purchase without background
+
+
+def test_beef_assesses_and_emissions_left_out_are_not_in_biosphere3(beef, root):
+    """The written inventory assesses (real project); its IPCC 2021 carbon is its emissions times the method's
+    factors; the emissions left out have no flow in biosphere3's top-level compartments (read from the project)."""
+    import bw2data as bd
+
+    from lca_engine import assess
+    from lca_engine.indicators import INDICATORS
+
+    factory, _ = beef
+    result = assess(factory, data_dir=root, strict_balance=False, indicators=["carbon_ipcc2021"])
+    method = INDICATORS["carbon_ipcc2021"].method
+    top = {(f["name"], f["categories"][0]): f.id for f in bd.Database("biosphere3") if len(f["categories"]) == 1}
+    cf = {flow: value for flow, value in bd.Method(method).load()}
+    hand = sum(f.amount * cf.get(top[(f.substance, f.compartment)], 0.0) for f in factory.flows if f.substance)
+    assert result.total(factory.id, "carbon_ipcc2021") == pytest.approx(hand, rel=1e-9) and hand > 1e7
+    for name, comp in [("Carbon dioxide", "air"), ("Phosphorus, total", "water"), ("Nitrogen, total", "water")]:
+        assert (name, comp) not in top
