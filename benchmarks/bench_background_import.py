@@ -2,20 +2,24 @@
 linked to one of its activities, beside bw2calc's own LCA of that activity.
 
 Run:  nice .venv/bin/python benchmarks/bench_background_import.py [--activities 25000] [--seed 1]
-          [--loop-strength 0.10 0.45] [--keep]
+          [--loop-strength 0.10 0.45] [--import-only] [--keep]
+
+The commands run as ``python -m lca_engine.cli`` in the temporary folder, so ``PYTHONPATH=<another checkout>``
+measures that checkout's code (benchmarks/results/background_import.md: before and after a change).
 
 1. The synthetic EcoSpold 2 database of ``gen_ecospold2.py`` (cached under ``$TMPDIR/lca-engine-bench/``; made
    once per size, seed and loop strength).
 2. ``lca-engine background import <db>/datasets --name synth --licence …`` in a subprocess with a fresh data folder
    (``LCA_ENGINE_DATA_DIR``): wall time and the peak resident memory of that process (``/usr/bin/time -v``; else
-   ``getrusage(RUSAGE_CHILDREN)``, the largest child so far).
+   ``getrusage(RUSAGE_CHILDREN)``, the largest child so far), and the machine's 1-minute load average before and
+   after (the machine may be shared: a load above its cores stretches the wall time).
 3. ``tests/data/tiny_micro.toml`` and its baseline with the yarn bought from one producer of the database
    (``synth:<activity>|<product>|<location>``): ``lca-engine validate``, then ``lca-engine assess --no-cache`` twice
    (the first writes the background into the Brightway project; the second finds it up to date).
 4. The peer: bw2calc ``LCA`` of one unit of the same activity with the IPCC 2021 indicator's method, in a process of
    its own reading the same project (set-up + lci + lcia timed inside it).
 
-Prints a Markdown table; the machine and the numbers go to benchmarks/README.md by hand.
+``--import-only`` stops after step 2. Prints a Markdown table; the numbers go to benchmarks/results/ by hand.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BIN = Path(sys.executable).parent / "lca-engine"
+CLI = [sys.executable, "-m", "lca_engine.cli"]
 TIME = Path("/usr/bin/time")
 NAME = "synth"
 LICENCE = "synthetic data (benchmarks/gen_ecospold2.py), no licence needed"
@@ -66,20 +70,27 @@ def database(n: int, seed: int, low: float, high: float) -> Path:
     return folder
 
 
-def timed(cmd: list[str], env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak resident MiB of the command, its output); exit status other than 0 stops the bench."""
+def timed(cmd: list[str], env: dict) -> tuple[float, float, str, str]:
+    """(wall seconds, peak resident MiB of the command, its CPU seconds and the load average before -> after, its
+    output); exit status other than 0 stops the bench. Runs in ``env["LCA_ENGINE_DATA_DIR"]``'s parent folder (see
+    ``PYTHONPATH``). On a shared machine the CPU seconds (user + system) move less with the load than the wall."""
     use_time = TIME.is_file()
     full = [str(TIME), "-v", *cmd] if use_time else cmd
+    load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    run = subprocess.run(full, env=env, capture_output=True, text=True)
+    run = subprocess.run(full, env=env, capture_output=True, text=True, cwd=Path(env["LCA_ENGINE_DATA_DIR"]).parent)
     wall = time.perf_counter() - t0
+    load = f"{load:.1f} → {os.getloadavg()[0]:.1f}"
     if run.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stdout}\n{run.stderr}")
     if use_time:
         kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr)[1])
+        cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", run.stderr))
+        load = f"{cpu:.1f} | {load}"
     else:
         kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, kb / 1024, run.stdout
+        load = f"n/a | {load}"
+    return wall, kb / 1024, load, run.stdout
 
 
 def producer(folder: Path) -> dict:
@@ -101,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--activities", type=int, default=25_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--loop-strength", type=float, nargs=2, default=(0.10, 0.45), metavar=("LOW", "HIGH"))
+    ap.add_argument("--import-only", action="store_true", help="time the import alone (no validate, assess, peer)")
     ap.add_argument("--keep", action="store_true", help="keep the data folder (printed) for a look afterwards")
     a = ap.parse_args(argv)
     db = database(a.activities, a.seed, *a.loop_strength)
@@ -108,21 +120,22 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, LCA_ENGINE_DATA_DIR=str(work / "data"))
     rows = []
     try:
-        cmd = [str(BIN), "background", "import", str(db / "datasets"), "--name", NAME, "--licence", LICENCE]
-        rows.append(("background import", *timed(cmd, env)[:2]))
+        cmd = [*CLI, "background", "import", str(db / "datasets"), "--name", NAME, "--licence", LICENCE]
+        rows.append(("background import", *timed(cmd, env)[:3]))
+        if a.import_only:
+            report(a, db, "", rows, None)
+            return 0
         act = producer(db)
         key = f"{NAME}:{act['name']}|{act['product']}|{act['location']}"
         inv = linked_inventories(work / "inventories", key)
-        rows.append(("validate (linked inventory)", *timed([str(BIN), "validate", str(inv)], env)[:2]))
+        rows.append(("validate (linked inventory)", *timed([*CLI, "validate", str(inv)], env)[:3]))
         for label in ("assess --no-cache, first (writes the background)", "assess --no-cache, again"):
-            rows.append(
-                (label, *timed([str(BIN), "assess", str(inv), "--no-cache", "--out", str(work / "out")], env)[:2])
-            )
+            rows.append((label, *timed([*CLI, "assess", str(inv), "--no-cache", "--out", str(work / "out")], env)[:3]))
         code = next(r for r in _index(work) if r["name"] == act["name"] and r["location"] == act["location"])["code"]
-        wall, mib, out = timed([sys.executable, "-c", PEER, str(work / "data"), code], env)
+        wall, mib, load, out = timed([sys.executable, "-c", PEER, str(work / "data"), code], env)
         inner, lca_score, nnz = out.split()
         rows.append(
-            (f"bw2calc LCA + lci + lcia, same activity (inside: {float(inner):.2f} s, nnz(A) {nnz})", wall, mib)
+            (f"bw2calc LCA + lci + lcia, same activity (inside: {float(inner):.2f} s, nnz(A) {nnz})", wall, mib, load)
         )
         report(a, db, key, rows, float(lca_score))
         check(work, inv, float(lca_score))
@@ -154,14 +167,15 @@ def _index(work: Path) -> list[dict]:
     return json.loads((work / "data" / "backgrounds" / NAME / "index.json").read_text(encoding="utf-8"))
 
 
-def report(a, db: Path, key: str, rows: list, peer_score: float) -> None:
+def report(a, db: Path, key: str, rows: list, peer_score: float | None) -> None:
     cpu = platform.processor() or platform.machine()
     print(f"\n{a.activities:,} activities (seed {a.seed}, loop strength {a.loop_strength}); {db}")
-    print(f"linked: {key} (bw2calc IPCC 2021 score of 1 unit: {peer_score:.6g} kg CO2e)")
+    if peer_score is not None:
+        print(f"linked: {key} (bw2calc IPCC 2021 score of 1 unit: {peer_score:.6g} kg CO2e)")
     print(f"machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}\n")
-    print("| step | wall (s) | peak RSS (MiB) |\n|---|---|---|")
-    for label, wall, mib in rows:
-        print(f"| {label} | {wall:.1f} | {mib:,.0f} |")
+    print("| step | wall (s) | peak RSS (MiB) | CPU (s) | load (1 min) before → after |\n|---|---|---|---|---|")
+    for label, wall, mib, load in rows:
+        print(f"| {label} | {wall:.1f} | {mib:,.0f} | {load} |")
 
 
 if __name__ == "__main__":
