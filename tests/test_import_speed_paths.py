@@ -13,7 +13,9 @@ from __future__ import annotations
 import gc
 import importlib.util
 import re
+import signal
 import sys
+import time
 import uuid
 import warnings
 import xml.etree.ElementTree as ET
@@ -254,3 +256,47 @@ def test_strategies_run_with_the_collector_paused_and_it_is_back_after_a_refusal
     tmp_path.joinpath("w2").mkdir()
     assert len(check(Probed(tmp_path / "w2"), es2_folder, "probed", cut_off=True).data) == 1
     assert seen == [False, False] and gc.isenabled()
+
+
+# ------------------------------------------------------------------------------------------ stopped while writing
+@pytest.fixture(scope="module")
+def big_synth(tmp_path_factory) -> Path:
+    """2,000 generated activities (about 40,000 exchanges): a database write of a few seconds."""
+    out = tmp_path_factory.mktemp("big-synth")
+    gen.generate(out, 2000, 5, 0.10, 0.45)
+    return out / "datasets"
+
+
+def wait_until_writing(root: Path, proc) -> None:
+    """Until the import has registered its Brightway database and not sealed it yet (``lca_engine_hash`` empty in
+    the project's databases.json): it is writing it now. Not a fixed time after staging: the write got faster."""
+    end = time.monotonic() + 240
+    while not any('"lca_engine_hash": ""' in p.read_text("utf-8") for p in root.glob("brightway/*/databases.json")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < end
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("stop", ["interrupt", "kill"])
+def test_stopped_while_writing_leaves_no_background(root, es2_folder, big_synth, stop):
+    """Ctrl-C (SIGINT) or SIGKILL during the database write, now from memory with the collector paused: after
+    SIGINT the project is as it was; after SIGKILL nothing is registered and the next import removes what is left."""
+    import bw2data as bd
+
+    from lca_engine.background.imported import list_backgrounds
+
+    before = bgi.brightway_state(root)
+    proc = bgi.start_import(root, big_synth, f"stopped-{stop}")
+    wait_until_writing(root, proc)
+    if stop == "interrupt":
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130 and "Traceback" not in err, (out, err)
+        assert bgi.brightway_state(root) == before
+        return
+    proc.kill()
+    proc.wait(timeout=60)
+    assert f"stopped-{stop}" not in [m.name for m in list_backgrounds(root)]
+    import_background(es2_folder, "after-stop", LICENCE, data_dir=root, cut_off=True)
+    assert f"bg-stopped-{stop}" not in bd.databases and not (root / "backgrounds" / f"stopped-{stop}").exists()
+    assert not list((root / "backgrounds").glob(".import-*")) and gc.isenabled()
