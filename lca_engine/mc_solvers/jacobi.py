@@ -30,9 +30,15 @@ class Jacobi(McSolver):
         self.block = self.layout.block
         super().__init__(system, mean, x0)
 
+    #: sweeps the mean system took to settle (None: it did not, or the mean solution was given)
+    settled_in: int | None = None
+
     def mean_solution(self) -> np.ndarray:
         x, good = self.sweeps(self.system.tech.data[self.mean.ua][:, None], start=None)
-        return x[:, :, 0] if good[0] else self.lu.solve(self.mean.f)
+        if good[0]:
+            self.settled_in = self.iterations[-1]
+            return x[:, :, 0]
+        return self.lu.solve(self.mean.f)
 
     def solve_x(self, tech_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return self.sweeps(tech_values, start=self.x0)

@@ -1,0 +1,133 @@
+"""BiCGSTAB on a block of draws at once, per draw and functional unit its own scalars: its cost grows gently
+with the strength of the background's loops, where Jacobi sweeps slow down."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator, onenormest
+
+from ..matrix_system import MatrixSystem
+from .base import McSolver, Mean
+from .block import BlockOperator
+
+#: at most this many iterations (two products with the block operator each)
+KRYLOV_MAX = 300
+#: a draw is accepted when its estimated forward error ‖x − x*‖∞ / ‖x‖∞ is below this
+KRYLOV_TOL = 1e-10
+#: a column whose residual has not halved over this many iterations is given up (to the exact fallbacks)
+KRYLOV_STALL = 25
+
+
+def inverse_norm(mean: Mean, d0: np.ndarray) -> float:
+    """‖(D⁻¹A)⁻¹‖∞ = ‖A⁻¹D‖∞ of the mean matrix (D its diagonal), estimated by Higham's 1-norm estimator on the
+    transpose with the mean LU: the factor by which a residual of the Jacobi-scaled system can grow into the
+    error of the solution."""
+    lu, n = mean.lu, d0.size
+    op = LinearOperator(
+        (n, n),
+        matvec=lambda v: d0 * lu.solve(np.asarray(v, dtype=float).ravel(), trans="T"),
+        rmatvec=lambda v: lu.solve(d0 * np.asarray(v, dtype=float).ravel()),
+        dtype=float,
+    )
+    return float(onenormest(op))
+
+
+class Krylov(McSolver):
+    """BiCGSTAB on the Jacobi-scaled system (I + D⁻¹O) x = D⁻¹f of every draw of a block at once, one sparse
+    product with the block-diagonal operator per half-step, started from the mean solution.
+
+    A draw is accepted on an estimate of its forward error, not on its residual alone: the true residual s of
+    the scaled system (recomputed, not the recursion's) bounds the error by ‖x − x*‖∞ ≤ ν ‖s‖∞ with
+    ν = ‖(D⁻¹A)⁻¹‖∞ of the mean matrix (:func:`inverse_norm`, once per model) — a draw's matrix is close to the
+    mean, so its ν is too. Columns that break down, stall or run out of iterations go to the exact fallbacks."""
+
+    def __init__(
+        self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None, layout=None
+    ) -> None:
+        mean = Mean(system) if mean is None else mean
+        self.layout = BlockOperator(system, mean.a) if layout is None else layout
+        self.block = self.layout.block
+        super().__init__(system, mean, x0)
+        d0 = np.asarray(mean.a.diagonal(), dtype=float)
+        self.nu = inverse_norm(mean, d0) if np.all(d0 != 0) else np.inf
+        self.scale = np.abs(self.x0).max(axis=0)  # per functional unit: the size of its solution
+
+    def solve_x(self, tech_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n, m, b = self.system.n, self.system.demand.shape[1], tech_values.shape[1]
+        op, f_scaled, ok = self.layout.operator(tech_values, b)
+
+        def apply(v: np.ndarray) -> np.ndarray:  # (I + D⁻¹O) v for (b, n, m) arrays
+            return (op @ v.reshape(b * n, m)).reshape(b, n, m) + v
+
+        f = f_scaled.reshape(b, n, m)
+        x = np.ascontiguousarray(np.broadcast_to(self.x0[None, :, :], (b, n, m)))
+        state = _BiCGStab(f - apply(x), ok)
+        tol2 = (KRYLOV_TOL * self.scale / (self.nu * 2)) ** 2  # recursion's 2-norm, with room for the check
+        it = 0
+        while state.active.any() and it < KRYLOV_MAX:
+            it += 1
+            state.step(apply, x)
+            near = state.active & (state.res2 <= tol2)
+            periodic = it % KRYLOV_STALL == 0
+            if (near == state.active).all() or periodic or it == KRYLOV_MAX:
+                true = f - apply(x)
+                error = self.nu * np.abs(true).max(axis=1) / np.maximum(np.abs(x).max(axis=1), 1e-300)
+                state.verify(true, error <= KRYLOV_TOL, stall_check=periodic)
+        self.iterations.append(it)
+        x = x.transpose(1, 2, 0)  # n × m × b
+        return x, state.done.all(axis=1) & ok & np.isfinite(x).all(axis=(0, 1))
+
+
+class _BiCGStab:
+    """The recursion's vectors and per-column scalars (draws × functional units); ``active`` columns iterate,
+    ``done`` ones passed the forward-error check, the rest failed (breakdown, stall)."""
+
+    def __init__(self, r: np.ndarray, ok: np.ndarray) -> None:
+        b, _, m = r.shape
+        self.r, self.rhat = r, r.copy()
+        self.p, self.v = np.zeros_like(r), np.zeros_like(r)
+        ones = np.ones((b, m))
+        self.rho, self.alpha, self.omega = ones.copy(), ones.copy(), ones.copy()
+        self.res2 = _dot(r, r)
+        self.active = np.repeat(ok[:, None], m, axis=1) & np.isfinite(self.res2)
+        self.done = np.zeros((b, m), dtype=bool)
+        self.checked = self.res2.copy()  # residual at the last check (stall test)
+
+    def step(self, apply, x: np.ndarray) -> None:
+        act = self.active
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = _dot(self.rhat, self.r)
+            beta = _where(act, (rho / self.rho) * (self.alpha / self.omega))
+            self.p -= self.omega[:, None, :] * self.v
+            self.p *= beta[:, None, :]
+            self.p += self.r
+            self.v = apply(self.p)
+            alpha = _where(act, rho / _dot(self.rhat, self.v))
+            s = self.r - alpha[:, None, :] * self.v
+            t = apply(s)
+            omega = _where(act, _dot(t, s) / _dot(t, t))
+        x += alpha[:, None, :] * self.p + omega[:, None, :] * s
+        self.r = s - omega[:, None, :] * t
+        self.rho, self.alpha, self.omega = np.where(act, rho, 1.0), np.where(act, alpha, 1.0), np.where(act, omega, 1.0)
+        self.res2 = _dot(self.r, self.r)
+        broke = act & ~(np.isfinite(self.res2) & (alpha != 0) & (omega != 0))
+        self.active &= ~broke
+
+    def verify(self, true: np.ndarray, passed: np.ndarray, stall_check: bool) -> None:
+        """After a check with the true residual: accept what passed, restart the rest from the true residual
+        (residual replacement), give up columns that stalled since the last check."""
+        self.done |= self.active & passed
+        self.active &= ~passed
+        true2 = _dot(true, true)
+        if stall_check:
+            self.active &= ~(true2 > 0.25 * self.checked)
+            self.checked = np.where(self.active, true2, self.checked)
+        self.r = np.where(self.active[:, None, :], true, self.r)
+
+
+def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.einsum("bnm,bnm->bm", u, v)
+
+
+def _where(active: np.ndarray, value: np.ndarray) -> np.ndarray:
+    return np.where(active & np.isfinite(value), value, 0.0)
