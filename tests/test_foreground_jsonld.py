@@ -382,3 +382,37 @@ def test_beef_assesses_and_emissions_left_out_are_not_in_biosphere3(beef, root):
     assert result.total(factory.id, "carbon_ipcc2021") == pytest.approx(hand, rel=1e-9) and hand > 1e7
     for name, comp in [("Carbon dioxide", "air"), ("Phosphorus, total", "water"), ("Nitrogen, total", "water")]:
         assert (name, comp) not in top
+
+
+def _mutate(entity: dict, path: tuple, value) -> None:
+    for key in path[:-1]:
+        entity = entity[key]
+    entity[path[-1]] = value
+
+
+PROCESS = "1b97b691-7c00-4150-9e97-df2020bfd203"
+MUTATIONS = [
+    ("product_systems", SYSTEM, ("targetAmount",), "a lot"),
+    ("product_systems", SYSTEM, ("targetAmount",), -1),
+    ("product_systems", SYSTEM, ("targetUnit",), "kg"),
+    ("product_systems", SYSTEM, ("processLinks",), None),
+    ("product_systems", SYSTEM, ("processLinks", 0, "provider"), None),
+    ("product_systems", SYSTEM, ("referenceProcess",), "not an object"),
+    ("processes", PROCESS, ("exchanges",), None),
+    ("processes", PROCESS, ("exchanges", 1, "amount"), "1000"),
+    ("processes", PROCESS, ("exchanges", 1, "flow"), None),
+    ("processes", PROCESS, ("processDocumentation",), ["a list"]),
+    ("processes", PROCESS, ("location",), None),
+]
+
+
+@pytest.mark.parametrize("section, uid, path, value", MUTATIONS, ids=lambda x: str(x)[:20])
+def test_damaged_exports_import_or_are_refused_never_a_crash(tmp_path, section, uid, path, value):
+    copy = shutil.copytree(BEEF, tmp_path / "beef")
+    file = copy / section / f"{uid}.json"
+    entity = json.loads(file.read_text(encoding="utf-8"))
+    _mutate(entity, path, value)
+    file.write_text(json.dumps(entity), encoding="utf-8")
+    code, text, tb = invoke("foreground", "import", copy, *common(tmp_path))
+    assert tb == "" and code in (0, 2), text
+    assert code == 0 or ("fix:" in text and f"{copy}/" in text and ".json" in text), text  # the file named

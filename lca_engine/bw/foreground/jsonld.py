@@ -65,6 +65,11 @@ class Export:
         return f"{self.shown}/{section}/{uid}.json"
 
 
+def obj(value) -> dict:
+    """``value`` if it is a JSON object, else an empty one (an export may hold null or text where a reference is)."""
+    return value if isinstance(value, dict) else {}
+
+
 def process_id(code) -> str:
     """The openLCA process id of an activity's code (bw2io codes an allocated product '<process id>.<flow id>')."""
     return str(code or "").split(".")[0]
@@ -106,7 +111,7 @@ class JsonLdReader(ForegroundReader):
     def read(self, path: Path, functional_unit: str | None) -> Read:
         with tempfile.TemporaryDirectory(prefix="lca-engine-jsonld-") as tmp:
             folder = unpacked(path, Path(tmp) / "export")
-            export = Export(folder, str(path), load_sections(folder, str(path)))
+            export = check_processes(Export(folder, str(path), load_sections(folder, str(path))))
             system = choose_system(export, functional_unit)
             database = database_name(system, path)
             acts = run_bw2io(folder, path, database)
@@ -181,10 +186,39 @@ def choose_system(export: Export, functional_unit: str | None) -> dict | None:
     return _checked(export, systems[0]) if systems else None
 
 
+def _exchange_problems(export: Export, uid: str, proc: dict) -> list[Problem]:
+    excs = proc.get("exchanges")
+    if not isinstance(excs, list):
+        return [Problem("a process needs a list of exchanges", fix=_FIX, file=export.file("processes", uid),
+                        field="exchanges")]  # fmt: skip
+    bad = []
+    for k, e in enumerate(excs):
+        amount = obj(e).get("amount")
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or not obj(obj(e).get("flow")).get("@id"):
+            bad.append(
+                Problem(
+                    "an exchange needs a numeric 'amount' and a 'flow' with an '@id'",
+                    fix=_FIX,
+                    file=export.file("processes", uid),
+                    field=f"exchanges[{k}]",
+                )
+            )
+    return bad
+
+
+def check_processes(export: Export) -> Export:
+    """Every process has a list of exchanges, each with a number for amount and a flow reference: named by file
+    and field before bw2io reads them (bw2io stops at the first with a TypeError)."""
+    problems = [p for uid, proc in export.sections["processes"].items() for p in _exchange_problems(export, uid, proc)]
+    if problems:
+        raise InventoryError(problems[:SHOWN])
+    return export
+
+
 def reference_process(system: dict | None) -> str | None:
     """The product system's reference process id (olca-schema 1 ``referenceProcess``, 2 ``refProcess``)."""
-    ref = (system or {}).get("referenceProcess") or (system or {}).get("refProcess") or {}
-    return ref.get("@id") if isinstance(ref, dict) else None
+    system = obj(system)
+    return obj(system.get("referenceProcess") or system.get("refProcess")).get("@id")
 
 
 def _checked(export: Export, system: dict) -> dict:
@@ -242,7 +276,8 @@ def prepared(data: dict) -> dict:
 
     upgrade_v1(data)
     for proc in data.get("processes", {}).values():
-        proc.setdefault("location", {"@type": "Location", "name": "GLO"})  # optional in openLCA; bw2io needs one
+        if not isinstance(proc.get("location"), dict):  # optional in openLCA; bw2io needs one
+            proc["location"] = {"@type": "Location", "name": "GLO"}
         for e in proc.get("exchanges", []):
             e[ID] = e.get("internalId")
     return waste_as_negative(data)
@@ -299,7 +334,7 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
             if e.get(WASTE):
                 e["notes"].append("an openLCA waste flow, as a negative amount (Brightway's convention)")
     fu = reference_process(system) or functional_unit
-    amount, stated = target(system, acts)
+    amount, stated = target(export, system, acts)
     foreign = ForeignFile(
         path=path,
         format=ForegroundFormat.JSONLD,
@@ -338,11 +373,11 @@ def relink(acts: list[dict], system: dict) -> None:
     provider: its dataset of the linked product); an input of a product the system does not link is cut off, as
     openLCA calculates it."""
     links = {
-        (str(lk.get("process", {}).get("@id")), (lk.get("exchange") or {}).get("internalId")): (
-            str((lk.get("provider") or {}).get("@id")),
-            str((lk.get("flow") or {}).get("@id")),
+        (str(obj(lk.get("process")).get("@id")), obj(lk.get("exchange")).get("internalId")): (
+            str(obj(lk.get("provider")).get("@id")),
+            str(obj(lk.get("flow")).get("@id")),
         )
-        for lk in system.get("processLinks", [])
+        for lk in map(obj, system.get("processLinks") or [])
     }
     codes = {ds.get("code") for ds in acts}
     for ds in acts:
@@ -358,21 +393,30 @@ def relink(acts: list[dict], system: dict) -> None:
                 e.setdefault("notes", []).append("the product system does not link this input: cut off")
 
 
-def target(system: dict | None, acts: list[dict]) -> tuple[float, str]:
+def target(export: Export, system: dict | None, acts: list[dict]) -> tuple[float, str]:
     """The product system's target amount in the reference process's unit, and the words for it."""
     if system is None:
         return 1.0, ""
+    from ...errors import UnitError
     from ...units import convert
     from .kinds import pint_unit
 
-    ref = reference_process(system)
-    ds = next((d for d in acts if d.get("code") == ref), {})
-    amount = float(system.get("targetAmount") or 1.0)
-    unit = str((system.get("targetUnit") or {}).get("name") or "")
-    ours = pint_unit(ds.get("unit"))
-    theirs = pint_unit(unit)
-    if ours and theirs and ours != theirs:
-        amount = convert(amount, theirs, ours)
+    where = {"file": export.file("product_systems", str(system.get("@id"))), "field": "targetAmount"}
+    amount, unit = system.get("targetAmount", 1.0), str(obj(system.get("targetUnit")).get("name") or "")
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not amount > 0:
+        raise InventoryError(
+            f"the product system's target amount {amount!r} is not a positive number", fix=_FIX, **where
+        )
+    ds = next((d for d in acts if d.get("code") == reference_process(system)), {})
+    ours, theirs = pint_unit(ds.get("unit")), pint_unit(unit)
+    try:
+        amount = convert(float(amount), theirs, ours) if ours and theirs and ours != theirs else float(amount)
+    except UnitError:
+        raise InventoryError(
+            f"the product system's target unit '{unit}' is not a unit of its reference product ('{ds.get('unit')}')",
+            fix=_FIX,
+            **{**where, "field": "targetUnit"},
+        ) from None
     return amount, f"product system '{system.get('name')}': {system.get('targetAmount')} {unit}".strip()
 
 
@@ -426,14 +470,14 @@ def carry_uncertainty(e: dict, raw: dict) -> None:
 
 
 def _actor(doc: dict, key: str) -> str:
-    return str((doc.get(key) or {}).get("name") or "")
+    return str(obj(doc.get(key)).get("name") or "")
 
 
 def provenance(export: Export, system: dict | None, fu: str | None, path: Path) -> dict:
     """What the export states about itself: the reference process's documentation, the product system."""
     procs = export.sections["processes"]
     ref = procs.get(process_id(fu), {}) if fu else {}
-    doc = ref.get("processDocumentation") or {}
+    doc = obj(ref.get("processDocumentation"))
     parts = [f"file {path.name}, SHA-256 {sha256(path)}"]
     if system is not None:
         parts.append(f"product system '{system.get('name')}' ({system.get('@id')}), version {system.get('version')}")
@@ -445,7 +489,7 @@ def provenance(export: Export, system: dict | None, fu: str | None, path: Path) 
         )
     roles = ("dataSetOwner", "dataGenerator", "dataDocumentor", "reviewer")
     parts += [f"{k}: {_actor(doc, k)}" for k in roles if _actor(doc, k)]
-    if (doc.get("publication") or {}).get("name"):
+    if obj(doc.get("publication")).get("name"):
         parts.append(f"publication: {doc['publication']['name']}")
     if doc.get("restrictionsDescription"):
         parts.append(f"access and use restrictions: {' '.join(str(doc['restrictionsDescription']).split())[:1200]}")

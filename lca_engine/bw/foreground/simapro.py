@@ -47,23 +47,9 @@ class SimaProReader(ForegroundReader):
             return b"SimaPro" in fh.read(256)  # '{SimaPro 9…}', or the older layout (refused with its reason)
 
     def read(self, path: Path, functional_unit: str | None) -> Read:
-        from ...errors import BackgroundImportError
-        from ..importers.simapro import SimaProData, own_strategies, parsed, read_processes, waste_as_service
-
         database = path.stem
         check_layout(path)
-        steps = [waste_as_outflow if s is waste_as_service else s for s in own_strategies()]
-        try:
-            with quiet(), warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                spcsv = parsed(path, database)
-                processes, meta = read_processes(spcsv, path)
-                data = SimaProData(database, processes, meta, steps)
-                for strategy in data.strategies:
-                    data.apply_strategy(strategy)
-        except BackgroundImportError as exc:  # the background import's checks: the same problems, for an inventory
-            raise InventoryError(exc.problems) from None
-        acts = data.data
+        spcsv, acts = parse_and_convert(path, database)
         check_products(acts, path)
         for ds in acts:
             for e in ds.get("exchanges", []):
@@ -80,6 +66,33 @@ class SimaProReader(ForegroundReader):
             provenance=provenance(spcsv.header, path),
         )
         return Read(check_units(foreign), functional_unit)
+
+
+def parse_and_convert(path: Path, database: str) -> tuple[object, list[dict]]:
+    """bw_simapro_csv's parse (after the background import's checks) and the strategies: (SimaProCSV, activities).
+    What the checks refuse, and whatever else the parser or a strategy raises, is an error naming the file."""
+    from ...errors import BackgroundImportError, LcaEngineError
+    from ..importers.simapro import SimaProData, own_strategies, parsed, read_processes, waste_as_service
+
+    steps = [waste_as_outflow if s is waste_as_service else s for s in own_strategies()]
+    try:
+        with quiet(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            spcsv = parsed(path, database)
+            data = SimaProData(database, *read_processes(spcsv, path), steps)
+            for strategy in data.strategies:
+                data.apply_strategy(strategy)
+    except BackgroundImportError as exc:  # the background import's checks: the same problems, for an inventory
+        raise InventoryError(exc.problems) from None
+    except LcaEngineError:
+        raise
+    except Exception as exc:  # bw_simapro_csv and bw2io raise whatever they meet in the text
+        raise InventoryError(
+            f"Brightway's SimaPro reader could not read it: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+            fix="export the processes again from SimaPro (File > Export, CSV), or correct the file",
+            file=str(path),
+        ) from None
+    return spcsv, data.data
 
 
 def check_layout(path: Path) -> None:
