@@ -82,7 +82,7 @@ def by_line(factory) -> dict[int, object]:
 def read(path: Path, **kw):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        factory = read_foreground(path, sector="textiles", site=SITE, **kw)
+        factory = read_foreground(path, **{"sector": "textiles", "site": SITE, **kw})
     return factory, [str(w.message) for w in caught if "unclosed" not in str(w.message)]
 
 

@@ -235,10 +235,10 @@ def _checked(export: Export, system: dict) -> dict:
 
 
 def database_name(system: dict | None, path: Path) -> str:
-    """The product system's name (the factory's name and id), else the file's: a name whose id would be longer
-    than an id may be (128) takes the file's name."""
-    name = str((system or {}).get("name") or "")
-    return name if name and len(name) <= 120 else path.stem
+    """The product system's name (the factory's name and id; cut to 120 characters, as an id may have at most
+    128), else the file's."""
+    name = " ".join(str(obj(system).get("name") or "").split())
+    return (name if len(name) <= 120 else name[:119].rstrip() + "…") if name else path.stem
 
 
 def run_bw2io(folder: Path, path: Path, database: str) -> list[dict]:
