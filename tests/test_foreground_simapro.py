@@ -308,3 +308,11 @@ def test_providers_not_in_the_file_link_to_an_imported_background(root, tmp_path
     text = _refused(cut, "--background", "nowhere", "--out", tmp_path / "x.toml", "--sector", "textiles",
                     "--site", SITE_CLI, "--data-dir", root)  # fmt: skip
     assert "no background named 'nowhere'" in text
+
+
+@pytest.mark.parametrize("named", ["Aluminium profile, extruded", "LCAE0000000000000103", "Aluminium profile",
+                                   "Aluminium profile {GB}| extrusion"])  # fmt: skip
+def test_the_functional_unit_by_process_code_or_product(catalog, named):
+    factory, _ = read(FIX / "parameters.csv", functional_unit=named, catalog=catalog)
+    (product,) = [f for f in factory.flows if f.kind == "product"]
+    assert (product.from_, product.name) == ("LCAE0000000000000103", "Aluminium profile")

@@ -32,7 +32,7 @@ from pathlib import Path
 from ...errors import InventoryError, Problem
 from ..quiet import quiet
 from .convert import ForegroundFormat, ForeignFile
-from .read import ForegroundReader, Read, check_units, sha256
+from .read import ForegroundReader, Read, by_product, check_units, sha256
 
 ID = "olca internalId"
 WASTE = "olca waste flow"
@@ -333,7 +333,7 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
             e.setdefault("notes", []).append(f"openLCA process {uid}, exchange internalId {e.get(ID)} (exchanges[{k}])")
             if e.get(WASTE):
                 e["notes"].append("an openLCA waste flow, as a negative amount (Brightway's convention)")
-    fu = reference_process(system) or functional_unit
+    fu = reference_process(system) or by_product(acts, functional_unit)
     amount, stated = target(export, system, acts)
     foreign = ForeignFile(
         path=path,

@@ -76,6 +76,19 @@ def _unit_problem(foreign: ForeignFile, a: int, k: int, e: dict) -> Problem:
     )
 
 
+def by_product(acts: list[dict], functional_unit: str | None) -> str | None:
+    """``functional_unit`` as the converter takes it (an activity's name or code); a product's name (what a
+    SimaPro or openLCA user calls the process by: 'Steel bracket', 'Steel bracket {GB}| pressing') becomes the code
+    of the one activity making it."""
+    if functional_unit is None:
+        return None
+    wanted = functional_unit.strip()
+    if any(wanted in (str(ds.get("name")), str(ds.get("code"))) for ds in acts):
+        return functional_unit
+    makers = [ds for ds in acts if wanted in (str(ds.get("reference product")), str(ds.get("simapro name")))]
+    return str(makers[0]["code"]) if len(makers) == 1 else functional_unit
+
+
 def sha256(path: Path) -> str:
     """SHA-256 of a file, or of a folder's files (relative names and bytes, in sorted order)."""
     h = hashlib.sha256()

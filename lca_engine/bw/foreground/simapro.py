@@ -17,7 +17,7 @@ from pathlib import Path
 from ...errors import InventoryError, Problem
 from ..quiet import quiet
 from .convert import ForegroundFormat, ForeignFile
-from .read import ForegroundReader, Read, check_units, sha256
+from .read import ForegroundReader, Read, by_product, check_units, sha256
 
 
 class Locator:
@@ -65,7 +65,7 @@ class SimaProReader(ForegroundReader):
             locator=Locator(path, acts),
             provenance=provenance(spcsv.header, path),
         )
-        return Read(check_units(foreign), functional_unit)
+        return Read(check_units(foreign), by_product(acts, functional_unit))
 
 
 def parse_and_convert(path: Path, database: str) -> tuple[object, list[dict]]:
