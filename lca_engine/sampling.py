@@ -35,40 +35,70 @@ def _validate_params(params: np.ndarray) -> None:
             ) from None
 
 
-def _fill(kind: int, p: np.ndarray, z: np.ndarray, rng: np.random.Generator) -> None:
-    """Fill z (draws × entries, C-contiguous) with draws of one distribution type, in place. Parametrisation as
-    stats_arrays: 2 lognormal (loc = μ of ln, scale = σ, ``negative`` flips the sign), 3 normal (loc, scale),
-    4 uniform (minimum, maximum), 5 triangular (minimum, loc = mode, maximum; by its inverse CDF); other types go
-    through stats_arrays."""
-    if kind in (2, 3):
-        rng.standard_normal(out=z)
-        z *= p["scale"]
-        z += p["loc"]
-        if kind == 2:
-            np.exp(z, out=z)
-            z[:, p["negative"].astype(bool)] *= -1.0
-    elif kind == 4:
-        rng.random(out=z)
-        z *= p["maximum"] - p["minimum"]
-        z += p["minimum"]
-    elif kind == 5:
-        rng.random(out=z)
-        lo, mode, hi = p["minimum"], p["loc"], p["maximum"]
-        width = hi - lo
-        left = z < (mode - lo) / width
-        upper = hi - np.sqrt((1.0 - z) * (width * (hi - mode)))
-        z *= width * (mode - lo)
-        np.sqrt(z, out=z)
-        z += lo
-        np.copyto(z, upper, where=~left)
-    else:
-        from stats_arrays import MCRandomNumberGenerator
+class _Run:
+    """Entries of one distribution type (``where``: a slice or indices), with their parameters as contiguous
+    arrays computed once (the structured array's fields are strided)."""
 
-        z[:] = MCRandomNumberGenerator(p, seed=int(rng.integers(2**31))).generate(samples=z.shape[0]).T
+    def __init__(self, kind: int, where, params: np.ndarray) -> None:
+        self.kind, self.where = kind, where
+        p = self.params = params[where]
+        c = np.ascontiguousarray
+        if kind in (2, 3):
+            self.scale, self.loc = c(p["scale"]), c(p["loc"])
+            self.negative = np.flatnonzero(p["negative"]) if kind == 2 else np.zeros(0, int)
+        elif kind == 4:
+            self.span, self.minimum = c(p["maximum"] - p["minimum"]), c(p["minimum"])
+        elif kind == 5:
+            lo, mode, hi = p["minimum"], p["loc"], p["maximum"]
+            width = hi - lo
+            self.lo, self.hi, self.split = c(lo), c(hi), c((mode - lo) / width)
+            self.left_scale, self.right_scale = c(width * (mode - lo)), c(width * (hi - mode))
+
+    @property
+    def size(self) -> int:
+        return self.params.size
+
+    def fill(self, z: np.ndarray, rng: np.random.Generator) -> None:
+        """Fill z (draws × entries, C-contiguous) with draws, in place. Parametrisation as stats_arrays:
+        2 lognormal (loc = μ of ln, scale = σ, ``negative`` flips the sign), 3 normal (loc, scale), 4 uniform
+        (minimum, maximum), 5 triangular (minimum, loc = mode, maximum; by its inverse CDF); other types go
+        through stats_arrays."""
+        kind = self.kind
+        if kind in (2, 3):
+            rng.standard_normal(out=z)
+            z *= self.scale
+            z += self.loc
+            if kind == 2:
+                np.exp(z, out=z)
+                if self.negative.size:
+                    z[:, self.negative] *= -1.0
+        elif kind == 4:
+            rng.random(out=z)
+            z *= self.span
+            z += self.minimum
+        elif kind == 5:
+            self._triangular(z, rng)
+        else:
+            from stats_arrays import MCRandomNumberGenerator
+
+            gen = MCRandomNumberGenerator(self.params, seed=int(rng.integers(2**31)))
+            z[:] = gen.generate(samples=z.shape[0]).T
+
+    def _triangular(self, z: np.ndarray, rng: np.random.Generator) -> None:
+        rng.random(out=z)
+        right = z >= self.split
+        upper = np.subtract(1.0, z)
+        upper *= self.right_scale
+        np.sqrt(upper, out=upper)
+        np.subtract(self.hi, upper, out=upper)
+        z *= self.left_scale
+        np.sqrt(z, out=z)
+        z += self.lo
+        np.copyto(z, upper, where=right)
 
 
 def draw_values(params: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Random values (entries × draws) for stats_arrays parameters (see :func:`_fill`)."""
+    """Random values (entries × draws) for stats_arrays parameters (see :meth:`_Run.fill`)."""
     sampler = _TypeBlocks(params)
     out = np.empty((draws, params.size))
     sampler.fill(out, rng)
@@ -89,26 +119,31 @@ class _TypeBlocks:
         bounds = np.concatenate([[0], edges, [kinds.size]]).astype(int) if kinds.size else np.zeros(1, int)
         runs = [(int(kinds[lo]), lo, hi) for lo, hi in itertools.pairwise(bounds.tolist())]
         if len(runs) <= self.MAX_RUNS:
-            self.runs = [(kind, slice(lo, hi)) for kind, lo, hi in runs]
+            self.runs = [_Run(kind, slice(lo, hi), params) for kind, lo, hi in runs]
         else:
-            self.runs = [(int(k), np.flatnonzero(kinds == k)) for k in np.unique(kinds)]
+            self.runs = [_Run(int(k), np.flatnonzero(kinds == k), params) for k in np.unique(kinds)]
 
     def fill(self, out: np.ndarray, rng: np.random.Generator, scratch: dict | None = None) -> None:
-        """out: draws × entries. ``scratch`` keeps work arrays between calls (no fresh pages per chunk)."""
+        """out: draws × entries. ``scratch`` keeps work arrays between calls (no fresh pages per chunk); a run
+        that covers every entry of a C-contiguous ``out`` is drawn straight into it."""
         scratch = {} if scratch is None else scratch
-        for i, (kind, where) in enumerate(self.runs):
-            p = self.params[where]
+        for i, run in enumerate(self.runs):
+            if run.size == out.shape[1] and out.flags.c_contiguous:
+                run.fill(out, rng)
+                continue
             z = scratch.get(i)
-            if z is None or z.shape != (out.shape[0], p.size):
-                z = scratch[i] = np.empty((out.shape[0], p.size))
-            _fill(kind, p, z, rng)
-            out[:, where] = z
+            if z is None or z.shape != (out.shape[0], run.size):
+                z = scratch[i] = np.empty((out.shape[0], run.size))
+            run.fill(z, rng)
+            out[:, run.where] = z
 
 
 #: Random numbers come in chunks of draws, each from its own stream seeded by (seed, chunk number): any batch
 #: made of whole chunks, solved by any thread, sees the same numbers. A chunk holds about CHUNK_VALUES numbers
 #: (between 10 and 1000 draws, fixed by the model alone): small models amortise the stream set-up over many
 #: draws, large ones keep a chunk's memory bounded.
+#: The streams are numpy's SFC64 (a small chaotic counter generator; passes PractRand and BigCrush): its normal
+#: and uniform draws cost ~0.55× and ~0.2× PCG64's here, and drawing is a third of a background draw's time.
 CHUNK_VALUES = 1_000_000
 
 
@@ -141,7 +176,7 @@ class Sampler:
                 local.out = out
         for c in range(start // self.chunk, -(-stop // self.chunk)):
             lo, hi = max(start, c * self.chunk), min(stop, (c + 1) * self.chunk)
-            rng = np.random.default_rng([self.seed, c])
+            rng = np.random.Generator(np.random.SFC64([self.seed, c]))
             if lo == c * self.chunk and hi == (c + 1) * self.chunk:
                 self.blocks.fill(out[lo - start : hi - start], rng, local.scratch)
             else:
