@@ -224,6 +224,8 @@ def test_bad_files_are_refused_with_line_and_fix(tmp_path):
     text = _refused(BW2IO / "simple.txt", *common)
     assert "older CSV layout" in text and "simple.txt:1" in text and "fix:" in text
     assert "not a foreground in any format" in _refused(BW2IO / "invalid.txt", *common)  # "Joe's LCA Software"
+    text = _refused(BW2IO / "damagecategory.txt", *common)  # an export of LCIA methods
+    assert "damagecategory.txt:2 field 'header'" in text and "LCIA methods" in text
     text = _refused(FIX / "broken_no_end.csv", *common)
     assert "broken_no_end.csv:19" in text and "'End'" in text
     text = _refused(FIX / "broken_unit.csv", *common)

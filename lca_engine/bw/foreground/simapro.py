@@ -49,6 +49,7 @@ class SimaProReader(ForegroundReader):
     def read(self, path: Path, functional_unit: str | None) -> Read:
         database = path.stem
         check_layout(path)
+        check_kind(path)
         spcsv, acts = parse_and_convert(path, database)
         check_products(acts, path)
         for ds in acts:
@@ -108,6 +109,21 @@ def check_layout(path: Path) -> None:
             "'{SimaPro 9…}', '{processes}', '{CSV separator: Semicolon}' …",
             file=str(path),
             line=1,
+            field="header",
+        )
+
+
+def check_kind(path: Path) -> None:
+    """An export of LCIA methods (its second header line '{methods}') is named as such before the blocks are read."""
+    with open(path, "rb") as fh:
+        head = [line.strip().strip(b'"').split(b"\t")[0].split(b";")[0] for line in fh.read(512).splitlines()[:4]]
+    kinds = {line.strip(b"{}").decode("ascii", "replace").lower() for line in head if line.startswith(b"{")}
+    if "methods" in kinds and "processes" not in kinds:
+        raise InventoryError(
+            "this SimaPro CSV export holds LCIA methods ('{methods}'), not processes",
+            fix="export the processes of the factory from SimaPro (File > Export, CSV, 'Processes')",
+            file=str(path),
+            line=2,
             field="header",
         )
 
