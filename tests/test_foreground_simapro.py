@@ -232,8 +232,6 @@ def test_bad_files_are_refused_with_line_and_fix(tmp_path):
     assert "broken_unit.csv:96 field 'unit'" in text and "kgg" in text
     text = _refused(FIX / "clean.csv", "--out", tmp_path / "x.toml", "--site", SITE_CLI)
     assert "sector" in text and "fix:" in text
-    text = _refused(BW2IO / "allocation.csv", *common)
-    assert "name the functional-unit activity" in text
     assert not (tmp_path / "x.toml").exists()
 
 
@@ -318,3 +316,24 @@ def test_the_functional_unit_by_process_code_or_product(catalog, named):
     factory, _ = read(FIX / "parameters.csv", functional_unit=named, catalog=catalog)
     (product,) = [f for f in factory.flows if f.kind == "product"]
     assert (product.from_, product.name) == ("LCAE0000000000000103", "Aluminium profile")
+
+
+def test_a_multi_output_process_is_allocated_as_the_file_says(tmp_path, catalog):
+    """allocation.csv (bw2io's sample): 'Rice, at farm' makes 6250 kg rice (95.8 %) and 3125 kg straw (4.2 %); the
+    residues process buys 0.388 kg rice and 0.771 kg straw. With 100 kg of CO2 added to the rice process, each
+    allocated dataset carries its share: 100 × 0.958 / 6250 per kg rice, 100 × 0.042 / 3125 per kg straw."""
+    lines = (BW2IO / "allocation.csv").read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Emissions to air") and i > 210)
+    lines.insert(at + 1, "Carbon dioxide, fossil;;kg;100;Undefined;0;0;0;")
+    copy = tmp_path / "allocation.csv"
+    copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    factory, _ = read(copy, catalog=catalog)
+    ids = {p.id for p in factory.processes}
+    assert ids == {"ReCenter000033915300046", "ReCenter000033915302504-1", "ReCenter000033915302504-2"}  # stable
+    co2 = {f.from_: f.amount for f in factory.flows if f.substance == "Carbon dioxide, fossil"}
+    assert co2 == {
+        "ReCenter000033915302504-1": pytest.approx(0.388 * 100 * 0.958 / 6250, rel=1e-9),
+        "ReCenter000033915302504-2": pytest.approx(0.771 * 100 * 0.042 / 3125, rel=1e-9),
+    }
+    (product,) = [f for f in factory.flows if f.kind == "product"]
+    assert product.from_ == "ReCenter000033915300046"  # the only process no other consumes

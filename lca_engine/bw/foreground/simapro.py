@@ -80,7 +80,8 @@ def parse_and_convert(path: Path, database: str) -> tuple[object, list[dict]]:
         with quiet(), warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             spcsv = parsed(path, database)
-            data = SimaProData(database, *read_processes(spcsv, path), steps)
+            processes, meta = read_processes(spcsv, path)
+            data = SimaProData(database, allocated(processes), meta, steps)
             for strategy in data.strategies:
                 data.apply_strategy(strategy)
     except BackgroundImportError as exc:  # the background import's checks: the same problems, for an inventory
@@ -94,6 +95,23 @@ def parse_and_convert(path: Path, database: str) -> tuple[object, list[dict]]:
             file=str(path),
         ) from None
     return spcsv, data.data
+
+
+def allocated(processes: list[dict]) -> list[dict]:
+    """A multi-output process as bw_simapro_csv allocates it: one dataset per product (its allocation factor
+    applied), the unallocated one left out; each allocated dataset coded '<process identifier>-<n>' in the order
+    of the products (bw_simapro_csv gives random ids, which would change the inventory's process ids each time)."""
+    kept, count = [], {}
+    for ds in processes:
+        if ds.get("type") == "multifunctional":
+            continue
+        parent = ds.get("mf_parent_key")
+        if parent:
+            count[parent] = count.get(parent, 0) + 1
+            ds["code"] = f"{parent[1]}-{count[parent]}"
+            ds["name"] = f"{ds.get('name')}, allocated to {ds.get('reference product')}"
+        kept.append(ds)
+    return kept
 
 
 def check_layout(path: Path) -> None:
