@@ -33,19 +33,6 @@ def export_excel(
     out.print(f"wrote {out_file} ({len(factory.processes)} processes, {len(factory.flows)} flows)")
 
 
-def _site(text: str) -> dict:
-    """--site "Name,lat,lon" → the site fields (a usage error, exit 2, otherwise)."""
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != 3:
-        err.print('--site must be "Name,lat,lon", e.g. "Merthyr Tydfil,51.7487,-3.3816"')
-        raise typer.Exit(2)
-    try:
-        return {"name": parts[0], "lat": float(parts[1]), "lon": float(parts[2])}
-    except ValueError:
-        err.print("--site: lat and lon must be numbers")
-        raise typer.Exit(2) from None
-
-
 @app.command("import-excel")
 def import_excel(
     file: Path = typer.Argument(..., help="Brightway Excel inventory (.xlsx)."),
@@ -69,8 +56,9 @@ def import_excel(
     from ..bw.project import activate
     from ..inventory import save
     from ..load import check_factory
+    from .foreground import parse_site
 
-    site_dict = _site(site) if site else None
+    site_dict = parse_site(site)
     try:
         d = activate(data_dir)
         catalog = load_catalog(year, cache_dir=d.cache)
