@@ -11,6 +11,7 @@ source states what the file says about itself, with its SHA-256; the licence is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InventoryError
@@ -38,30 +39,63 @@ def read_foreground(
     background that exchanges whose provider is not in the file link to, where it has that provider
     (:mod:`lca_engine.bw.foreground.background`; JSON-LD and SimaPro)."""
     path = Path(path).expanduser()
+    request = Request(functional_unit, sector, site, system, year, licence, background, catalog)
     fmt = _format(path, format)
-    if fmt == "excel":
-        from .bw.excel import read_bw_excel
+    return one_provenance(_excel(path, request) if fmt == "excel" else _foreign(path, fmt, request))
 
-        factory = read_bw_excel(path, functional_unit, sector=sector, site=site, system=system, year=year,
-                                catalog=catalog)  # fmt: skip
-        return one_provenance(with_licence(factory, licence))
+
+@dataclass(frozen=True)
+class Request:
+    """What the user states that the file does not: functional unit, sector, site, system, year, licence."""
+
+    functional_unit: str | None
+    sector: str | None
+    site: Site | dict | None
+    system: str
+    year: int
+    licence: str | None
+    background: str | None
+    catalog: object
+
+
+def _excel(path: Path, r: Request) -> Factory:
+    """Brightway Excel through :func:`lca_engine.bw.excel.read_bw_excel` (as ``import-excel``)."""
+    from .bw.excel import read_bw_excel
+
+    if r.background:
+        raise InventoryError(
+            "--background is for openLCA and SimaPro files: a Brightway Excel file names its providers' database in "
+            "its exchanges",
+            fix="write the background's database (bg-<NAME>) in the exchanges' 'database' column, or leave out "
+            "--background",
+            file=str(path),
+            field="background",
+        )
+    factory = read_bw_excel(path, r.functional_unit, sector=r.sector, site=r.site, system=r.system, year=r.year,
+                            catalog=r.catalog)  # fmt: skip
+    return with_licence(factory, r.licence)
+
+
+def _foreign(path: Path, fmt: str, r: Request) -> Factory:
+    """openLCA JSON-LD or SimaPro CSV: the format's reader, biosphere3 names, the background, the converter."""
     from .bw.foreground import to_factory
     from .bw.foreground.elementary import to_biosphere3
     from .bw.foreground.read import readers
 
-    got = readers()[fmt]().read(path, functional_unit)
-    to_biosphere3(got.foreign, _cache(catalog))
-    if background:
+    got = readers()[fmt]().read(path, r.functional_unit)
+    to_biosphere3(got.foreign, _cache(r.catalog))
+    catalog = r.catalog
+    if r.background:
         from .bw.foreground.background import link_background
         from .bw.foreground.convert import default_catalog
 
-        catalog = catalog or default_catalog(year)
-        link_background(got.foreign, background, catalog.links)
+        catalog = catalog or default_catalog(r.year)
+        link_background(got.foreign, r.background, catalog.links)
     factory = to_factory(
-        got.foreign, functional_unit=got.functional_unit, sector=sector, site=site, system=system, year=year,
-        catalog=catalog, licence=licence,
+        got.foreign, functional_unit=got.functional_unit, sector=r.sector, site=r.site, system=r.system,
+        year=r.year, catalog=catalog, licence=r.licence,
     )  # fmt: skip
-    return one_provenance(scaled(factory, got.amount, got.stated) if got.amount != 1.0 else factory)
+    return scaled(factory, got.amount, got.stated) if got.amount != 1.0 else factory
 
 
 def _cache(catalog) -> Path | None:

@@ -278,6 +278,9 @@ def test_excel_routes_to_the_brightway_excel_reader(tmp_path, catalog):
     assert routed.flows == direct.flows and routed.processes == direct.processes
     assert [s.licence for s in routed.sources.values()] == ["BSD-3-Clause"]
     assert [s.licence for s in direct.sources.values()] == ["unknown — check before use"]
+    with pytest.raises(InventoryError) as exc:  # an Excel file names its providers' database itself
+        read_foreground(book, sector="textiles", site=SITE, background="anything")
+    assert exc.value.problems[0].field == "background"
 
 
 def test_providers_not_in_the_file_link_to_an_imported_background(root, tmp_path):
