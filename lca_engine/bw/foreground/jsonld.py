@@ -2,8 +2,9 @@
 ``JSONLDImporter`` with the strategies of the background import (:mod:`lca_engine.bw.importers.jsonld`).
 
 Before bw2io opens anything: the limits of ``background import`` (file count and size; a zip judged by its
-directory — entries, declared size, no name escaping its folder — then extracted with each entry capped), and
-every ``.json`` file parsed on its own, so broken JSON is named by file and line. Then:
+directory — entries, declared size, no name escaping its folder — then extracted with each entry capped), every
+``<section>/<id>.json`` parsed on its own (broken JSON named by file and line), and every process's exchanges
+checked (a list; a numeric amount and a flow reference each: named by file and ``exchanges[k]``). Then:
 
 * the functional unit is the product system's reference process and target amount (``--functional-unit`` names
   the product system, or a process, when the export holds several or none); a product system's process links are
@@ -11,8 +12,11 @@ every ``.json`` file parsed on its own, so broken JSON is named by file and line
   export is an error naming the product system's file;
 * elementary flows take biosphere3-style categories from their openLCA category path ("Elementary flows/Emission
   to air/…" → ``air``; "Resource/in water" → ``natural resource``, ``in water``);
+* waste flows in Brightway's convention (:func:`waste_as_negative`: the mass flows from the process to its
+  treatment), a process without location at GLO (bw2io needs one);
 * exchanges keep their openLCA uncertainty (log-normal, normal, triangle, uniform) as bw2io's fields, and a note
-  naming the process uuid and the exchange's ``internalId``;
+  naming the process uuid, the exchange's ``internalId`` and its position ``exchanges[k]``;
+* a multi-output process is allocated by bw2io (``<process id>.<product id>`` per product);
 * processes of our own JSON-LD export that stand for a DESNZ factor ("… (desnz-<year>::<key>)") are not
   foreground: exchanges from them link to ``desnz-<year>`` and that key, as the TOML had them.
 """

@@ -3,10 +3,13 @@
 distributions carried) and its strategies but the link to a project's biosphere database — the converter maps
 elementary flows by name and category itself, so nothing is read from or written to a Brightway project.
 
-The functional unit is the process the user names, else the only one / the one no other process consumes.
-Every exchange's note names its line in the file; the source states the SimaPro version, project, export date
-and the libraries the header lists (the processes of those libraries are not in the file: exchanges from them
-are purchases, linked to DESNZ by name where a factor has that name).
+The functional unit is the process (or product) the user names, else the only one / the one no other process
+consumes. Every exchange's note names its line in the file; the source states the SimaPro version, project, export
+date and the libraries the header lists (the processes of those libraries are not in the file: exchanges from them
+are purchases, linked to DESNZ by name where a factor has that name, or to an imported background). Waste to
+treatment flows from the process to its treatment (:func:`waste_as_outflow`); a multi-output process is allocated
+as the file says, one dataset per product (:func:`allocated`). Refused with their reason: SimaPro's older CSV layout
+(no '{…}' header lines), an export of LCIA methods, a process without a product line.
 """
 
 from __future__ import annotations
