@@ -654,6 +654,14 @@ def test_parameters_of_a_shared_group_are_evaluated_by_brightway(bx, tmp_path):
     with pytest.raises(InventoryError) as e:
         read_foreign(bx, path, fu="An activity")
     assert_error(e, "own.xlsx [sheet 'Sheet1']:18", "parameter 'bar'", "'reference_me'")
+    # a formula exchange that fails is named at its own row (the group's other formulas evaluate)
+    for formula, needle in (("nonexistent / 10", "uses 'nonexistent'"), ("1 / 0", "ZeroDivisionError")):
+        rows = parameter_rows()
+        rows[-1][4] = formula
+        with pytest.raises(InventoryError) as e:
+            read_foreign(bx, write_rows(tmp_path / "bad.xlsx", rows), fu="An activity")
+        assert_error(e, "bad.xlsx [sheet 'Sheet1']:35", f"formula '{formula}'", "'Carbon dioxide, fossil'", needle)
+        assert len(e.value.problems) == 1
 
 
 CHEM = "bw2io-excel-chem"  # bw2io's basic_example_with_reference_product.xlsx imported as a background

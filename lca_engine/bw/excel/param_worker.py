@@ -134,8 +134,32 @@ def _formula_exchanges(job: dict, db: str, groups: Groups, above: set[str]) -> d
         items = groups[group][1] if group in groups else []
         failed = _step("exchanges", a["code"], items, above, run)
         if failed:
-            return failed
+            return {**failed, "unknown": {}, "formulas": _failing_formulas(job, group, groups, db)}
     return None
+
+
+def _failing_formulas(job: dict, group: str, groups: Groups, db: str) -> list[dict]:
+    """Which formula exchanges of ``group`` fail, each tried alone as bw2data's recalculate_exchanges runs it (its
+    interpreter, with the group's parameters and those above in its symbol table)."""
+    from bw2data.parameters import ActivityParameter, get_interpreter
+
+    try:
+        symbols = ActivityParameter.static(group, full=True)
+    except Exception:  # the group itself is broken: every formula of it is named
+        symbols = {}
+    codes = groups[group][0] if group in groups else [group.removeprefix(f"{db}:")]
+    out = []
+    for a in job["activities"]:
+        for x in a["exchanges"] if a["code"] in codes else []:
+            interpreter = get_interpreter()
+            interpreter.symtable.update(symbols)
+            try:
+                interpreter(x["formula"])
+            except Exception as exc:  # reported per exchange, with the names it cannot resolve
+                missing = sorted(get_interpreter().get_unknown_symbols(x["formula"], known_symbols=set(symbols)))
+                why = f"uses {', '.join(map(repr, missing))}, which no parameter in scope defines; " if missing else ""
+                out.append({"code": a["code"], "i": x["i"], "error": f"{why}{type(exc).__name__}: {exc}"})
+    return out
 
 
 def _read_back(job: dict, db: str, groups: Groups) -> dict:

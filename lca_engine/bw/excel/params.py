@@ -111,7 +111,7 @@ def evaluate_parameters(path: Path, imp, sheets: Sheets, loc: _Locator) -> None:
     job = _job(imp)
     out = _run(job, path)
     if not out["ok"]:
-        raise InventoryError(_failure(out, job, imp, sheets, loc, path))
+        raise InventoryError(_failure(out, imp, sheets, loc, path))
     shared = {p["name"]: p.get("formula") for p in job["project"] + job["database_parameters"]}
     spread = {p["name"] for p in job["project"] + job["database_parameters"] if _has_distribution(p)} | {
         p["name"] for a in job["activities"] for p in a["parameters"] if _has_distribution(p)
@@ -162,7 +162,7 @@ def _row(rows: dict, level: str, a: int | None, name: str, path: Path) -> dict:
     return next((w for (lv, _, n), w in rows.items() if lv == level and n == name), {"file": str(path)})
 
 
-def _failure(out: dict, job: dict, imp, sheets: Sheets, loc: _Locator, path: Path):
+def _failure(out: dict, imp, sheets: Sheets, loc: _Locator, path: Path):
     from ...errors import Problem
     from .param_rows import parameter_rows
 
@@ -181,16 +181,16 @@ def _failure(out: dict, job: dict, imp, sheets: Sheets, loc: _Locator, path: Pat
         )
         for name, names in unknown.items()
     ]
-    if out["level"] == "exchanges" and a is not None and not problems:
-        problems = [
+    for f in out.get("formulas") or []:
+        j, x = int(f["code"][1:]), imp.data[int(f["code"][1:])]["exchanges"][f["i"]]
+        problems.append(
             Problem(
-                f"the formula '{x['formula']}' of exchange '{imp.data[a]['exchanges'][x['i']].get('name')}' cannot "
-                f"be evaluated by Brightway ({why})",
+                f"the formula '{x['formula']}' of exchange '{x.get('name')}' cannot be evaluated by Brightway "
+                f"({' '.join(f['error'].split())[:400]})",
                 fix=fix,
-                **loc.where(a, x["i"]),
+                **loc.where(j, f["i"]),
             )
-            for x in job["activities"][a]["exchanges"]
-        ]
+        )
     return problems or [
         Problem(
             f"Brightway cannot evaluate the {out['level']} parameters ({why})",
