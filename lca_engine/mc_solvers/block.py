@@ -106,6 +106,18 @@ class BlockOperator:
         self._f_scaled: dict[int, np.ndarray] = {}
 
 
+def add_product(op: sp.csr_matrix, x: np.ndarray, y: np.ndarray) -> None:
+    """y += op @ x in place (x, y C-contiguous, 2-d): scipy's own kernel, without its fresh zeroed result."""
+    try:
+        from scipy.sparse import _sparsetools
+
+        kernel = _sparsetools.csr_matvecs
+    except (ImportError, AttributeError):  # a scipy without the private kernel: the public product
+        y += op @ x
+        return
+    kernel(op.shape[0], op.shape[1], x.shape[1], op.indptr, op.indices, op.data, x.ravel(), y.ravel())
+
+
 class _Gather:
     """Σ sign · value of the uncertain entries at each position, for a block of draws (draws × positions), in the
     order of the entries: the first entry of every position in one gather, further ones added level by level."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..matrix_system import MatrixSystem
 from .base import McSolver, Mean
-from .block import BlockOperator
+from .block import BlockOperator, add_product
 
 #: at most this many sweeps, a convergence check every JACOBI_CHECK sweeps; draws whose error shrinks by less
 #: than 1 − JACOBI_SLOW per sweep go to the exact fallbacks instead
@@ -54,9 +54,12 @@ class Jacobi(McSolver):
         done = np.zeros(b, dtype=bool)
         last = np.full((b, m), np.inf)
         it = 0
+        spare = np.empty_like(x)  # two buffers in turn: no fresh pages per sweep
         while it < JACOBI_MAX:
             it += 1
-            new = m_op @ x
+            new = spare
+            new.fill(0.0)
+            add_product(m_op, x, new)
             np.subtract(f_scaled, new, out=new)
             if it % JACOBI_CHECK == 0:
                 # per draw and functional unit: the change of this sweep, relative to the largest element, and
@@ -73,11 +76,11 @@ class Jacobi(McSolver):
                 done = ((estimate < JACOBI_TOL) | (rel <= 4 * np.finfo(float).eps)).all(axis=1)
                 slow = (rho > JACOBI_SLOW).any(axis=1)  # contraction too weak to be worth sweeping on
                 last = rel
-                x = new
+                x, spare = new, x
                 if done.all() or (it >= 4 * JACOBI_CHECK and (done | slow).all()):
                     break
             else:
-                x = new
+                x, spare = new, x
         self.iterations.append(it)
         x = x.reshape(b, n, m).transpose(1, 2, 0)  # n × m × b
         return x, done & ok & np.isfinite(x).all(axis=(0, 1))

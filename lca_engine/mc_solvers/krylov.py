@@ -8,7 +8,7 @@ from scipy.sparse.linalg import LinearOperator, onenormest
 
 from ..matrix_system import MatrixSystem
 from .base import McSolver, Mean
-from .block import BlockOperator
+from .block import BlockOperator, add_product
 
 #: at most this many iterations (two products with the block operator each)
 KRYLOV_MAX = 300
@@ -56,8 +56,13 @@ class Krylov(McSolver):
         n, m, b = self.system.n, self.system.demand.shape[1], tech_values.shape[1]
         op, f_scaled, ok = self.layout.operator(tech_values, b)
 
-        def apply(v: np.ndarray) -> np.ndarray:  # (I + D⁻¹O) v for (b, n, m) arrays
-            return (op @ v.reshape(b * n, m)).reshape(b, n, m) + v
+        def apply(v: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:  # (I + D⁻¹O) v, (b, n, m) arrays
+            if out is None:
+                out = v.copy()
+            else:
+                np.copyto(out, v)
+            add_product(op, v.reshape(b * n, m), out.reshape(b * n, m))
+            return out
 
         f = f_scaled.reshape(b, n, m)
         x = np.ascontiguousarray(np.broadcast_to(self.x0[None, :, :], (b, n, m)))
@@ -86,6 +91,7 @@ class _BiCGStab:
         b, _, m = r.shape
         self.r, self.rhat = r, r.copy()
         self.p, self.v = np.zeros_like(r), np.zeros_like(r)
+        self.s, self.t, self.tmp = np.empty_like(r), np.empty_like(r), np.empty_like(r)
         ones = np.ones((b, m))
         self.rho, self.alpha, self.omega = ones.copy(), ones.copy(), ones.copy()
         self.res2 = _dot(r, r)
@@ -94,22 +100,30 @@ class _BiCGStab:
         self.checked = self.res2.copy()  # residual at the last check (stall test)
 
     def step(self, apply, x: np.ndarray) -> None:
-        act = self.active
+        """One BiCGSTAB iteration of every active column, in place (work arrays reused: no fresh pages)."""
+        act, p, v, r, tmp = self.active, self.p, self.v, self.r, self.tmp
         with np.errstate(divide="ignore", invalid="ignore"):
-            rho = _dot(self.rhat, self.r)
+            rho = _dot(self.rhat, r)
             beta = _where(act, (rho / self.rho) * (self.alpha / self.omega))
-            self.p -= self.omega[:, None, :] * self.v
-            self.p *= beta[:, None, :]
-            self.p += self.r
-            self.v = apply(self.p)
-            alpha = _where(act, rho / _dot(self.rhat, self.v))
-            s = self.r - alpha[:, None, :] * self.v
-            t = apply(s)
+            np.multiply(v, self.omega[:, None, :], out=tmp)  # p = r + β (p − ω v)
+            p -= tmp
+            p *= beta[:, None, :]
+            p += r
+            apply(p, out=v)
+            alpha = _where(act, rho / _dot(self.rhat, v))
+            s = self.s
+            np.multiply(v, alpha[:, None, :], out=s)  # s = r − α v
+            np.subtract(r, s, out=s)
+            t = apply(s, out=self.t)
             omega = _where(act, _dot(t, s) / _dot(t, t))
-        x += alpha[:, None, :] * self.p + omega[:, None, :] * s
-        self.r = s - omega[:, None, :] * t
+        np.multiply(p, alpha[:, None, :], out=tmp)  # x += α p + ω s
+        x += tmp
+        np.multiply(s, omega[:, None, :], out=tmp)
+        x += tmp
+        np.multiply(t, omega[:, None, :], out=r)  # r = s − ω t
+        np.subtract(s, r, out=r)
         self.rho, self.alpha, self.omega = np.where(act, rho, 1.0), np.where(act, alpha, 1.0), np.where(act, omega, 1.0)
-        self.res2 = _dot(self.r, self.r)
+        self.res2 = _dot(r, r)
         broke = act & ~(np.isfinite(self.res2) & (alpha != 0) & (omega != 0))
         self.active &= ~broke
 
@@ -122,7 +136,7 @@ class _BiCGStab:
         if stall_check:
             self.active &= ~(true2 > 0.25 * self.checked)
             self.checked = np.where(self.active, true2, self.checked)
-        self.r = np.where(self.active[:, None, :], true, self.r)
+        np.copyto(self.r, true, where=self.active[:, None, :])
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
