@@ -142,9 +142,10 @@ class _BiCGStab:
 def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Per draw and functional unit: Σ_n u·v (draws × units). For 2-4 units the diagonal of uᵀv per draw by
     BLAS is ~4× faster than einsum's strided reduction (measured); otherwise einsum."""
-    if 2 <= u.shape[2] <= 4:
-        return np.diagonal(np.matmul(u.transpose(0, 2, 1), v), axis1=1, axis2=2)
-    return np.einsum("bnm,bnm->bm", u, v)
+    with np.errstate(all="ignore"):  # a draw that cannot be iterated overflows; it is handed over, not used
+        if 2 <= u.shape[2] <= 4:
+            return np.diagonal(np.matmul(u.transpose(0, 2, 1), v), axis1=1, axis2=2)
+        return np.einsum("bnm,bnm->bm", u, v)
 
 
 def _where(active: np.ndarray, value: np.ndarray) -> np.ndarray:
