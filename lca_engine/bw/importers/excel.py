@@ -1,9 +1,14 @@
-"""Brightway Excel (the layout of bw2io's ``ExcelImporter``), parameters and formulas evaluated in memory.
+"""Brightway Excel (the layout of bw2io's ``ExcelImporter``) as a background: parameters, formulas and product nodes.
 
-The workbook is read within the limits by :mod:`lca_engine.bw.excel.sheets` (as ``lca-engine import-excel`` does).
-bw2io evaluates parameters only when it writes them into the project's parameter tables (``activate_parameters``);
-here project, database and activity parameters are evaluated with bw2parameters (what bw2io uses) and each exchange
-with a formula gets its amount from it, so the stored background holds numbers and the project no parameters.
+The workbook is read within the limits by :mod:`lca_engine.bw.excel.sheets` and its layout checked at sheet and row
+(:mod:`lca_engine.bw.excel.layout`), as ``lca-engine import-excel`` does. Parameters and formulas are evaluated by
+Brightway itself, as for a foreground (:func:`lca_engine.bw.excel.params.evaluate_parameters`: bw2io writes them
+with ``activate_parameters=True`` into a scratch project in a child process and bw2data recalculates, with its
+group rules), so a background and a foreground read from one workbook have the same amounts; the stored
+background holds the numbers and the project no parameters. A parameter or formula Brightway cannot evaluate is
+refused at its sheet and row, naming the parameter and the names it cannot resolve, before anything is written.
+Brightway 2.5 ``product`` nodes are folded into the processes that make them after bw2io's strategies
+(:mod:`.excel_products`), so bw2calc's matrix is square and an inventory links the process.
 """
 
 from __future__ import annotations
@@ -11,28 +16,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...background.imported import BackgroundFormat
+from ...errors import InventoryError
 from .base import Importer
-
-
-def _values(params: list[dict], known: dict) -> dict:
-    from bw2parameters import ParameterSet
-
-    return {**known, **ParameterSet({p["name"]: dict(p) for p in params}, dict(known)).evaluate()} if params else known
-
-
-def evaluate_formulas(imp) -> None:
-    """Every exchange with a ``formula``: its amount from the formula, with project, database and activity
-    parameters in scope (each level may use the ones above it)."""
-    from bw2parameters import Interpreter
-
-    known = _values(getattr(imp, "database_parameters", None) or [], _values(imp.project_parameters or [], {}))
-    for ds in imp.data:
-        scope = _values(ds.get("parameters") or [], known)
-        for e in ds.get("exchanges", []):
-            if e.get("formula"):
-                interpreter = Interpreter()
-                interpreter.symtable.update(scope)
-                e["amount"] = float(interpreter(e["formula"]))
+from .excel_products import WorkbookError, fold_products, tag
 
 
 def rename_database(data: list[dict], old: str, new: str) -> list[dict]:
@@ -54,18 +40,44 @@ class Excel(Importer):
         return path.is_file() and path.suffix.lower() == ".xlsx"
 
     def importer(self, path: Path, database: str):
+        from ..excel.cells import _Locator
+        from ..excel.layout import check_layout
+        from ..excel.params import evaluate_parameters
         from ..excel.sheets import importer, read_sheets
 
-        imp = importer(path, read_sheets(path))
+        try:
+            sheets = read_sheets(path)
+            check_layout(path, sheets)
+            imp = importer(path, sheets)
+            loc = _Locator(path, sheets)
+            evaluate_parameters(path, imp, sheets, loc)
+        except InventoryError as exc:  # the workbook's own sheet/row problems, as a background-import error
+            raise WorkbookError(exc.problems) from None
+        tag(imp.data)
         imp.data = rename_database(imp.data, imp.db_name, database)
         imp.db_name = database
-        imp.strategies.append(self._formulas(imp))
+        imp.strategies += [_link_by_name_unit_location(), _folded(loc)]
         return imp
 
-    @staticmethod
-    def _formulas(imp):
-        def evaluate_parameters_and_formulas(data):
-            evaluate_formulas(imp)
-            return data
 
-        return evaluate_parameters_and_formulas
+#: What bw2io's Excel strategies leave unlinked, linked inside the workbook as bw2io's documentation does it
+#: (``match_database(fields=...)``): its default hash also takes reference product and categories, which an
+#: exchange row rarely repeats, so a production or an input named after its activity stayed unlinked.
+LINK_FIELDS = ("name", "unit", "location")
+
+
+def _link_by_name_unit_location():
+    from functools import partial
+
+    from bw2io.strategies import link_iterable_by_fields
+
+    return partial(
+        link_iterable_by_fields, internal=True, fields=LINK_FIELDS, edge_kinds=["production", "technosphere"]
+    )
+
+
+def _folded(loc):
+    def fold_product_nodes(data):
+        return fold_products(data, loc)
+
+    return fold_product_nodes
