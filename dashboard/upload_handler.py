@@ -1,7 +1,12 @@
 """Uploaded inventories: size and type checks against the engine's limits before parsing, a fresh temporary folder
 (never beside the shipped data), the baseline found by file name only, Excel converted through the Brightway Excel
 importer, and the assessment. Files are only parsed, never executed. Errors are :class:`LcaEngineError` with the
-file, field and fix — and never the server's temporary path."""
+file, field and fix — and never the server's temporary path.
+
+A foreign model (Brightway Excel, or openLCA / SimaPro converted to TOML) rarely closes its mass balance: with
+``lenient`` the upload is assessed anyway, as ``lca-engine assess --lenient`` does, and each process's imbalance
+comes back in :attr:`Upload.imbalances` for the page to show as a warning; without it the refusal says how to ask
+for that."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from pathlib import Path
 
 import lca_engine as le
 from dashboard.settings import DEFAULT_YEAR, EXAMPLES, LOCK, MAX_UPLOAD_BYTES, UPLOAD_TYPES
-from lca_engine.errors import LcaEngineError, Problem
+from lca_engine.errors import BalanceError, LcaEngineError, Problem
 from lca_engine.limits import check_size, check_toml_text, check_xlsx
 from lca_engine.model import MICRO_FACTORY
 
@@ -36,6 +41,12 @@ class Upload:
     workdir: Path
     key: str
     notes: list[str] = field(default_factory=list)
+    #: mass balances that do not close (only with ``lenient``): one problem per process, file names only
+    imbalances: list[Problem] = field(default_factory=list)
+
+
+#: The page's choice that assesses an upload whose mass balance does not close (named in the refusal's fix).
+LENIENT_LABEL = "Accept a mass imbalance (report it as a warning)"
 
 
 def safe_name(name: str) -> str:
@@ -144,10 +155,13 @@ def _without_path(exc: LcaEngineError, work: Path) -> LcaEngineError:
             text = text.replace(p, "") if isinstance(text, str) else text
         return text
 
+    return _edited(exc, message=clean, fix=clean, file=clean)
+
+
+def _edited(exc: LcaEngineError, **edit) -> LcaEngineError:
+    """A copy of ``exc`` (same type) with each problem's fields passed through ``edit[field]``."""
     out = copy.copy(exc)
-    out.problems = [
-        dataclasses.replace(p, message=clean(p.message), fix=clean(p.fix), file=clean(p.file)) for p in exc.problems
-    ]
+    out.problems = [dataclasses.replace(p, **{k: f(getattr(p, k)) for k, f in edit.items()}) for p in exc.problems]
     out.args = (out.format(),)
     return out
 
@@ -193,11 +207,13 @@ def assess_upload(
     sector: str | None = None,
     site: dict | None = None,
     workdir: str | Path | None = None,
+    lenient: bool = False,
 ) -> Upload:
     """Check, store (in a fresh temporary folder, never beside the shipped data) and assess uploaded inventories.
 
     A micro-factory's ``baseline`` must be a plain file name: one of the uploaded files, or else a shipped example
-    baseline of that name (copied into the temporary folder). Raises :class:`LcaEngineError` with the field and the
+    baseline of that name (copied into the temporary folder). ``lenient``: a mass balance that does not close is
+    reported in :attr:`Upload.imbalances` instead of refused. Raises :class:`LcaEngineError` with the field and the
     fix."""
     _checked_names(files)
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="lca-dashboard-upload-"))
@@ -206,14 +222,9 @@ def assess_upload(
     excel = {"functional_unit": functional_unit, "sector": sector, "site": site}
     try:
         inventories = _store(files, work, year, excel, notes)
-        shipped = _shipped_ids()
-        for path in inventories:
-            _rename_if_shipped(path, shipped, notes)
-            _resolve_baseline(path, work, notes)
-        if not inventories:
-            raise _problem("no inventory among the uploaded files", "upload a TOML or Brightway Excel inventory")
-        with LOCK:
-            a = le.assess_files(inventories, year=year)
+        a = _assess(inventories, work, year, lenient, notes)
+    except BalanceError as exc:
+        raise _without_path(_lenient_hint(exc), work) from None
     except LcaEngineError as exc:
         raise _without_path(exc, work) from None
     asked = {p.resolve() for p in inventories}
@@ -224,7 +235,34 @@ def assess_upload(
             f'upload a micro-factory inventory (system = "{MICRO_FACTORY}"); its baseline is assessed with it',
             field_="system",
         )
-    return Upload(a, micro, work, upload_key(files, year), notes)
+    return Upload(a, micro, work, upload_key(files, year), notes, imbalances(a))
+
+
+def _assess(inventories: list[Path], work: Path, year: int, lenient: bool, notes: list[str]) -> le.Assessment:
+    shipped = _shipped_ids()
+    for path in inventories:
+        _rename_if_shipped(path, shipped, notes)
+        _resolve_baseline(path, work, notes)
+    if not inventories:
+        raise _problem("no inventory among the uploaded files", "upload a TOML or Brightway Excel inventory")
+    with LOCK:
+        return le.assess_files(inventories, year=year, strict_balance=not lenient)
+
+
+def _lenient_hint(exc: BalanceError) -> LcaEngineError:
+    """The refusal, each fix also naming the page's choice that assesses the upload anyway."""
+    hint = f"or tick '{LENIENT_LABEL}' to assess it anyway (as `lca-engine assess --lenient`)"
+    return _edited(exc, fix=lambda fix: f"{fix}; {hint}" if fix else hint)
+
+
+def imbalances(a: le.Assessment) -> list[Problem]:
+    """Every process (and factory) of the assessed files whose mass balance does not close, named by file name."""
+    return [
+        p
+        for c in a.checked.values()
+        if not c.balance.ok
+        for p in c.balance.problems(Path(c.file).name if c.file else None)
+    ]
 
 
 def _from_excel(path: Path, year: int, notes: list[str], functional_unit, sector, site) -> Path:

@@ -1,6 +1,8 @@
 """Bring your own inventory: upload a TOML (or Brightway Excel) inventory and see it assessed like the examples.
 
 Uploads are only parsed, never executed, and written to a fresh temporary folder (never beside the shipped data).
+A mass balance that does not close is refused unless the user ticks the box that accepts it (off by default, as
+``lca-engine assess --lenient``): then each imbalance is shown as a warning with its process and amounts.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import hashlib
 import streamlit as st
 
 from dashboard import engine, ui, verdict_view
+from dashboard.upload_handler import LENIENT_LABEL
 
 MB = engine.MAX_UPLOAD_BYTES // (1024 * 1024)
+#: The balance's row for the whole factory is reported under the field 'processes'.
+WHOLE = {"processes": "the factory as a whole"}
 
 st.title("Bring your own inventory")
 st.markdown(
@@ -31,6 +36,14 @@ files = st.file_uploader(
     max_upload_size=MB,
     help="TOML inventories and Brightway Excel workbooks; files are parsed, never executed.",
 )
+lenient = st.checkbox(
+    LENIENT_LABEL,
+    value=False,
+    key="lenient",
+    help="A model converted from another tool (Brightway Excel, openLCA, SimaPro) rarely closes its mass balance "
+    "(losses, water and air are seldom modelled). Ticked, the upload is assessed anyway and each process whose "
+    "balance does not close is listed as a warning with its amounts, as `lca-engine assess --lenient` does.",
+)
 with st.expander("Options for a foreign Brightway Excel workbook (not needed for TOML or lca-engine exports)"):
     fu = st.text_input("Functional-unit activity (name or code)", key="xl-fu")
     sector = st.selectbox("Sector", ["", *engine.SECTORS], key="xl-sector")
@@ -46,13 +59,13 @@ if not files:
 payload = [(f.name, f.getvalue()) for f in files]
 site = {"name": site_name, "lat": lat, "lon": lon} if site_name else None
 digest = hashlib.sha256(
-    repr([(n, hashlib.sha256(b).hexdigest()) for n, b in payload] + [fu, sector, site, ui.year()]).encode()
+    repr([(n, hashlib.sha256(b).hexdigest()) for n, b in payload] + [fu, sector, site, ui.year(), lenient]).encode()
 ).hexdigest()
 state = st.session_state.get("upload_result")
 if not state or state[0] != digest:
     try:
         result = engine.assess_upload(
-            payload, year=ui.year(), functional_unit=fu or None, sector=sector or None, site=site
+            payload, year=ui.year(), functional_unit=fu or None, sector=sector or None, site=site, lenient=lenient
         )
     except engine.LcaEngineError as exc:
         result = exc
@@ -66,13 +79,24 @@ if isinstance(result, engine.LcaEngineError):
     ui.show_error(result, "The upload could not be assessed")
     st.stop()
 
+count = len(result.micro)
+paired = sum(1 for i in result.micro if engine.baseline_of(result.assessment, i))
+baselines = " with its baseline" if paired == count == 1 else " with their baselines" if paired == count else ""
 st.success(
-    f"Assessed {len(result.micro)} micro-factory inventor{'y' if len(result.micro) == 1 else 'ies'} with "
-    f"{'its baseline' if len(result.micro) == 1 else 'their baselines'} (DESNZ {result.assessment.year} background).",
+    f"Assessed {count} micro-factory inventor{'y' if count == 1 else 'ies'}{baselines}"
+    + (f" ({count - paired} without a baseline)" if paired < count else "")
+    + f" (DESNZ {result.assessment.year} background).",
     icon=":material/check_circle:",
 )
 for n in result.notes:
     st.caption(ui.literal(n))
+if result.imbalances:
+    lines = [
+        f"- {ui.literal(p.file or '')} · {ui.literal(WHOLE.get(p.field, p.field or ''))}: {ui.literal(p.message)}"
+        for p in result.imbalances
+    ]
+    head = "**Mass balance does not close** (accepted as a warning; the numbers below take these flows as given):"
+    st.warning("\n".join([head, *lines]), icon=":material/warning:")
 a = result.assessment
 fid = result.micro[0]
 if len(result.micro) > 1:
