@@ -285,3 +285,40 @@ def test_the_other_bw2io_workbooks_import_or_are_refused_without_internal_error(
         "basic_example.xlsx", "basic_example_with_reference_product.xlsx", "blank_lines.xlsx",
         "sample_activities_with_variables.xlsx", "with_products.xlsx",
     }  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ units
+def test_an_exchange_without_a_unit_takes_its_input_activitys(data_dir, tmp_path):
+    """basic_example.xlsx with the unit cell of A's 'Methanol, at plant' row (C20) emptied: as in Brightway, the
+    exchange is in its input's unit (kilogram, cell B20 of the other sheet) and keeps the cell's amount."""
+    import bw2data as bd
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FIXTURES / "basic_example.xlsx")
+    ws, other = wb["first process"], wb["other processes"]
+    assert (ws["A20"].value, ws["C20"].value, other["A20"].value) == ("Methanol, at plant", "kilogram", "unit")
+    ws["C20"] = None
+    wb.save(tmp_path / "no_unit.xlsx")
+    import_background(tmp_path / "no_unit.xlsx", "xl-no-unit", LICENCE, data_dir=data_dir)
+    acetic = bd.get_node(database="bg-xl-no-unit", name="Acetic acid, at plant")
+    (methanol,) = list(acetic.technosphere())
+    assert (methanol.input["name"], methanol["unit"], methanol["amount"]) == (
+        "Methanol, at plant", other["B20"].value, ws["B20"].value
+    )  # fmt: skip
+
+
+def test_an_activity_without_a_unit_is_refused_at_its_rows(data_dir):
+    """export-complicated.xlsx (bw2io's write_lci_excel of a parameterised database): 'foo * bar + 4' evaluates
+    (group 'my group'), but 'Another activity' has no unit row and neither have the rows that take it."""
+    from openpyxl import load_workbook
+
+    path = FIXTURES / "export-complicated.xlsx"
+    ws = load_workbook(path).active
+    values = lambda r: [c.value for c in ws[r]]  # noqa: E731
+    assert values(24)[3] == "unit" and values(26)[:4] == ["Another activity", 9, "here", None]  # unit left empty
+    assert "unit" not in values(37) and values(38)[0] == "Another activity"  # a table without a unit column
+    assert ws["B28"].value == "Another activity" and "unit" not in [ws.cell(r, 1).value for r in range(28, 36)]
+    err = refused(data_dir, path)
+    assert [p.line for p in err.problems] == [28, 26, 38]
+    assert "activity 'Another activity' has no unit" in err.problems[0].message
+    assert all("has no unit, and neither has the activity 'Another activity'" in p.message for p in err.problems[1:])

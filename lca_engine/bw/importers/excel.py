@@ -7,8 +7,9 @@ with ``activate_parameters=True`` into a scratch project in a child process and 
 group rules), so a background and a foreground read from one workbook have the same amounts; the stored
 background holds the numbers and the project no parameters. A parameter or formula Brightway cannot evaluate is
 refused at its sheet and row, naming the parameter and the names it cannot resolve, before anything is written.
-Brightway 2.5 ``product`` nodes are folded into the processes that make them after bw2io's strategies
-(:mod:`.excel_products`), so bw2calc's matrix is square and an inventory links the process.
+What bw2io's strategies leave unlinked is linked inside the workbook by name, unit and location; Brightway 2.5
+``product`` nodes are then folded into the processes that make them (:mod:`.excel_products`), so bw2calc's matrix
+is square and an inventory links the process; an exchange without a unit takes its input's (:mod:`.excel_units`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from ...background.imported import BackgroundFormat
 from ...errors import InventoryError
 from .base import Importer
-from .excel_products import WorkbookError, fold_products, tag
+from .excel_products import WorkbookError, fold_products, tag, untag
+from .excel_units import fill_units, link_unitless
 
 
 def rename_database(data: list[dict], old: str, new: str) -> list[dict]:
@@ -56,7 +58,7 @@ class Excel(Importer):
         tag(imp.data)
         imp.data = rename_database(imp.data, imp.db_name, database)
         imp.db_name = database
-        imp.strategies += [_link_by_name_unit_location(), _folded(loc)]
+        imp.strategies += [_link_by_name_unit_location(), link_unitless, *_checked(loc)]
         return imp
 
 
@@ -76,8 +78,17 @@ def _link_by_name_unit_location():
     )
 
 
-def _folded(loc):
+def _checked(loc) -> list:
+    """The strategies that need the rows' tags (product nodes, then units), and the one that takes the tags off."""
+
     def fold_product_nodes(data):
         return fold_products(data, loc)
 
-    return fold_product_nodes
+    def units_from_the_linked_activity(data):
+        return fill_units(data, loc)
+
+    def untagged(data):
+        untag(data)
+        return data
+
+    return [fold_product_nodes, units_from_the_linked_activity, untagged]

@@ -12,7 +12,7 @@ What cannot be folded is refused at its sheet and row: a product made by several
 one row for several columns), a process making several products (multi-output: allocate it first), a product
 some exchange takes but no process makes, a product node with exchanges of its own. A product node nothing makes
 or takes is left out. The rows are found from the tags :func:`tag` puts on the data before bw2io's strategies
-(activity block and exchange row of the workbook); :func:`fold_products` takes them off again.
+(activity block and exchange row of the workbook); :func:`untag` takes them off again once every check ran.
 """
 
 from __future__ import annotations
@@ -59,7 +59,6 @@ def fold_products(data: list[dict], loc) -> list[dict]:
     kinds = _product_types()
     products = {_key(ds): ds for ds in data if ds.get("type") in kinds}
     if not products:
-        untag(data)
         return data
     makers: dict[tuple, list[tuple[dict, dict]]] = {p: [] for p in products}
     for ds in data:
@@ -76,16 +75,14 @@ def fold_products(data: list[dict], loc) -> list[dict]:
         for e in ds.get("exchanges", []):
             if e.get("input") in maker:
                 e["input"] = _key(maker[e["input"]])
-    kept = [ds for ds in data if _key(ds) not in products]
-    untag(kept)
-    return kept
+    return [ds for ds in data if _key(ds) not in products]
 
 
 def _productions(ds: dict, products: dict) -> list[dict]:
     return [e for e in ds.get("exchanges", []) if e.get("type") == "production" and e.get("input") in products]
 
 
-def _where(loc, ds: dict, e: dict | None = None) -> dict:
+def where(loc, ds: dict, e: dict | None = None) -> dict:
     block = ds.get(BLOCK)
     if block is None:
         return {"file": str(loc.path)}
@@ -106,7 +103,7 @@ def _problems(data: list[dict], products: dict, makers: dict, loc) -> list[Probl
                     "product (bw2calc would have one product row for several process columns)",
                     fix=f"keep one production exchange naming '{name}' (give the other processes products of "
                     "their own, or make a market process that takes from each in shares)",
-                    **_where(loc, m, e),
+                    **where(loc, m, e),
                 )
                 for m, e in made
             ]
@@ -121,7 +118,7 @@ def _own_exchanges(loc, ds: dict) -> Problem:
         f"product node '{ds.get('name')}' (type product) has exchanges of its own: a product node is what a "
         "process makes, it has no inputs or emissions",
         fix="move its exchanges to the process that makes it, or give the activity the type 'process'",
-        **_where(loc, ds),
+        **where(loc, ds),
     )
 
 
@@ -136,7 +133,7 @@ def _multi_output(loc, ds: dict, products: dict) -> list[Problem]:
             f"process '{ds.get('name')}' makes several products ({names}): a multi-output process has no single "
             "column in bw2calc's matrix",
             fix="allocate it first: one process per product, each with its share of the inputs and emissions",
-            **_where(loc, ds, productions[1]),
+            **where(loc, ds, productions[1]),
         )
     ]
 
@@ -148,7 +145,7 @@ def _unmade(loc, ds: dict, products: dict, makers: dict) -> list[Problem]:
             "which no process of the workbook makes (no production exchange names it)",
             fix=f"add the process that makes '{products[e['input']].get('name')}' (a production exchange naming it), "
             "or link the exchange to a process",
-            **_where(loc, ds, e),
+            **where(loc, ds, e),
         )
         for e in ds.get("exchanges", [])
         if e.get("type") != "production" and e.get("input") in products and not makers[e["input"]]
