@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import InventoryError, Problem
+from ...model import COMPARTMENTS_TO
 from ..quiet import quiet
 from .convert import ForegroundFormat, ForeignFile
 from .read import ForegroundReader, Read, by_product, check_units, sha256
@@ -42,17 +43,13 @@ ID = "olca internalId"
 WASTE = "olca waste flow"
 #: our own export names the process of a background factor "<factor name> (desnz-<year>::<key>)"
 OURS = re.compile(r"\((?P<db>desnz-\d{4})::(?P<key>[^()]+)\)$")
-#: openLCA elementary-flow contexts → biosphere3's top category
+#: openLCA elementary-flow contexts ('Emission to air', FEDEFL's 'emission/air', 'Resource') → biosphere3's top category
 CONTEXTS = {
-    "emission to air": "air",
-    "emission to water": "water",
-    "emission to soil": "soil",
+    **{c: c for c in COMPARTMENTS_TO},
+    **{f"emission to {c}": c for c in COMPARTMENTS_TO},
+    "ground": "soil",
     "resource": "natural resource",
     "resources": "natural resource",
-    "air": "air",
-    "water": "water",
-    "soil": "soil",
-    "ground": "soil",
 }
 SHOWN = 20
 
