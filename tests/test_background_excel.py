@@ -167,6 +167,13 @@ def test_an_inventory_linked_to_a_process_equals_the_numpy_solve(data_dir, produ
 
 # ------------------------------------------------------------------------------------ refusals
 def refused(root: Path, path: Path) -> WorkbookError:
+    """The import of ``path`` refused, and everything it could change as it was (biosphere3, which every import
+    writes first when it is missing, written before the snapshot)."""
+    from lca_engine.bw import activate
+    from lca_engine.bw.import_write import ensure_biosphere3
+
+    with activate(root).write_lock():
+        ensure_biosphere3()
     before = snapshot(root)
     with pytest.raises(WorkbookError) as info:
         import_background(path, "xl-refused", LICENCE, data_dir=root)
@@ -322,3 +329,17 @@ def test_an_activity_without_a_unit_is_refused_at_its_rows(data_dir):
     assert [p.line for p in err.problems] == [28, 26, 38]
     assert "activity 'Another activity' has no unit" in err.problems[0].message
     assert all("has no unit, and neither has the activity 'Another activity'" in p.message for p in err.problems[1:])
+
+
+def test_an_exchange_formula_brightway_cannot_evaluate_is_refused_at_its_row(data_dir, tmp_path):
+    """sample_activities_with_variables.xlsx with the formula of row 28 ('PCB_area * 2') made 'PCB_area * nowhere':
+    refused at that row, naming the name no parameter defines; nothing written."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(FIXTURES / "sample_activities_with_variables.xlsx")
+    assert wb.active["G28"].value == "PCB_area * 2"
+    wb.active["G28"] = "PCB_area * nowhere"
+    wb.save(tmp_path / "nowhere.xlsx")
+    (p,) = refused(data_dir, tmp_path / "nowhere.xlsx").problems
+    assert (p.file, p.line) == (f"{tmp_path / 'nowhere.xlsx'} [sheet 'PCB inventory']", 28)
+    assert "'PCB_area * nowhere'" in p.message and "'nowhere'" in p.message

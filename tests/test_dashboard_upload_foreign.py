@@ -94,3 +94,27 @@ def test_an_assessed_foreign_model_gives_the_numpy_solve_of_its_cells(tmp_path):
         r = result.assessment.results
         got = r[(r.factory == fid) & (r.indicator == "carbon_ipcc2021") & (r.scope == scope)]
         assert got[got.contributor_type == "total"]["value"].sum() == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_toml_upload_with_an_imbalance_is_assessed_only_with_the_box(tmp_path):
+    """tests/data/tiny_micro.toml with 0.6 kg of yarn instead of 0.5: knitting takes 0.6 kg + 40 g recovered =
+    0.64 kg and gives 0.05 kg offcuts + 1 garment × 0.49 kg = 0.54 kg (by hand)."""
+    from .conftest import DATA
+
+    text = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
+    assert text.count("amount = 0.5\n") == 1
+    files = [
+        ("tiny_micro.toml", text.replace("amount = 0.5\n", "amount = 0.6\n").encode(), "application/toml"),
+        ("tiny_baseline.toml", (DATA / "tiny_baseline.toml").read_bytes(), "application/toml"),
+    ]
+    for lenient in (False, True):
+        at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+        at.switch_page("pages/upload.py").run()
+        if lenient:
+            at.checkbox(key="lenient").check()
+        at.file_uploader(key="upload").set_value(files).run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = plain(" ".join(e.value for e in (at.warning if lenient else at.error)))
+        assert "process 'knit': mass balance does not close: in 0.64 kg, out 0.54 kg" in shown, shown
+        assert bool(at.success) is lenient and bool(at.error) is not lenient
+    assert any("with its baseline" in s.value for s in at.success)
