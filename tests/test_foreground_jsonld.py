@@ -449,3 +449,33 @@ def test_every_example_pair_comes_back_with_the_same_carbon(tmp_path, data_dir, 
     for ours, theirs in zip(pair, back, strict=True):
         for ind in indicators:
             assert after.total(theirs.id, ind) == pytest.approx(before.total(ours.id, ind), rel=1e-9), (ours.id, ind)
+
+
+def test_background_import_of_our_export_keeps_its_triangles(root, tmp_path, data_dir):
+    """The background import reads openLCA distributions too (bw/importers/olca_uncertainty wired into JsonLd): each
+    triangle of our export (a factor's range over the DESNZ years, a flow's assumption range) reaches Brightway with
+    the file's minimum, mode and maximum."""
+    import bw2data as bd
+
+    from lca_engine.background_import import import_background
+
+    z = export_zip(tmp_path, data_dir)
+    zf = zipfile.ZipFile(z)
+    stated = {
+        (json.loads(zf.read(n))["name"], e["flow"]["name"]): e["uncertainty"]
+        for n in zf.namelist()
+        if n.startswith("processes/")
+        for e in json.loads(zf.read(n))["exchanges"]
+        if e.get("uncertainty")
+    }
+    assert stated and {u["distributionType"] for u in stated.values()} == {"TRIANGLE_DISTRIBUTION"}
+    import_background(z, "fg-tex", "ours", data_dir=root)
+    got = {  # keyed as in the file: the process, and the flow (a provider's reference product, or the flow)
+        (act["name"], e.input.get("reference product") or e.input["name"]): (e["minimum"], e["loc"], e["maximum"])
+        for act in bd.Database("bg-fg-tex")
+        for e in act.exchanges()
+        if e.get("uncertainty type") == 5
+    }
+    assert set(got) == set(stated)
+    for key, u in stated.items():
+        assert got[key] == pytest.approx((u["minimum"], u["mode"], u["maximum"]), rel=1e-12), key

@@ -14,8 +14,9 @@ checked (a list; a numeric amount and a flow reference each: named by file and `
   to air/…" → ``air``; "Resource/in water" → ``natural resource``, ``in water``);
 * waste flows in Brightway's convention (:func:`waste_as_negative`: the mass flows from the process to its
   treatment), a process without location at GLO (bw2io needs one);
-* exchanges keep their openLCA uncertainty (log-normal, normal, triangle, uniform) as bw2io's fields, and a note
-  naming the process uuid, the exchange's ``internalId`` and its position ``exchanges[k]``;
+* exchanges keep their openLCA uncertainty (log-normal, normal, triangle, uniform) as bw2io's fields
+  (:mod:`lca_engine.bw.importers.olca_uncertainty`, as the background import), and a note naming the process uuid,
+  the exchange's ``internalId`` and its position ``exchanges[k]``;
 * a multi-output process is allocated by bw2io (``<process id>.<product id>`` per product);
 * processes of our own JSON-LD export that stand for a DESNZ factor ("… (desnz-<year>::<key>)") are not
   foreground: exchanges from them link to ``desnz-<year>`` and that key, as the TOML had them.
@@ -24,7 +25,6 @@ checked (a list; a numeric amount and a flow reference each: named by file and `
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 import tempfile
@@ -270,12 +270,13 @@ def run_bw2io(folder: Path, path: Path, database: str) -> list[dict]:
 
 
 def prepared(data: dict) -> dict:
-    """The export's raw entities as bw2io's strategies read them: olca-schema 1 upgraded (:func:`upgrade_v1`), a
-    process without location at GLO, each exchange's ``internalId`` kept, and waste in Brightway's convention
-    (:func:`waste_as_negative`)."""
-    from ..importers.jsonld import upgrade_v1
+    """The export's raw entities as bw2io's strategies read them: as the background import prepares them
+    (olca-schema 1 upgraded, the stated amount of uncertain exchanges kept for their distribution), a process
+    without location at GLO, each exchange's ``internalId`` kept, and waste in Brightway's convention
+    (:func:`waste_as_negative`; its distribution follows the sign)."""
+    from ..importers.jsonld import prepared as importer_prepared
 
-    upgrade_v1(data)
+    importer_prepared(data)
     for proc in data.get("processes", {}).values():
         if not isinstance(proc.get("location"), dict):  # optional in openLCA; bw2io needs one
             proc["location"] = {"@type": "Location", "name": "GLO"}
@@ -330,7 +331,6 @@ def build(export: Export, acts: list[dict], system: dict | None, functional_unit
         uid = process_id(ds.get("code"))
         for e in ds.get("exchanges", []):
             k = raw_index(export, uid, e)
-            carry_uncertainty(e, export.sections["processes"][uid]["exchanges"][k] if k is not None else {})
             e.setdefault("notes", []).append(f"openLCA process {uid}, exchange internalId {e.get(ID)} (exchanges[{k}])")
             if e.get(WASTE):
                 e["notes"].append("an openLCA waste flow, as a negative amount (Brightway's convention)")
@@ -419,55 +419,6 @@ def target(export: Export, system: dict | None, acts: list[dict]) -> tuple[float
             **{**where, "field": "targetUnit"},
         ) from None
     return amount, f"product system '{system.get('name')}': {system.get('targetAmount')} {unit}".strip()
-
-
-#: openLCA distribution → (stats_arrays id, function of the raw fields and the unit factor → bw2io fields)
-def _lognormal(u: dict, f: float) -> dict | None:
-    gm, gsd = u.get("geomMean"), u.get("geomSd")
-    if not (isinstance(gm, int | float) and isinstance(gsd, int | float)) or gm == 0 or gsd <= 0:
-        return None
-    return {"uncertainty type": 2, "loc": math.log(abs(gm * f)), "scale": math.log(gsd), "negative": gm * f < 0}
-
-
-def _normal(u: dict, f: float) -> dict | None:
-    mean, sd = u.get("mean"), u.get("sd")
-    if not (isinstance(mean, int | float) and isinstance(sd, int | float)):
-        return None
-    return {"uncertainty type": 3, "loc": mean * f, "scale": abs(sd * f)}
-
-
-def _bounded(kind: int):
-    def dist(u: dict, f: float) -> dict | None:
-        lo, hi = u.get("minimum"), u.get("maximum")
-        if not (isinstance(lo, int | float) and isinstance(hi, int | float)):
-            return None
-        lo, hi = sorted((lo * f, hi * f))
-        out = {"uncertainty type": kind, "minimum": lo, "maximum": hi}
-        if kind == 5 and isinstance(u.get("mode"), int | float):
-            out["loc"] = u["mode"] * f
-        return out
-
-    return dist
-
-
-DISTRIBUTIONS = {
-    "LOG_NORMAL_DISTRIBUTION": _lognormal,
-    "NORMAL_DISTRIBUTION": _normal,
-    "UNIFORM_DISTRIBUTION": _bounded(4),
-    "TRIANGLE_DISTRIBUTION": _bounded(5),
-}
-
-
-def carry_uncertainty(e: dict, raw: dict) -> None:
-    """The openLCA exchange's distribution as bw2io's fields, in the unit bw2io converted the amount to."""
-    u = raw.get("uncertainty") or {}
-    dist = DISTRIBUTIONS.get(str(u.get("distributionType")))
-    amount = raw.get("amount")
-    if dist is None or not isinstance(amount, int | float) or not amount:
-        return
-    fields = dist(u, float(e.get("amount") or 0.0) / amount)
-    if fields:
-        e.update(fields)
 
 
 def _actor(doc: dict, key: str) -> str:

@@ -2,7 +2,8 @@
 
 bw2io 0.9.17 reads olca-schema 2 (category as a path string, ``isInput``); exports of schema 1 — the US Federal
 LCA Commons among them — carry the category as an object and ``input``: :func:`upgrade_v1` writes both ways
-before bw2io's strategies run. bw2io models products as nodes of their own; a product no imported process makes
+before bw2io's strategies run. bw2io reads no openLCA distribution: :mod:`.olca_uncertainty` carries them.
+bw2io models products as nodes of their own; a product no imported process makes
 (openLCA's "no default provider") is, here, a technosphere exchange linked to nothing, as in every other format.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from ...background.imported import BackgroundFormat
 from .base import Importer
+from .olca_uncertainty import mark_amounts, olca_distributions
 
 
 def _category(c) -> str:
@@ -35,6 +37,12 @@ def upgrade_v1(data: dict) -> dict:
                 if "quantitativeReference" not in e and "isQuantitativeReference" in e:
                     e["quantitativeReference"] = e["isQuantitativeReference"]
     return data
+
+
+def prepared(data: dict) -> dict:
+    """The raw entities as bw2io's strategies read them: :func:`upgrade_v1`, then each uncertain exchange's stated
+    amount kept (:func:`~.olca_uncertainty.mark_amounts`) for :func:`~.olca_uncertainty.olca_distributions`."""
+    return mark_amounts(upgrade_v1(data))
 
 
 def _producers(db: list[dict]) -> dict[tuple, list[dict]]:
@@ -75,16 +83,19 @@ class JsonLd(Importer):
     def files(self, path: Path) -> list[Path]:
         return sorted(p for p in path.rglob("*.json") if p.is_file())
 
-    def importer(self, path: Path, database: str, prepare=upgrade_v1):
-        """``prepare``: what is done to the export's raw entities before bw2io reads them (``upgrade_v1``)."""
+    def importer(self, path: Path, database: str, prepare=None):
+        """``prepare``: what is done to the export's raw entities before bw2io reads them (default
+        :func:`prepared`: olca-schema 1 upgraded, the amounts of exchanges with a distribution marked)."""
         from bw2io.importers.json_ld import JSONLDImporter
+
+        prepare = prepare or prepared
 
         class _Importer(JSONLDImporter):
             def flows_as_biosphere_database(self, data, database_name, suffix=" biosphere"):
                 return super().flows_as_biosphere_database(prepare(data), database_name, suffix)
 
         imp = _Importer(str(path), database)
-        imp.strategies.append(merge_products)
+        imp.strategies += [olca_distributions, merge_products]  # bw2io reads no openLCA distribution itself
         return imp
 
     def version(self, imp) -> str:
