@@ -90,7 +90,8 @@ def test_bicgstab_equals_dense_solves_on_an_ill_conditioned_recycling_loop():
     solver = Krylov(system)
     got = solver.solve(ta, tb)
     assert np.abs(got / _direct(system, ta, tb) - 1).max() < 1e-6
-    assert solver.nu > 1e5  # the forward-error estimate knows the matrix is ill-conditioned
+    # the forward-error estimate knows the loop amplifies: the score weights of the loop's activities are large
+    assert solver.weights[:2].max() > 1e3 * np.median(solver.weights)
 
 
 def test_no_convergence_falls_back_and_says_so():
