@@ -41,7 +41,7 @@ def read_foreground(
     path = Path(path).expanduser()
     request = Request(functional_unit, sector, site, system, year, licence, background, catalog)
     fmt = _format(path, format)
-    return one_provenance(_excel(path, request) if fmt == "excel" else _foreign(path, fmt, request))
+    return _excel(path, request) if fmt == "excel" else _foreign(path, fmt, request)
 
 
 @dataclass(frozen=True)
@@ -153,16 +153,3 @@ def with_licence(factory: Factory, licence: str | None) -> Factory:
         return factory
     sources = {k: v.model_copy(update={"licence": licence}) for k, v in factory.sources.items()}
     return factory.model_copy(update={"sources": sources})
-
-
-def one_provenance(factory: Factory) -> Factory:
-    """A flow carrying the file's distribution as an assumption cites it there, not also as a source (a number has
-    one provenance: ``rules/provenance``); the source it came from stays named in the note."""
-    both = [f for f in factory.flows if f.source and f.assumption]
-    if not both:
-        return factory
-    data = factory.model_dump(by_alias=True, exclude_none=True)
-    for f in data["flows"]:
-        if f.get("source") and f.get("assumption"):
-            f["note"] = f"{f.get('note', '')}; from source {f.pop('source')}".lstrip("; ")
-    return Factory.model_validate(data)

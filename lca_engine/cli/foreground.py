@@ -20,8 +20,10 @@ app.add_typer(foreground_app, name="foreground")
 
 #: lca_engine.foreground_import.FORMATS (not imported here: start-up time)
 FORMATS_HELP = "excel, jsonld or simapro (default: detected from the file)."
-#: a file that cannot become an inventory is refused as a usage error (the brief of issue 18: exit 2)
-EXIT_REFUSED = 2
+#: a file that cannot become an inventory: exit 1 ("invalid", as validate, import-excel and background import);
+#: a command line that cannot be read (e.g. --site) is a usage error: exit 2, as click gives for its own
+EXIT_INVALID = 1
+EXIT_USAGE = 2
 
 
 def parse_site(site: str | None) -> dict | None:
@@ -31,18 +33,18 @@ def parse_site(site: str | None) -> dict | None:
     parts = [p.strip() for p in site.split(",")]
     if len(parts) != 3:
         err.print('--site must be "Name,lat,lon", e.g. "Merthyr Tydfil,51.7487,-3.3816"')
-        raise typer.Exit(EXIT_REFUSED)
+        raise typer.Exit(EXIT_USAGE)
     try:
         return {"name": parts[0], "lat": float(parts[1]), "lon": float(parts[2])}
     except ValueError:
         err.print("--site: lat and lon must be numbers")
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _refuse(exc: LcaEngineError) -> None:
     err.print(styled(exc.heading(), "bold red", ":"))
     err.print(problems_text(exc.problems))
-    raise typer.Exit(EXIT_REFUSED)
+    raise typer.Exit(EXIT_INVALID)
 
 
 @foreground_app.command("import")

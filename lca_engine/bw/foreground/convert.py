@@ -178,6 +178,15 @@ class _Conversion:
             )
         return unit
 
+    def cite(self, flow: dict) -> dict:
+        """One provenance per number (``rules/provenance``): the file's source, or — for a flow carrying the file's
+        distribution — the assumption, whose reasoning then names that source."""
+        if "assumption" not in flow:
+            return {**flow, "source": self.source_id}
+        a = flow["assumption"]
+        reasoning = f"amount from source '{self.source_id}' (the file); {a['reasoning']}"
+        return {**flow, "assumption": {**a, "reasoning": reasoning}}
+
     def flows(self, used: list[int], s, pid: dict[int, str], fu: int) -> list[dict]:
         flows: list[dict] = []
         flow_ids: set[str] = set()
@@ -187,8 +196,7 @@ class _Conversion:
                 if flow is None:
                     continue
                 flow["id"] = unique(f"{pid[j]}.{slug(flow.pop('_id'))[:48]}", flow_ids)
-                flow["source"] = self.source_id
-                flows.append(flow)
+                flows.append(self.cite(flow))
         product = self.product(fu)
         flows.append(
             {
