@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lca_engine.background.import_errors import WorkbookError
 from lca_engine.background.imported import load_index, load_meta
 from lca_engine.background_import import import_background
-from lca_engine.bw.importers.excel_products import WorkbookError
 
 from .cli_run import invoke
 from .conftest import DATA, ROOT

@@ -13,6 +13,11 @@ class ImportFormatError(BackgroundImportError):
     """The data is not in the format named (or any format) — or the importer cannot read it."""
 
 
+class WorkbookError(ImportFormatError):
+    """A Brightway Excel workbook that cannot become a correct background, at its sheet and row: a layout bw2io
+    cannot read, a parameter or formula Brightway cannot evaluate, a product node that cannot be folded."""
+
+
 class ArchiveError(BackgroundImportError):
     """A zip that escapes its folder or is larger than the limits."""
 

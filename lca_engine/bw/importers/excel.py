@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...background.import_errors import WorkbookError
 from ...background.imported import BackgroundFormat
 from ...errors import InventoryError
 from .base import Importer
-from .excel_products import WorkbookError, fold_products, tag, untag
+from .excel_products import fold_products, tag, untag
 from .excel_units import fill_units, link_unitless
 
 

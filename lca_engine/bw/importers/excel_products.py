@@ -17,16 +17,11 @@ or takes is left out. The rows are found from the tags :func:`tag` puts on the d
 
 from __future__ import annotations
 
-from ...background.import_errors import ImportFormatError
+from ...background.import_errors import WorkbookError
 from ...errors import Problem
 
 #: Tags on bw2io's data while its strategies run: the activity's block and the exchange's row in the workbook.
 BLOCK, ROW = "lca_engine_block", "lca_engine_row"
-
-
-class WorkbookError(ImportFormatError):
-    """A Brightway Excel workbook that cannot become a correct background, at its sheet and row: a layout bw2io
-    cannot read, a parameter or formula Brightway cannot evaluate, a product node that cannot be folded."""
 
 
 def tag(data: list[dict]) -> None:

@@ -9,8 +9,9 @@ data after its strategies (units normalised, exchanges linked), before the rows'
 
 from __future__ import annotations
 
+from ...background.import_errors import WorkbookError
 from ...errors import Problem
-from .excel_products import WorkbookError, where
+from .excel_products import where
 
 #: Exchange types whose unit is their input activity's.
 TECHNOSPHERE = ("production", "technosphere", "substitution")
