@@ -164,7 +164,7 @@ def _row(factory: str, indicator: str, scope: str, scoped: list[Inflow], covered
     mass_share = _share([i.kg for i in scoped if i.flow.id in covered and i.kg is not None], kg)
     energy_share = _share([i.kwh for i in scoped if i.flow.id in covered and i.kwh is not None], kwh)
     shares = [s for s in (mass_share, energy_share) if not math.isnan(s)]
-    missing = sorted({_named(i.flow) for i in scoped if i.flow.id not in covered})
+    missing = sorted({flow_label(i.flow) for i in scoped if i.flow.id not in covered})
     if not shares:  # nothing measurable in scope: covered when every in-scope flow is
         shares = [0.0 if missing else 1.0]
     return {
@@ -180,7 +180,7 @@ def _row(factory: str, indicator: str, scope: str, scoped: list[Inflow], covered
     }
 
 
-def _named(flow: Flow) -> str:
+def flow_label(flow: Flow) -> str:
     """A flow not characterised, as coverage lists it: its id, and the imported backgrounds it links to (which do
     not characterise that number, see :data:`lca_engine.background.links.CHARACTERISED`)."""
     names = sorted({parse_link(k).background for k in flow.background_keys if is_link(k)})

@@ -26,7 +26,7 @@ import pandas as pd
 from .. import __version__, atomic
 from ..background.imported import is_link
 from ..background.links import linked_backgrounds
-from ..coverage import _named as named_flow
+from ..coverage import flow_label as named_flow
 from ..indicators import CRADLE_TO_GATE, INDICATORS
 from ..model import Factory
 from .mapping import LCAX_CATEGORIES
