@@ -65,3 +65,17 @@ def pair_summary(paired: PairDraws) -> pd.DataFrame:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
     return table[["pair", *[c for c in table.columns if c != "pair"]]]
+
+
+def solved_note(paired: PairDraws) -> str | None:
+    """What the solver did with the draws, when an iteration could not settle some of them: how many it handed to
+    the mean-LU iteration and how many needed a direct solve each (exact either way; slower). None otherwise."""
+    stats = [s for mc in paired.runs.values() if mc is not None for s in mc.solved]
+    handed, direct = sum(s.handed_over for s in stats), sum(s.direct for s in stats)
+    if not handed and not direct:
+        return None
+    total = sum(s.draws for s in stats)
+    return (
+        f"Solver: of {total} draws, {handed} did not settle in the iteration and went to the mean-LU iteration, "
+        f"{direct} of them to a direct solve each (exact; only slower)"
+    )

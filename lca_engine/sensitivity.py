@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .uncertainty import MatrixSystem, Solver, UncertaintyError
+from .mc_solvers import choose_solver
+from .uncertainty import MatrixSystem, UncertaintyError
 
 _DISTS = {2: "lognorm", 3: "norm", 4: "unif", 5: "triang"}
 
@@ -61,7 +62,7 @@ def sobol_difference(
         raise UncertaintyError("no uncertain parameters", fix="give ranges (assumptions) to some flows")
     x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)  # rows × params
     k_a = system.tech.uncertain.size
-    solver = Solver(system)
+    solver = choose_solver(system)
     scores = np.concatenate(
         [solver.solve(x[i : i + 5000, :k_a].T, x[i : i + 5000, k_a:].T) for i in range(0, x.shape[0], 5000)], axis=2
     )

@@ -33,10 +33,6 @@ BATCH_VALUES = 20_000_000
 NOISE = 1e-15
 
 
-#: the solver strategy for a system (the name callers used when the solver was one class)
-Solver = choose_solver
-
-
 @dataclass
 class MonteCarloResult:
     scores: np.ndarray  # indicators × functional units × draws
@@ -180,7 +176,6 @@ __all__ = [
     "MatrixSystem",
     "MonteCarloResult",
     "SolveStats",
-    "Solver",
     "UncertaintyError",
     "draw_values",
     "monte_carlo",

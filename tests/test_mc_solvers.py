@@ -142,3 +142,26 @@ def test_chooser_picks_woodbury_for_few_uncertain_entries():
     system = _loop_system(40, (0.90, 0.99))
     assert system.tech.uncertain.size <= WOODBURY_MAX
     assert type(choose_solver(system)) is Woodbury
+
+
+def test_compare_says_how_many_draws_left_the_iteration():
+    """The note `compare` prints (paired.solved_note) counts what the solver really did: a Krylov run on 3 draws,
+    one made near-singular, hands that one over; with none handed over there is no note."""
+    from lca_engine.paired import PairDraws, solved_note
+    from lca_engine.uncertainty import MonteCarloResult
+
+    system = _random_system(30, seed=3, loop_strength=3.0)
+    ta, tb = sample(system, 3, seed=5)
+    diag = np.flatnonzero(system.tech.rows[system.tech.uncertain] == system.tech.cols[system.tech.uncertain])
+    ta[diag[0], 0] = 1e-300
+    solver = Krylov(system)
+    scores = solver.solve(ta, tb)
+    stats = solver.stats()
+    assert stats.handed_over == 1 and stats.draws == 3
+    run = MonteCarloResult(scores, system.indicators, system.demand_names, 5, (stats,))
+    note = solved_note(PairDraws({"micro": run, "other": None}, 3, 5))
+    assert note.startswith("Solver: of 3 draws, 1 did not settle") and f"{stats.direct} of them to a direct" in note
+    clean = Krylov(system)
+    good = sample(system, 3, seed=5)
+    quiet = MonteCarloResult(clean.solve(*good), system.indicators, system.demand_names, 5, (clean.stats(),))
+    assert clean.stats().handed_over == 0 and solved_note(PairDraws({"micro": quiet}, 3, 5)) is None

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from lca_engine import Assumption, Factory, Flow, FunctionalUnit, Process, Site, load, monte_carlo
-from lca_engine.mc_solvers import Jacobi, Woodbury
-from lca_engine.uncertainty import Entries, MatrixSystem, Solver, UncertaintyError, sample
+from lca_engine.mc_solvers import Jacobi, Woodbury, choose_solver
+from lca_engine.uncertainty import Entries, MatrixSystem, UncertaintyError, sample
 from lca_engine.uncertainty import monte_carlo as run
 
 from .conftest import EXAMPLES
@@ -141,7 +141,7 @@ def test_deterministic_equals_bw2calc_and_means_agree(data_dir, catalog):
 
     fs = [load(EXAMPLES / "textile_merthyr_micro.toml"), load(EXAMPLES / "textile_conventional_baseline.toml")]
     system = extract(fs, catalog, data_dir)
-    det = Solver(system).deterministic()
+    det = choose_solver(system).deterministic()
     ref = system.reference_scores
     assert np.all(np.abs(det - ref) <= 1e-9 * np.abs(ref) + 1e-12)
     # bw2calc's own Monte Carlo on the same distributions: means agree within Monte Carlo error
@@ -235,7 +235,7 @@ def test_iterative_path_equals_woodbury(data_dir, catalog):
     fs = [load(EXAMPLES / "housing_ebbw_vale_micro.toml"), load(EXAMPLES / "housing_conventional_baseline.toml")]
     system = extract(fs, catalog, data_dir, ["carbon", "water_withdrawal"])
     ta, tb = sample(system, 200, seed=9)
-    assert isinstance(Solver(system), Woodbury)  # the chooser's pick for this many uncertain entries
+    assert isinstance(choose_solver(system), Woodbury)  # the chooser's pick for this many uncertain entries
     exact = Woodbury(system).solve(ta, tb)
     assert np.allclose(Jacobi(system).solve(ta, tb), exact, rtol=1e-10, atol=1e-12)
 

@@ -47,7 +47,7 @@ def compare(
     from .. import atomic
     from ..assess import assess_files, collect_files
     from ..claims import load_claims
-    from ..paired import pair_claims, pair_differences, pair_draws, pair_summary
+    from ..paired import pair_claims, pair_differences, pair_draws, pair_summary, solved_note
     from ..results import _write_frame
 
     try:
@@ -79,6 +79,8 @@ def compare(
         f"gate and on site) in {t_mc:.2f} s",
         soft_wrap=False,
     )
+    if note := solved_note(paired):
+        out.print(note, soft_wrap=False)
     if sobol:
         import pandas as pd
 
