@@ -118,7 +118,7 @@ class McSolver:
 
     def scores(self, x: np.ndarray, bio_values: np.ndarray) -> np.ndarray:
         """cᵀ(B_mean + ΔB)x for solutions x (n × m × draws)."""
-        scores = np.einsum("in,nmb->imb", self.q, x)
+        scores = left_product(self.q, x)
         if self.ub.size:
             scores += self.bio_change(bio_values, x[self.system.bio.cols[self.ub]])
         return scores
@@ -127,9 +127,16 @@ class McSolver:
         """cᵀΔB x: the uncertain biosphere entries' change times the activity levels of their columns."""
         s = self.system
         d_b = s.bio.sign[self.ub, None] * (bio_values - s.bio.data[self.ub, None])  # k_B × b
-        return np.einsum("ie,emb->imb", self.cf_b, d_b[:, None, :] * x_cols)
+        return left_product(self.cf_b, d_b[:, None, :] * x_cols)
 
     def tech_change(self, tech_values: np.ndarray) -> np.ndarray:
         """ΔA of the uncertain technosphere entries (k × draws), signed."""
         s = self.system
         return s.tech.sign[self.ua, None] * (tech_values - s.tech.data[self.ua, None])
+
+
+def left_product(mat: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``mat`` (r × k) applied to the first axis of ``t`` (k × m × draws): one BLAS matrix product on ``t`` seen as
+    k × (m·draws) (einsum's "ik,kmb->imb" does not use BLAS here: 63 % of the example's Monte Carlo, measured)."""
+    k, m, b = t.shape
+    return (mat @ t.reshape(k, m * b)).reshape(mat.shape[0], m, b)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..matrix_system import MatrixSystem
-from .base import McSolver, Mean
+from .base import McSolver, Mean, left_product
 
 
 class Woodbury(McSolver):
@@ -52,9 +52,9 @@ class Woodbury(McSolver):
                 lhs = np.eye(k)[None, :, :] + self.m_mat[None, :, :] * d_a.T[:, None, :]  # b × k × k
                 y = np.linalg.solve(lhs, np.repeat(x0j[None, :, :], b, axis=0))  # b × k × m
                 y = np.transpose(y, (1, 2, 0)) * d_a[:, None, :]  # D (I + M D)⁻¹ x0[cols]: k × m × b
-            scores -= np.einsum("ik,kmb->imb", self.qz, y)
+            scores -= left_product(self.qz, y)
             if self.ub.size:
-                x_cols_b = x_cols_b - np.einsum("ek,kmb->emb", self.z_bio, y)
+                x_cols_b = x_cols_b - left_product(self.z_bio, y)
         if self.ub.size:
             scores += self.bio_change(bio_values, x_cols_b)
         return scores
