@@ -333,13 +333,14 @@ def monte_carlo(
     data_dir: str | Path | None = None,
     indicators: list[str] | None = None,
     paired: bool = True,
-    workers: int = 1,
+    workers: int | None = None,
     progress=None,
 ):
     """Paired Monte Carlo of factories (and their baselines, if passed too) on the vectorised engine.
 
     Returns :class:`lca_engine.uncertainty.MonteCarloResult`; ``.difference(micro_id, baseline_id)`` gives the
-    distribution of the difference and P(micro-factory < baseline).
+    distribution of the difference and P(micro-factory < baseline). ``workers``: threads (None: every core for
+    a background-sized model, see :func:`lca_engine.uncertainty.thread_count`; the numbers never depend on it).
     """
     from .bw.project import activate
     from .uncertainty import monte_carlo as run

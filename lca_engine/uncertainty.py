@@ -17,6 +17,7 @@ counted in :attr:`MonteCarloResult.solved`). Scores are cᵀ(B_mean + ΔB)x.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,9 +25,11 @@ import pandas as pd
 
 from .errors import UncertaintyError
 from .matrix_system import Entries, MatrixSystem
-from .mc_solvers import SolveStats, choose_solver
+from .mc_solvers import McSolver, SolveStats, choose_solver
 from .sampling import Sampler, _check_draws, draw_values, sample
 
+#: Environment variable that caps the threads of a Monte Carlo run with ``workers=None`` (e.g. on a shared server).
+WORKERS_VARIABLE = "LCA_ENGINE_WORKERS"
 #: At most this many random numbers per batch (8 bytes each): large models get smaller batches, not more memory.
 BATCH_VALUES = 20_000_000
 #: Magnitudes below this are floating-point noise of the solve and reported as 0 (same rule as the cube).
@@ -101,7 +104,7 @@ def monte_carlo(
     batch: int = 1000,
     paired: bool = True,
     progress=None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> MonteCarloResult:
     """Paired Monte Carlo of every functional unit in ``system``; reproducible for a given seed.
 
@@ -109,6 +112,9 @@ def monte_carlo(
     (seed, chunk), so ``batch`` (draws sampled and solved together; rounded up to whole chunks, and capped so
     that one batch holds at most :data:`BATCH_VALUES` random numbers) and ``workers`` (threads solving batches
     in parallel; numpy, scipy's sparse products and SuperLU release the GIL) never change the result.
+    ``workers=None`` (the default) uses every core this process may run on (``LCA_ENGINE_WORKERS`` caps it) where
+    the strategy gains from threads — the block iterations of a background-sized model, as bw2calc's pypardiso
+    uses every core — and one thread where BLAS already does (Woodbury): :func:`thread_count`.
     ``paired=False`` gives every functional unit its own, independent draws of *all* entries (for comparison:
     it ignores that a factory and its baseline share the background, and widens the difference).
     ``progress(done)`` is called per batch with the draws done so far (paired=False: of every functional unit,
@@ -116,8 +122,8 @@ def monte_carlo(
     """
     if not isinstance(batch, int) or batch <= 0:
         raise UncertaintyError("batch must be a positive integer", fix="e.g. batch=1000", field="batch")
-    if not isinstance(workers, int) or workers <= 0:
-        raise UncertaintyError("workers must be a positive integer", fix="e.g. workers=2", field="workers")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers <= 0):
+        raise UncertaintyError("workers must be a positive integer or None", fix="e.g. workers=2", field="workers")
     _check_draws(draws)
     if paired:
         return _run(system, draws, seed, batch, progress, workers)
@@ -136,10 +142,33 @@ def monte_carlo(
     return MonteCarloResult(scores, system.indicators, system.demand_names, seed, solved)
 
 
-def _run(system: MatrixSystem, draws: int, seed: int | None, batch: int, progress, workers: int) -> MonteCarloResult:
-    """Sample and solve every draw, batch by batch (in ``workers`` threads)."""
+def thread_count(workers: int | None, solver: McSolver) -> int:
+    """Threads for a run: ``workers`` as given; None → the cores this process may use (at most
+    ``LCA_ENGINE_WORKERS``) where ``solver.parallel``, else 1."""
+    if workers is not None:
+        return workers
+    if not solver.parallel:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cap = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if not cap:
+        return cores
+    if not cap.isdigit() or int(cap) <= 0:
+        raise UncertaintyError(
+            f"{WORKERS_VARIABLE}={cap!r} is not a positive integer",
+            fix=f"set {WORKERS_VARIABLE} to a number of threads, e.g. 2, or unset it to use every core",
+            field=WORKERS_VARIABLE,
+        )
+    return min(cores, int(cap))
+
+
+def _run(
+    system: MatrixSystem, draws: int, seed: int | None, batch: int, progress, workers: int | None
+) -> MonteCarloResult:
+    """Sample and solve every draw, batch by batch (in threads: :func:`thread_count`)."""
     sampler = Sampler(system, seed)
     solver = choose_solver(system)
+    workers = thread_count(workers, solver)
     per_draw = max(sampler.params.size, 1)
     batch = min(batch, max(1, BATCH_VALUES // per_draw))  # bound the memory of one batch's random numbers
     batch = -(-batch // sampler.chunk) * sampler.chunk  # whole chunks: the numbers do not depend on batch or workers
@@ -172,6 +201,7 @@ def _run(system: MatrixSystem, draws: int, seed: int | None, batch: int, progres
 
 
 __all__ = [
+    "WORKERS_VARIABLE",
     "Entries",
     "MatrixSystem",
     "MonteCarloResult",
@@ -180,4 +210,5 @@ __all__ = [
     "draw_values",
     "monte_carlo",
     "sample",
+    "thread_count",
 ]

@@ -165,3 +165,32 @@ def test_compare_says_how_many_draws_left_the_iteration():
     good = sample(system, 3, seed=5)
     quiet = MonteCarloResult(clean.solve(*good), system.indicators, system.demand_names, 5, (clean.stats(),))
     assert clean.stats().handed_over == 0 and solved_note(PairDraws({"micro": quiet}, 3, 5)) is None
+
+
+def test_threads_by_default_where_the_strategy_gains_and_the_same_numbers(monkeypatch):
+    """workers=None: every core this process may use for the block iterations (capped by LCA_ENGINE_WORKERS),
+    one thread for Woodbury (BLAS already uses the cores); the draws are the same whatever the threads."""
+    import os
+
+    from lca_engine.errors import UncertaintyError
+    from lca_engine.uncertainty import WORKERS_VARIABLE, thread_count
+
+    cores = len(os.sched_getaffinity(0))
+    system = _loop_system(500, (0.90, 0.99))
+    krylov = choose_solver(system)
+    monkeypatch.delenv(WORKERS_VARIABLE, raising=False)
+    assert thread_count(None, krylov) == cores
+    assert thread_count(None, choose_solver(_loop_system(40, (0.90, 0.99)))) == 1
+    assert thread_count(3, krylov) == 3  # as asked
+    monkeypatch.setenv(WORKERS_VARIABLE, "1")
+    assert thread_count(None, krylov) == 1
+    monkeypatch.setenv(WORKERS_VARIABLE, "many")
+    with pytest.raises(UncertaintyError) as caught:
+        thread_count(None, krylov)
+    assert caught.value.problems[0].field == WORKERS_VARIABLE
+    monkeypatch.setenv(WORKERS_VARIABLE, "2")
+    auto = monte_carlo(system, draws=60, seed=4, batch=8)  # several batches, so threads share them
+    one = monte_carlo(system, draws=60, seed=4, batch=8, workers=1)
+    assert np.array_equal(auto.scores, one.scores)
+    with pytest.raises(UncertaintyError):
+        monte_carlo(system, draws=10, seed=1, workers=True)

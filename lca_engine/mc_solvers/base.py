@@ -58,6 +58,10 @@ class McSolver:
 
     #: draws per call of solve_x (None: all at once)
     block: int | None = None
+    #: whether batches gain from threads of their own: True where the work is single-threaded numpy and scipy
+    #: kernels that release the GIL (sparse products, element-wise passes); False where BLAS already uses the
+    #: cores (more threads would only compete for them)
+    parallel: bool = False
 
     def __init__(self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None) -> None:
         self.system = system

@@ -24,6 +24,8 @@ class Jacobi(McSolver):
     the change per sweep and the contraction measured between checks. No factorisation on the usual path: the
     mean solution comes from the same sweeps."""
 
+    parallel = True
+
     def __init__(self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None) -> None:
         mean = Mean(system) if mean is None else mean
         self.layout = BlockOperator(system, mean.a)

@@ -45,6 +45,8 @@ class Krylov(McSolver):
     draw's matrix is close to the mean, so are its adjoints). Columns that break down, stall or run out of
     iterations go to the exact fallbacks."""
 
+    parallel = True
+
     def __init__(
         self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None, layout=None
     ) -> None:
