@@ -13,6 +13,8 @@ from .block import BlockOperator, add_product
 KRYLOV_MAX = 300
 #: a draw is accepted when the estimated relative error of every one of its scores is below this
 KRYLOV_TOL = 1e-10
+#: rows per contiguous run in :func:`_scale`
+WIDE = 128
 #: a column whose residual has not halved over this many iterations is given up (to the exact fallbacks)
 KRYLOV_STALL = 25
 
@@ -117,22 +119,22 @@ class _BiCGStab:
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = _dot(self.rhat, r)
             beta = _where(act, (rho / self.rho) * (self.alpha / self.omega))
-            np.multiply(v, self.omega[:, None, :], out=tmp)  # p = r + β (p − ω v)
+            _scale(v, self.omega * beta, tmp)  # p = r + β (p − ω v) = β p − βω v + r
+            _scale(p, beta, p)
             p -= tmp
-            p *= beta[:, None, :]
             p += r
             apply(p, out=v)
             alpha = _where(act, rho / _dot(self.rhat, v))
             s = self.s
-            np.multiply(v, alpha[:, None, :], out=s)  # s = r − α v
+            _scale(v, alpha, s)  # s = r − α v
             np.subtract(r, s, out=s)
             t = apply(s, out=self.t)
             omega = _where(act, _dot(t, s) / _dot(t, t))
-        np.multiply(p, alpha[:, None, :], out=tmp)  # x += α p + ω s
+        _scale(p, alpha, tmp)  # x += α p + ω s
         x += tmp
-        np.multiply(s, omega[:, None, :], out=tmp)
+        _scale(s, omega, tmp)
         x += tmp
-        np.multiply(t, omega[:, None, :], out=r)  # r = s − ω t
+        _scale(t, omega, r)  # r = s − ω t
         np.subtract(s, r, out=r)
         self.rho, self.alpha, self.omega = np.where(act, rho, 1.0), np.where(act, alpha, 1.0), np.where(act, omega, 1.0)
         self.res2 = _dot(r, r)
@@ -158,6 +160,22 @@ def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray:
         if 2 <= u.shape[2] <= 4:
             return np.diagonal(np.matmul(u.transpose(0, 2, 1), v), axis1=1, axis2=2)
         return np.einsum("bnm,bnm->bm", u, v)
+
+
+def _scale(a: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
+    """out = a · c per draw and functional unit (a, out: draws × n × m; c: draws × m); out may be a.
+
+    The plain broadcast a · c[:, None, :] runs numpy's inner loop over the m units (2 for a pair): ~3× slower
+    than a contiguous pass (measured, 20,000 × 2 × 11 draws: 1.35 vs 0.45 ms). So the first n − n mod WIDE rows
+    of each draw are seen as rows of WIDE·m values, with c tiled WIDE times; the rest broadcast as before."""
+    b, n, m = a.shape
+    n0 = n - n % WIDE
+    if n0:
+        shape = (b, n0 // WIDE, WIDE * m)
+        wide = np.tile(c, WIDE)[:, None, :]
+        np.multiply(a[:, :n0].reshape(shape, copy=False), wide, out=out[:, :n0].reshape(shape, copy=False))
+    if n0 < n:
+        np.multiply(a[:, n0:], c[:, None, :], out=out[:, n0:])
 
 
 def _where(active: np.ndarray, value: np.ndarray) -> np.ndarray:
