@@ -91,13 +91,15 @@ def claims(a: le.Assessment, key: str, fid: str, draws: int = VERDICT_DRAWS, see
 
 def monte_carlo(a: le.Assessment, key: str, fid: str, draws: int = VERDICT_DRAWS, seed: int = VERDICT_SEED) -> dict:
     """The claim check and the difference micro-factory − baseline on the cached draws: ``claims``, ``draws``,
-    ``seed``, and with a baseline ``difference`` (MonteCarloResult.difference) and ``samples`` (indicator → draws)."""
+    ``seed``, and with a baseline ``difference`` (MonteCarloResult.difference), ``samples`` (indicator → draws) and
+    ``solver`` (how the draws were solved: MonteCarloResult.solve_note)."""
     out = {"claims": claims(a, key, fid, draws, seed), "draws": int(draws), "seed": int(seed)}
     base = baseline_of(a, fid)
     if base:
         mc = paired_draws(a, key, fid, draws, seed)
         out["difference"] = mc.difference(fid, base)
         out["samples"] = {ind: mc.of(fid, ind) - mc.of(base, ind) for ind in INDICATORS}
+        out["solver"] = mc.solve_note()
     return out
 
 

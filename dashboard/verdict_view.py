@@ -121,7 +121,8 @@ def verdict_block(a, key: str, fid: str, *, title: str = "Verdict: better than t
     table, notes = verdict_table(block)
     st.table(table, hide_index=True)
     show_footnotes(notes)
-    st.caption("† " + point_vs_mean())
+    mc = engine.paired_draws(a, key, fid)
+    st.caption("† " + point_vs_mean() + (" " + mc.solve_note() if mc is not None else ""))
 
 
 def show_footnotes(notes: list[str]) -> None:

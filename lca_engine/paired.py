@@ -70,12 +70,9 @@ def pair_summary(paired: PairDraws) -> pd.DataFrame:
 def solved_note(paired: PairDraws) -> str | None:
     """What the solver did with the draws, when an iteration could not settle some of them: how many it handed to
     the mean-LU iteration and how many needed a direct solve each (exact either way; slower). None otherwise."""
+    from .uncertainty import solve_note
+
     stats = [s for mc in paired.runs.values() if mc is not None for s in mc.solved]
-    handed, direct = sum(s.handed_over for s in stats), sum(s.direct for s in stats)
-    if not handed and not direct:
+    if not any(s.handed_over or s.direct for s in stats):
         return None
-    total = sum(s.draws for s in stats)
-    return (
-        f"Solver: of {total} draws, {handed} did not settle in the iteration and went to the mean-LU iteration, "
-        f"{direct} of them to a direct solve each (exact; only slower)"
-    )
+    return solve_note(stats)

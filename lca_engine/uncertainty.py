@@ -18,6 +18,7 @@ counted in :attr:`MonteCarloResult.solved`). Scores are cᵀ(B_mean + ΔB)x.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,10 @@ class MonteCarloResult:
     @property
     def draws(self) -> int:
         return self.scores.shape[2]
+
+    def solve_note(self) -> str:
+        """How the draws were solved, in one sentence (:func:`solve_note`)."""
+        return solve_note(self.solved)
 
     @property
     def solved_directly(self) -> int:
@@ -142,6 +147,23 @@ def monte_carlo(
     return MonteCarloResult(scores, system.indicators, system.demand_names, seed, solved)
 
 
+def solve_note(stats: Sequence[SolveStats]) -> str:
+    """One sentence on how draws were solved — the strategy in words and, where an iteration did not settle some
+    draws, how many went to the exact fallbacks — for the report, the dashboard and ``compare`` ("" for none)."""
+    if not stats:
+        return ""
+    total = sum(s.draws for s in stats)
+    methods = " / ".join(dict.fromkeys(s.method or s.strategy for s in stats))
+    text = f"Solver: {total:,} draws solved {methods}"
+    handed, direct = sum(s.handed_over for s in stats), sum(s.direct for s in stats)
+    if handed or direct:
+        text += (
+            f"; {handed:,} did not settle in the iteration and went to the mean-LU iteration, {direct:,} of them "
+            "to a direct solve each (exact; only slower)"
+        )
+    return text + "."
+
+
 def thread_count(workers: int | None, solver: McSolver) -> int:
     """Threads for a run: ``workers`` as given; None → the cores this process may use (at most
     ``LCA_ENGINE_WORKERS``) where ``solver.parallel``, else 1."""
@@ -210,5 +232,6 @@ __all__ = [
     "draw_values",
     "monte_carlo",
     "sample",
+    "solve_note",
     "thread_count",
 ]

@@ -240,23 +240,31 @@ def test_nothing_cut_at_1280_px(server, browser, shots):
         browser.set_window_size(1500, 2400)
 
 
+def _metric_values(browser) -> list[str]:
+    """The metric values' texts read in one script: the page re-renders while it recomputes, and an element found
+    by one WebDriver call can be stale by the next (CI hit StaleElementReferenceException reading ``.text``)."""
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]')).map(e => e.innerText)"
+    )
+
+
 def test_scenario_control_recomputes(server, browser, shots):
     from selenium.webdriver.common.by import By
 
     url, _ = server
     browser.get(f"{url}/scenarios")
     _settle(browser, 1, text="Scenarios")
-    before = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+    before = _metric_values(browser)
     label = next(e for e in browser.find_elements(By.CSS_SELECTOR, "label") if e.text.strip() == "DESNZ 2023")
     label.click()
     deadline = time.time() + 60
     while time.time() < deadline:
-        after = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+        after = _metric_values(browser)
         if after and after != before:
             break
         time.sleep(0.25)
     _settle(browser, 1)
-    after = [m.text for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetricValue"]')]
+    after = _metric_values(browser)
     assert after != before, "changing the grid year did not change the carbon result"
     _save(browser, shots, "07_scenarios_grid_2023")
 

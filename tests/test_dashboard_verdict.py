@@ -257,6 +257,8 @@ def test_factory_page_and_report_page_one_rest_on_the_same_draws(examples):
     report = verdict_section(a, MICRO, pair_monte_carlo(a, MICRO), 1000, 1)
     assert build_content(a, MICRO, catalog=catalog)["verdict"] == clean(report), "page 1 prints these rows"
     assert (report["draws"], report["seed"]) == (engine.VERDICT_DRAWS, engine.VERDICT_SEED) == (1000, 1)
+    solver = "Solver: 1,000 draws solved exactly (a Woodbury update of the mean matrix's LU)."
+    assert report["solver"] == solver and any(solver in c.value for c in at.caption), "the page says how, as page 1"
     mine = verdict_block(a, MICRO, mc)
     numbers = ["micro_factory", "baseline_value", "point_difference", "mean_difference", "p2_5", "p97_5", "p_better"]
     assert len(report["rows"]) == len(page) == len(mine) == 10

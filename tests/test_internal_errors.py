@@ -254,3 +254,27 @@ def test_written_files_get_the_mode_open_would_give(tmp_path):
     mask = os.umask(0o022)
     os.umask(mask)
     assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+_HALF_BUILT = """
+import sys, zipfile
+import lca_engine.cli as cli
+
+def app():
+    half = zipfile.ZipFile.__new__(zipfile.ZipFile)  # as a Ctrl-C inside ZipFile.__init__ leaves it:
+    half.fp = open(sys.executable, "rb")  # file opened, ``_writing`` not set yet
+    raise KeyboardInterrupt
+
+cli.app = app
+cli.main()
+"""
+
+
+def test_interrupt_exits_130_without_a_finaliser_traceback(tmp_path):
+    """Ctrl-C that cuts an object off mid-construction: its finaliser fails on the way out (``ZipFile.__del__``:
+    no ``fp``/``_writing``, as CI saw during a background write). The run says "interrupted" and exits 130; Python's
+    "Exception ignored in ... Traceback" for that finaliser is not shown."""
+    env = {**__import__("os").environ, "LCA_ENGINE_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", _HALF_BUILT], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert "interrupted" in proc.stderr and "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr

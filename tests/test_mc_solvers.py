@@ -160,7 +160,8 @@ def test_compare_says_how_many_draws_left_the_iteration():
     assert stats.handed_over == 1 and stats.draws == 3
     run = MonteCarloResult(scores, system.indicators, system.demand_names, 5, (stats,))
     note = solved_note(PairDraws({"micro": run, "other": None}, 3, 5))
-    assert note.startswith("Solver: of 3 draws, 1 did not settle") and f"{stats.direct} of them to a direct" in note
+    assert note.startswith("Solver: 3 draws solved by BiCGSTAB")
+    assert "; 1 did not settle in the iteration" in note and f", {stats.direct} of them to a direct" in note
     clean = Krylov(system)
     good = sample(system, 3, seed=5)
     quiet = MonteCarloResult(clean.solve(*good), system.indicators, system.demand_names, 5, (clean.stats(),))

@@ -63,6 +63,11 @@ def test_verdict_rows_equal_an_independent_monte_carlo(report, independent):
     mc, block = independent
     v = content["verdict"]
     assert (v["monte_carlo"], v["draws"], v["seed"]) == (True, 1000, 1) and (DEFAULT_DRAWS, DEFAULT_SEED) == (1000, 1)
+    # how the draws were solved, as the solver counted them (foreground uncertainty: the exact Woodbury solve)
+    solver = "Solver: 1,000 draws solved exactly (a Woodbury update of the mean matrix's LU)."
+    assert v["solver"] == mc.solve_note() == solver
+    html = report[2][f"{MICRO}.html"].read_text(encoding="utf-8")
+    assert solver.replace("'", "&#39;") in html
     assert [(r["indicator"], r["scope"]) for r in v["rows"]] == list(zip(block.indicator, block.scope, strict=True))
     assert len(v["rows"]) == 2 * len(BLOCK_INDICATORS)
     for r, e in zip(v["rows"], block.itertuples(), strict=True):
@@ -115,7 +120,7 @@ def test_no_monte_carlo_shows_point_values_only(report, data_dir):
     a, content, _, catalog = report
     bare = build_content(a, MICRO, catalog=catalog, data_dir=data_dir, draws=0)
     v = bare["verdict"]
-    assert (v["monte_carlo"], v["draws"], v["seed"]) == (False, 0, None)
+    assert (v["monte_carlo"], v["draws"], v["seed"], v["solver"]) == (False, 0, None, "")
     assert all(r["p_better"] is None and r["mean_difference"] is None for r in v["rows"])
     assert {r["verdict"] for r in v["rows"]} <= {"", Direction.NOT_ASSESSABLE}
     points = [r["point_difference"] for r in v["rows"]]

@@ -77,6 +77,8 @@ point = engine.headline(a, fid).loc[(ind, engine.CRADLE_TO_GATE), "difference"]
 st.caption(
     f"Point estimate of the difference (cradle to gate): {ui.signed(point, 4)} {unit} per FU. "
     + verdict_view.point_vs_mean(mc["draws"], mc["seed"])
+    + " "
+    + mc.get("solver", "")
 )
 st.plotly_chart(
     charts.histogram(

@@ -24,6 +24,7 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
+        sys.unraisablehook = _quiet  # objects the interrupt left half-built are finalised on the way out
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:
@@ -32,6 +33,12 @@ def main() -> None:
         err.print(styled("internal error", "bold red", f": {type(exc).__name__}: {exc}"))
         err.print("This is a bug in lca-engine; rerun with LCA_ENGINE_DEBUG=1 for the traceback and report it.")
         sys.exit(EXIT_INTERNAL)
+
+
+def _quiet(unraisable: sys.UnraisableHookArgs) -> None:
+    """Say nothing about an error in a finaliser after Ctrl-C: the object was cut off mid-construction by the
+    interrupt (CI saw ``ZipFile.__del__``: no attribute ``_writing``) and the user asked to stop; its traceback
+    would read as a crash of a run that stopped cleanly (exit 130, everything undone)."""
 
 
 __all__ = ["app", "main"]

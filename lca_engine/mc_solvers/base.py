@@ -46,6 +46,8 @@ class SolveStats:
     handed_over: int = 0
     direct: int = 0
     iterations: tuple[int, ...] = ()
+    #: how the strategy solves, in words (:attr:`McSolver.method`)
+    method: str = ""
 
 
 class McSolver:
@@ -62,6 +64,8 @@ class McSolver:
     #: kernels that release the GIL (sparse products, element-wise passes); False where BLAS already uses the
     #: cores (more threads would only compete for them)
     parallel: bool = False
+    #: how it solves, in words, after "draws solved" (the report and the dashboard say it)
+    method: str = ""
 
     def __init__(self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None) -> None:
         self.system = system
@@ -86,7 +90,9 @@ class McSolver:
         return self.q @ self.x0
 
     def stats(self) -> SolveStats:
-        return SolveStats(type(self).__name__, self.draws, self.handed_over, self.fallbacks, tuple(self.iterations))
+        return SolveStats(
+            type(self).__name__, self.draws, self.handed_over, self.fallbacks, tuple(self.iterations), self.method
+        )
 
     def solve_x(self, tech_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """x (n × m × draws) for a block of draws and which draws are trusted."""

@@ -19,6 +19,8 @@ class MeanLUIteration(McSolver):
     """x ← x + A_mean⁻¹ (f − (A_mean + ΔA) x), all draws at once: converges in a few steps while a draw's matrix
     is close to the mean one, whatever the loops; each step costs one solve with the mean LU per draw."""
 
+    method = "by iteration on the mean matrix's LU"
+
     def solve_x(self, tech_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = self.system
         n, m = self.x0.shape
@@ -43,6 +45,8 @@ class MeanLUIteration(McSolver):
 
 class DirectLU(McSolver):
     """Every draw's matrix A_mean + ΔA factorised and solved on its own: exact, and the slowest."""
+
+    method = "exactly (a fresh LU per draw)"
 
     def solve_x(self, tech_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = self.system

@@ -25,6 +25,7 @@ class Jacobi(McSolver):
     mean solution comes from the same sweeps."""
 
     parallel = True
+    method = f"by Jacobi sweeps, each draw stopped at an estimated relative error below {JACOBI_TOL:g}"
 
     def __init__(self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None) -> None:
         mean = Mean(system) if mean is None else mean

@@ -48,6 +48,7 @@ class Krylov(McSolver):
     iterations go to the exact fallbacks."""
 
     parallel = True
+    method = f"by BiCGSTAB, each draw accepted at an estimated relative error of its scores below {KRYLOV_TOL:g}"
 
     def __init__(
         self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None, layout=None

@@ -13,6 +13,8 @@ class Woodbury(McSolver):
     uncertain technosphere entry up front, then per draw either a matrix product (when the uncertain entries do
     not feed each other, as for foreground purchases from a fixed background) or a batched k × k dense solve."""
 
+    method = "exactly (a Woodbury update of the mean matrix's LU)"
+
     def __init__(self, system: MatrixSystem, mean: Mean | None = None, x0: np.ndarray | None = None) -> None:
         super().__init__(system, mean, x0)
         s, ua, ub = system, self.ua, self.ub

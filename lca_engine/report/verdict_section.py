@@ -39,6 +39,7 @@ def verdict_section(assessment, factory_id: str, mc, draws: int, seed: int) -> d
         "monte_carlo": mc is not None,
         "draws": draws if mc is not None else 0,
         "seed": seed if mc is not None else None,
+        "solver": mc.solve_note() if mc is not None else "",
         "better_at": BETTER_AT,
         "worse_at": WORSE_AT,
         "point_vs_mean": POINT_VS_MEAN,
