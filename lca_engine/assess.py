@@ -24,6 +24,7 @@ from .errors import BalanceError, InventoryError, LcaEngineError
 from .indicators import CRADLE_TO_GATE, SCOPES
 from .load import Checked, baseline_path, check_factory, load_checked, require_baseline_fits
 from .model import BOUNDARY, MARKET, MICRO_FACTORY, Factory
+from .results import COMPARISON_SCHEMA
 
 
 @dataclass
@@ -65,57 +66,11 @@ class Assessment:
     def comparison(self, scope: str | None = CRADLE_TO_GATE) -> pd.DataFrame:
         """Micro-factory vs baseline per functional unit (and per year where the output volume is stated), at
         ``scope`` (``None``: both scopes, one row each)."""
-        tot = self.results[self.results.contributor_type == "total"]
-        value = tot.set_index(["factory", "scenario", "indicator", "scope"])["value"]
-        if scope is not None:
-            tot = tot[tot.scope == scope]
-        rows = []
-        for micro, base in self.pairs:
-            prod = self.checked[micro].factory.production if micro in self.checked else None
-            per_year = prod.annual_output if prod else np.nan
-            for r in tot[tot.factory == micro].itertuples():
-                b = float(value[(base, r.scenario, r.indicator, r.scope)]) if base else np.nan
-                diff = r.value - b
-                rel = diff / b if base and b != 0 else np.nan
-                rows.append(
-                    (
-                        micro,
-                        base or "",
-                        r.scenario,
-                        r.sector,
-                        r.functional_unit,
-                        self.year,
-                        r.indicator,
-                        r.family,
-                        r.unit,
-                        r.scope,
-                        r.value,
-                        b,
-                        diff,
-                        rel,
-                        per_year,
-                        diff * per_year,
-                    )
-                )
-        columns = [
-            "factory",
-            "baseline",
-            "scenario",
-            "sector",
-            "functional_unit",
-            "year",
-            "indicator",
-            "family",
-            "unit",
-            "scope",
-            "micro_factory",
-            "baseline_value",
-            "difference",
-            "relative_change",
-            "annual_output",
-            "difference_per_year",
-        ]
-        return pd.DataFrame(rows, columns=columns)
+        annual = {
+            micro: (c.factory.production.annual_output if c.factory.production else np.nan)
+            for micro, c in self.checked.items()
+        }
+        return comparison_table(self.results, self.pairs, annual, self.year, scope)
 
     def carbon_basis_share(self, factory_id: str) -> float:
         """Share of the IPCC 2021 carbon result that is on the DESNZ AR5 basis: shipped factors without a gas split.
@@ -140,6 +95,34 @@ class Assessment:
 
 
 COMPLETENESS_COLUMNS = ["factory", "flow", "process", "kind", "scope", "link", "characterised_by", "status"]
+
+
+def comparison_table(
+    cube: pd.DataFrame,
+    pairs: list[tuple[str, str | None]],
+    annual_output: dict[str, float],
+    year: int,
+    scope: str | None = CRADLE_TO_GATE,
+) -> pd.DataFrame:
+    """Micro-factory vs baseline per functional unit from the cube's totals (``annual_output``: functional units per
+    year of each micro-factory, NaN where not stated), at ``scope`` (``None``: both scopes)."""
+    tot = cube[cube.contributor_type == "total"]
+    value = tot.set_index(["factory", "scenario", "indicator", "scope"])["value"]
+    if scope is not None:
+        tot = tot[tot.scope == scope]
+    rows = []
+    for micro, base in pairs:
+        per_year = annual_output.get(micro, np.nan)
+        per_year = np.nan if per_year is None else per_year
+        for r in tot[tot.factory == micro].itertuples():
+            b = float(value[(base, r.scenario, r.indicator, r.scope)]) if base else np.nan
+            diff = r.value - b
+            rel = diff / b if base and b != 0 else np.nan
+            rows.append(
+                (micro, base or "", r.scenario, r.sector, r.functional_unit, year, r.indicator, r.family, r.unit)
+                + (r.scope, r.value, b, diff, rel, per_year, diff * per_year)
+            )
+    return pd.DataFrame(rows, columns=COMPARISON_SCHEMA.names)
 
 
 def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame:
@@ -177,15 +160,18 @@ def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame
 def _run(
     checked: dict[str, Checked], pairs, catalog: Catalog, data_dir, year: int, indicators: list[str] | None
 ) -> Assessment:
-    from .bw.calc import TIMINGS, calculate
+    from .bw.calc import calculate
 
     factories = [c.factory for c in checked.values()]
-    cube, check = calculate(factories, catalog, data_dir, indicators)
+    calc = calculate(factories, catalog, data_dir, indicators)
+    cube, check = calc.cube, calc.check
     cube.insert(2, "scenario", "default")
     fs = catalog.factors
     split = frozenset(k for k, f in fs.items() if f.gases or (f.components and all(fs[c].gases for c in f.components)))
     completeness = _completeness(factories, check)
-    return Assessment(cube, pairs, checked, year, completeness, dict(TIMINGS), split, unverified_links(catalog.factors))
+    return Assessment(
+        cube, pairs, checked, year, completeness, calc.timings.as_dict(), split, unverified_links(catalog.factors)
+    )
 
 
 def _load_one(path: Path, catalog: Catalog, tolerance: float, strict_balance: bool) -> Checked | LcaEngineError:

@@ -14,6 +14,7 @@ TOML line                 100,000 characters
 unit expression           64 characters, no control or format (bidi) characters
 xlsx file                 20 MB compressed, 400 MB decompressed (sum of the zip directory's sizes), 64 entries
 xlsx sheet                300,000 rows and 10,000,000 cells (counted while streaming, stopping at the limit)
+synthetic portfolio       100,000 micro-factories (each with its baseline: 200,000 files), ``portfolio generate``
 ========================  ==========================================================================
 
 Each check takes the limits as an argument (default :data:`LIMITS`), so callers and tests can lower them.
@@ -54,6 +55,7 @@ class Limits:
     xlsx_entries: int = 64
     xlsx_rows: int = 300_000
     xlsx_cells: int = 10_000_000
+    portfolio_factories: int = 100_000
 
 
 LIMITS = Limits()

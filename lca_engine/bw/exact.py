@@ -3,10 +3,10 @@
 bw_processing stores every matrix value as float32, so a result read straight from bw2calc carries ~1e-7 relative
 rounding (an amount of 5.73 is stored as 5.7300000191). The deterministic results use the same matrices — same
 rows, columns and structure, as bw2calc built them from the project — with each value replaced by the float64
-number written into the project (the exchanges of :func:`.build.background_data` / :func:`.build.foreground_data`
-and the characterisation factors :func:`.methods.indicator_cfs` wrote into each method). Each rebuilt matrix is
-checked against bw2calc's own to float32 rounding, so the two cannot drift apart unnoticed; Monte Carlo keeps
-bw2calc's values (its spread is far larger than the rounding).
+number written into the project (the exchanges of :func:`.build.background_data` and of the imported
+backgrounds' stored data, and the characterisation factors :func:`.methods.indicator_cfs` wrote into each method).
+Each rebuilt matrix is checked against bw2calc's own to float32 rounding, so the two cannot drift apart unnoticed;
+Monte Carlo keeps bw2calc's values (its spread is far larger than the rounding).
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ from bw2data.errors import MissingIntermediateData
 
 from ..background.catalog import Catalog
 from ..background.imported import database_name
-from ..background.links import linked_backgrounds
 from ..errors import InventoryError, LcaEngineError
-from ..model import Factory
-from .build import background_data, background_db_name, foreground_data, foreground_db_name
+from .build import background_data, background_db_name
 from .methods import indicator_cfs
 from .stored import BIOSPHERE, Stored, stored
 
@@ -43,13 +41,12 @@ class Exact:
     C: np.ndarray  # characterisation, flows × indicators
 
 
-def exact_matrices(mlca, factories: list[Factory], catalog: Catalog, chosen: list) -> Exact:
-    """A, B and C of ``mlca`` with the float64 values written into the project (checked against bw2calc's)."""
+def exact_matrices(mlca, catalog: Catalog, chosen: list, backgrounds: list[str]) -> Exact:
+    """A, B and C of ``mlca`` (the background of ``catalog``'s year and the imported ``backgrounds``) with the
+    float64 values written into the project (checked against bw2calc's)."""
     data = dict(background_data(catalog))
-    for f in factories:
-        data.update(foreground_data(f, catalog))
-    imported = {db: stored(db) for db in (database_name(n) for n in linked_backgrounds(factories))}
-    ids = _node_ids([background_db_name(catalog.year), *(foreground_db_name(f, catalog.year) for f in factories)])
+    imported = {db: stored(db) for db in (database_name(n) for n in backgrounds)}
+    ids = _node_ids([background_db_name(catalog.year)])
     ids |= _bulk_ids(list(imported))
     flows = {ex["input"] for act in data.values() for ex in act["exchanges"] if ex["type"] == "biosphere"}
     for st in imported.values():

@@ -8,10 +8,8 @@ The rebuilt static matrices are checked against bw2calc's own before use.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from pathlib import Path
 
-import bw2calc as bc
 import bw2data as bd
 import numpy as np
 import scipy.sparse as sp
@@ -22,8 +20,10 @@ from ..errors import LcaEngineError
 from ..indicators import INDICATORS, SITE, scoped_id
 from ..matrix_system import Entries, MatrixSystem
 from ..model import Factory
+from . import multilca
 from .build import FU_CODE, foreground_db_name
-from .calc import built, imported_ids, link_mask, site_mask
+from .calc import built
+from .masks import imported_ids, link_mask, site_mask
 
 
 def _entries(mm) -> Entries:
@@ -139,14 +139,7 @@ def extract(
         demands = {
             f.id: {bd.get_node(database=foreground_db_name(f, catalog.year), code=FU_CODE).id: 1.0} for f in factories
         }
-        config = {"impact_categories": [i.method for i in chosen]}
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="All values in characterization matrix")
-            mlca = bc.MultiLCA(
-                demands=demands, method_config=config, data_objs=bd.get_multilca_data_objs(demands, config)
-            )
-            mlca.lci()
-            mlca.lcia()
+        mlca = multilca.solved(demands, [i.method for i in chosen])
         system = from_multilca(mlca, [i.method for i in chosen], [i.id for i in chosen], list(demands))
         imported = imported_ids(linked_backgrounds(factories))
         site, cradle = site_mask(mlca, catalog, chosen, imported).T, link_mask(mlca, chosen, imported).T

@@ -147,8 +147,11 @@ def _db_part(label: str, name: str, want: Callable[[], str], data: Callable[[], 
     return Part(label, lambda: db_fresh(name, want()), lambda: write_db(name, data(), want(), **meta))
 
 
-def parts(factories: list[Factory], catalog: Catalog) -> list[Part]:
-    """Every part the calculation of ``factories`` needs, dependencies first."""
+def parts(
+    factories: list[Factory], catalog: Catalog, foregrounds: bool = True, backgrounds: tuple[str, ...] = ()
+) -> list[Part]:
+    """Every part the calculation of ``factories`` needs, dependencies first (their own databases only if
+    ``foregrounds``), and the imported ``backgrounds`` (names) besides those they link to."""
     bg = background_db_name(catalog.year)
     out = [
         Part("base", lambda: db_fresh(BIO3, _bio3_digest()), _write_biosphere3),
@@ -162,9 +165,9 @@ def parts(factories: list[Factory], catalog: Catalog) -> list[Part]:
             year=catalog.year,
             source=f"DESNZ GHG conversion factors {catalog.year}",
         ),
-        *(_imported_part(name, catalog) for name in linked_backgrounds(factories)),
+        *(_imported_part(name, catalog) for name in sorted({*linked_backgrounds(factories), *backgrounds})),
     ]
-    for f in factories:
+    for f in factories if foregrounds else ():
         out.append(
             _db_part(
                 f.id,
@@ -178,14 +181,15 @@ def parts(factories: list[Factory], catalog: Catalog) -> list[Part]:
     return out
 
 
-def up_to_date(factories: list[Factory], catalog: Catalog) -> bool:
-    return all(p.fresh() for p in parts(factories, catalog))
+def up_to_date(factories: list[Factory], catalog: Catalog, *options) -> bool:
+    """Every part fresh (``options``: as for :func:`parts`)."""
+    return all(p.fresh() for p in parts(factories, catalog, *options))
 
 
-def ensure(factories: list[Factory], catalog: Catalog) -> dict[str, bool]:
+def ensure(factories: list[Factory], catalog: Catalog, *options) -> dict[str, bool]:
     """Write every part that is stale, in dependency order; returns which labels were (re)written."""
     wrote = dict.fromkeys(["base", "background", *(f.id for f in factories)], False)
-    for p in parts(factories, catalog):
+    for p in parts(factories, catalog, *options):
         if not p.fresh():
             p.write()
             wrote[p.label] = True

@@ -12,7 +12,18 @@ import sys
 from .common import EXIT_INTERNAL, app, err, styled
 
 # importing a command module registers its commands; `--help` lists them in this order
-_MODULES = ("inventory", "assess", "uncertainty", "circular", "report", "serve", "excel", "foreground", "background")
+_MODULES = (
+    "inventory",
+    "assess",
+    "uncertainty",
+    "circular",
+    "report",
+    "serve",
+    "excel",
+    "foreground",
+    "background",
+    "portfolio",
+)
 for _module in (*_MODULES, "export"):
     importlib.import_module(f"{__name__}.{_module}")
 

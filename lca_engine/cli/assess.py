@@ -72,9 +72,9 @@ def assess(
     else:
         t = w.timings
         out.print(
-            f"MultiLCA: {t.get('factories', 0):.0f} factories × {t.get('indicators', 0):.0f} indicators in "
-            f"{t.get('multilca', 0):.3f} s (project build/check {t.get('build', 0):.2f} s, contributions "
-            f"{t.get('contributions', 0):.3f} s)"
+            f"calculated {t.get('factories', 0):.0f} factories × {t.get('indicators', 0):.0f} indicators: "
+            f"background solved once in {t.get('background', 0):.3f} s, the factories' own systems and every "
+            f"flow's part in {t.get('foregrounds', 0):.3f} s (project build/check {t.get('build', 0):.2f} s)"
         )
     out.print(f"wrote {out_dir}/{', '.join(f.name for f in w.files)}")
     if uncertainty:

@@ -1,0 +1,93 @@
+"""The work of one chunk of a portfolio: read and check its inventories, then their results on the solved background.
+
+A worker function (importable, so that Dask sends it by reference): it needs the catalogue and the background's
+per-unit scores (:class:`~lca_engine.bw.background_scores.BackgroundScores`, solved once by the caller) and never
+writes to the Brightway project — a worker process only reads the project's node data through bw2data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..background.catalog import Catalog
+from ..errors import LcaEngineError, Problem
+from ..load import baseline_path, load_checked
+from ..results import SCHEMA
+
+
+@dataclass(frozen=True)
+class ChunkSetup:
+    """What every chunk shares (sent to each Dask worker once)."""
+
+    catalog: Catalog
+    background: object  # BackgroundScores (a Brightway-side type; typed loosely so this module imports no Brightway)
+    data_dir: str
+    tolerance: float
+    contributions: bool
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the run keeps of a factory once its rows are written: enough to pair and compare it."""
+
+    id: str
+    file: str
+    system: str
+    baseline_file: str | None  # resolved path of the baseline it names
+    annual_output: float
+
+
+@dataclass(frozen=True)
+class Skipped:
+    file: str
+    problems: list[Problem]
+
+
+@dataclass
+class ChunkResult:
+    table: pa.Table
+    loaded: list[Loaded] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _loaded(c, path: Path) -> Loaded:
+    prod = c.factory.production
+    base = baseline_path(c)
+    return Loaded(
+        c.factory.id,
+        str(path.resolve()),
+        c.factory.system,
+        str(base) if base else None,
+        prod.annual_output if prod else np.nan,
+    )
+
+
+def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
+    """Rows of the result cube (``scenario = "default"``; totals only unless ``setup.contributions``) for every file
+    of ``paths`` that reads and checks; the others as :class:`Skipped`, with their problems."""
+    from ..bw.project import activate
+
+    activate(setup.data_dir)  # before Brightway is imported in a worker process
+    from ..bw.calc import factory_rows
+
+    out = ChunkResult(pa.Table.from_pylist([], schema=SCHEMA))
+    frames = []
+    for p in map(Path, paths):
+        try:
+            c = load_checked(p, catalog=setup.catalog, tolerance=setup.tolerance)
+            cube, _ = factory_rows([c.factory], setup.catalog, setup.background, setup.contributions)
+        except LcaEngineError as exc:
+            out.skipped.append(Skipped(str(p), exc.problems))
+            continue
+        frames.append(cube)
+        out.loaded.append(_loaded(c, p))
+    if frames:
+        cube = pd.concat(frames, ignore_index=True)
+        cube.insert(2, "scenario", "default")
+        out.table = pa.Table.from_pandas(cube[SCHEMA.names], schema=SCHEMA, preserve_index=False)
+    return out

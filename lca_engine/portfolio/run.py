@@ -1,0 +1,166 @@
+"""Assess a portfolio: many inventories on one background solved once, streamed to Parquet row groups.
+
+The background (the DESNZ database of the year and every imported background of the data folder) is solved once,
+here, under the data folder's read lock; the inventories are read, checked and solved in chunks — in this process
+or on Dask workers (:mod:`.runners`) — each chunk's rows written as one row group as soon as it is its turn, in
+the files' order. Memory holds a few chunks' rows and one total per factory × indicator × scope. The cube is
+written beside its final name and renamed only once complete: a failure, an invalid inventory (unless skipped) or
+a worker that keeps dying leaves no cube, never half of one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .. import atomic
+from ..assess import comparison_table
+from ..balance import DEFAULT_TOLERANCE
+from ..collect import collect_files
+from ..errors import InventoryError, Problem
+from ..model import MICRO_FACTORY
+from ..results import SCHEMA, write_comparison
+from .chunk import ChunkResult, ChunkSetup, Loaded, Skipped, assess_chunk
+from .runners import LocalRunner, Runner
+
+CUBE = "portfolio.parquet"
+COMPARISON = "portfolio_comparison.parquet"
+#: Inventories per chunk: a task of about a second; a chunk's rows are what a worker holds at once.
+CHUNK = 100
+
+
+@dataclass
+class PortfolioRun:
+    """What a portfolio run wrote and what it left out (``skipped``: only with ``skip_invalid``)."""
+
+    cube: Path
+    comparison: Path
+    factories: int
+    pairs: list[tuple[str, str | None]]
+    skipped: list[Skipped] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    workers: int = 1
+
+
+@dataclass
+class _Collected:
+    loaded: dict[str, Loaded] = field(default_factory=dict)  # by factory id
+    files: dict[str, str] = field(default_factory=dict)  # resolved file -> factory id
+    skipped: list[Skipped] = field(default_factory=list)
+    totals: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, result: ChunkResult, writer: pq.ParquetWriter) -> None:
+        self.skipped += result.skipped
+        for item in result.loaded:
+            if item.id in self.loaded:
+                problem = Problem(
+                    f"factory id '{item.id}' is also used by {self.loaded[item.id].file}",
+                    fix="give every inventory a unique id",
+                    file=item.file,
+                    field="id",
+                )
+                raise InventoryError([problem])
+            self.loaded[item.id] = item
+            self.files[item.file] = item.id
+        if result.table.num_rows:
+            writer.write_table(result.table)
+            totals = result.table.filter(pc.equal(result.table["contributor_type"], "total"))
+            self.totals.append(totals.to_pandas())
+
+    def pairs(self) -> list[tuple[str, str | None]]:
+        """(micro-factory id, its baseline's id or None) in the files' order."""
+        return [
+            (m.id, self.files.get(m.baseline_file) if m.baseline_file else None)
+            for m in self.loaded.values()
+            if m.system == MICRO_FACTORY
+        ]
+
+
+def _chunks(files: list[str], size: int) -> list[list[str]]:
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+def _run_chunks(runner: Runner, files: list[str], setup: ChunkSetup, size: int, got: _Collected, writer) -> None:
+    for result in runner.map(assess_chunk, _chunks(files, size), setup):
+        got.add(result, writer)
+    # baselines named by the inventories but outside the paths given (e.g. the shipped examples)
+    missing = sorted({m.baseline_file for m in got.loaded.values() if m.baseline_file} - set(got.files))
+    for result in runner.map(assess_chunk, _chunks(missing, size), setup):
+        got.add(result, writer)
+
+
+def _refuse(skipped: list[Skipped]) -> None:
+    problems = [
+        p if p.file else Problem(p.message, p.fix, s.file, p.field, p.line) for s in skipped for p in s.problems
+    ]
+    raise InventoryError(
+        problems
+        + [
+            Problem(
+                f"{len(skipped)} inventor{'y' if len(skipped) == 1 else 'ies'} of the portfolio could not be "
+                "assessed; nothing was written",
+                fix="correct them, or pass --skip-invalid to assess the others and list these",
+            )
+        ]
+    )
+
+
+def _setup(files: list[Path], year: int, data_dir, tolerance: float, contributions: bool) -> ChunkSetup:
+    """The catalogue and the background solved once (every imported background of the data folder included: which
+    ones the inventories link to is known only once they are read, on the workers)."""
+    from ..background.catalog import load_catalog
+    from ..background.imported import list_backgrounds
+    from ..bw.project import activate
+
+    d = activate(data_dir)
+    catalog = load_catalog(year, cache_dir=d.cache)
+    from ..bw.background_scores import background_scores
+    from ..bw.calc import built, chosen_indicators
+
+    names = tuple(m.name for m in list_backgrounds(d.root))
+    with built([], catalog, data_dir, foregrounds=False, backgrounds=names):
+        bg = background_scores(catalog, chosen_indicators(None), list(names))
+    return ChunkSetup(catalog, bg, str(d.root), tolerance, contributions)
+
+
+def assess_portfolio(
+    paths,
+    out_dir: str | Path,
+    *,
+    year: int = 2025,
+    data_dir: str | Path | None = None,
+    runner: Runner | None = None,
+    skip_invalid: bool = False,
+    contributions: bool = False,
+    tolerance: float = DEFAULT_TOLERANCE,
+    chunk: int = CHUNK,
+) -> PortfolioRun:
+    """Assess every inventory under ``paths`` (files or folders) and the baselines they name: the result cube
+    (every indicator at both scopes; each flow's part too if ``contributions``) and the comparison of each
+    micro-factory with its baseline, as Parquet in ``out_dir``. An invalid inventory stops the run with every
+    problem of every file, and nothing is written — unless ``skip_invalid``: then it is left out and listed."""
+    t0 = time.perf_counter()
+    files = [str(p.resolve()) for p in collect_files(paths)]
+    if not files:
+        raise InventoryError("no inventory files (*.toml) found", fix="give a folder of inventories", field="paths")
+    setup = _setup(files, year, data_dir, tolerance, contributions)
+    t1 = time.perf_counter()
+    runner = runner or LocalRunner()
+    got = _Collected()
+    out = Path(out_dir)
+    with atomic.atomic_path(out / CUBE) as tmp:
+        with pq.ParquetWriter(tmp, SCHEMA) as writer:
+            _run_chunks(runner, files, setup, chunk, got, writer)
+        if got.skipped and not skip_invalid:
+            _refuse(got.skipped)
+        pairs = got.pairs()
+        annual = {m.id: m.annual_output for m in got.loaded.values()}
+        totals = pd.concat(got.totals, ignore_index=True) if got.totals else pd.DataFrame(columns=SCHEMA.names)
+        write_comparison(comparison_table(totals, pairs, annual, year, scope=None), out / COMPARISON)
+    timings = {"background": t1 - t0, "factories": time.perf_counter() - t1}
+    return PortfolioRun(out / CUBE, out / COMPARISON, len(got.loaded), pairs, got.skipped, timings, runner.workers)
