@@ -5,8 +5,10 @@ killed for real mid-run never leaves half a cube."""
 
 from __future__ import annotations
 
+import operator
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -170,3 +172,32 @@ def test_a_worker_killed_mid_run_never_leaves_half_a_cube(single, folder, data_d
         assert isinstance(outcome["error"], SchedulerError), repr(outcome["error"])
     else:
         pd.testing.assert_frame_equal(pd.read_parquet(outcome["run"].cube), cube, check_exact=True)
+
+
+APP_NOT_TO_RERUN = """
+import streamlit as st
+
+if __name__ == "__mp_main__":  # run again by multiprocessing's spawn as a worker process starts
+    raise SystemExit(1)
+st.write("a page")
+"""
+
+
+def test_local_workers_start_after_a_streamlit_page_ran_in_this_process(tmp_path, monkeypatch):
+    """Streamlit installs the page it runs as ``__main__`` (and leaves it there); spawn would run that file again in
+    every new worker process, which a page need not survive ("Nanny failed to start"). The workers start without
+    it, and ``__main__`` is the page's again once the runner is closed."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])  # pytest's own, back after the test
+    page = tmp_path / "page.py"
+    page.write_text(APP_NOT_TO_RERUN, encoding="utf-8")
+    AppTest.from_file(str(page)).run()
+    assert sys.modules["__main__"].__file__ == str(page)
+    runner = DaskRunner(workers=1)
+    try:
+        assert runner.workers == 1
+        assert runner.client.submit(operator.add, 2, 3).result() == 5
+    finally:
+        runner.close()
+    assert sys.modules["__main__"].__file__ == str(page)

@@ -9,6 +9,8 @@ a function from ``__main__`` is pickled by value and rebuilds its state on every
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
@@ -53,6 +55,22 @@ def _lost(exc: Exception) -> SchedulerError:
     )
 
 
+class _WorkersWithoutMain:
+    """While a LocalCluster runs: ``__main__`` as a module without a file, so that a worker process started then
+    (the Nanny also starts one to replace a worker that died) does not run the caller's ``__main__`` again, as
+    multiprocessing's spawn does. Workers need none of it (their functions are in this package), and the caller's
+    may not run there: a Streamlit page (Streamlit installs the page as ``__main__``), or a script without the
+    ``if __name__ == "__main__"`` guard, would stop the worker ("Nanny failed to start") or start clusters in it."""
+
+    def __init__(self) -> None:
+        self.saved = sys.modules["__main__"]
+        if getattr(self.saved, "__file__", None) is not None:
+            sys.modules["__main__"] = types.ModuleType("__main__")
+
+    def restore(self) -> None:
+        sys.modules["__main__"] = self.saved
+
+
 def _cluster_errors() -> tuple[type[Exception], ...]:
     from distributed import KilledWorker
     from distributed.comm import CommClosedError
@@ -66,17 +84,17 @@ class DaskRunner:
     process would contend for the interpreter)."""
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
-        from distributed import Client, LocalCluster
-
         self._cluster = None
+        self._main = None
+        self.client = self._connect(address) if address else self._start_local(workers or 1)
+        self.workers = len(self.client.scheduler_info()["workers"])
+
+    @staticmethod
+    def _connect(address: str):
+        from distributed import Client
+
         try:
-            if address:
-                self.client = Client(address, timeout=CONNECT_TIMEOUT)
-            else:
-                self._cluster = LocalCluster(
-                    n_workers=workers or 1, threads_per_worker=1, processes=True, dashboard_address=None
-                )
-                self.client = Client(self._cluster)
+            return Client(address, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise SchedulerError(
                 f"cannot reach the Dask scheduler at {address}: {exc}",
@@ -84,7 +102,26 @@ class DaskRunner:
                 "tcp://HOST:PORT, or use --workers N for workers on this machine",
                 field="--scheduler",
             ) from None
-        self.workers = len(self.client.scheduler_info()["workers"])
+
+    def _start_local(self, workers: int):
+        from distributed import Client, LocalCluster
+
+        self._main = _WorkersWithoutMain()
+        try:
+            self._cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            return Client(self._cluster)
+        except (RuntimeError, OSError, TimeoutError) as exc:
+            self._main.restore()
+            raise SchedulerError(
+                f"{workers} local Dask worker process(es) could not start: {exc}",
+                fix="check the machine's free memory and process limits, or run with one process (no --workers)",
+                field="--workers",
+            ) from None
+        except BaseException:
+            self._main.restore()
+            raise
 
     def map(self, fn: Callable, items: Iterable, *shared: Any) -> Iterator:
         """Results in order; a task whose workers kept dying, or a lost connection, is a :class:`SchedulerError`."""
@@ -104,6 +141,10 @@ class DaskRunner:
             yield future.result()
 
     def close(self) -> None:
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        try:
+            self.client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            if self._main is not None:
+                self._main.restore()
