@@ -98,6 +98,22 @@ COVERAGE_SCHEMA = pa.schema(
     ]
 )
 
+#: One row per factory of a portfolio run: what to group, filter and map it by.
+FACTORIES_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("name", pa.string()),
+        ("system", pa.string()),  # micro-factory | baseline
+        ("sector", pa.string()),
+        ("baseline", pa.string()),  # the baseline's factory id (micro-factories that name one), else null
+        ("lat", pa.float64()),
+        ("lon", pa.float64()),
+        ("annual_output", pa.float64()),  # functional units per year (NaN if not stated)
+        ("functional_unit", pa.string()),  # e.g. "1 item: one garment"
+        ("file", pa.string()),
+    ]
+)
+
 
 def _write(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> None:
     missing = [n for n in schema.names if n not in df.columns]
@@ -121,6 +137,10 @@ def write_results(df: pd.DataFrame, path: str | Path) -> None:
 
 def write_comparison(df: pd.DataFrame, path: str | Path) -> None:
     _write(df, path, COMPARISON_SCHEMA)
+
+
+def write_factories(df: pd.DataFrame, path: str | Path) -> None:
+    _write(df, path, FACTORIES_SCHEMA)
 
 
 def write_completeness(df: pd.DataFrame, path: str | Path) -> None:

@@ -80,6 +80,29 @@ def test_cube_equals_assess_and_flow_parts_add_up(single, folder, data_dir):
     pd.testing.assert_frame_equal(ours_cmp, theirs_cmp[ours_cmp.columns], check_dtype=False, rtol=1e-12)
 
 
+def test_factory_table_is_each_inventory_with_its_baseline(single, folder):
+    run, _, _ = single
+    table = pd.read_parquet(run.factory_table).set_index("id")
+    files = sorted(folder.glob("*.toml"))
+    assert len(table) == len(files) == 2 * N
+    for p in files:
+        f = load(p)
+        row = table.loc[f.id]
+        assert (row["name"], row["system"], row["sector"], row["file"]) == (
+            f.name,
+            f.system,
+            f.sector,
+            str(p.resolve()),
+        )
+        assert (row["lat"], row["lon"], row["annual_output"]) == (f.site.lat, f.site.lon, f.production.annual_output)
+        if f.system == "micro-factory":
+            assert row["baseline"] == load(folder / f.baseline).id
+        else:
+            assert pd.isna(row["baseline"])
+    micro = table[table.system == "micro-factory"]
+    assert sorted(zip(micro.index, micro.baseline, strict=True)) == sorted(run.pairs)
+
+
 def test_dask_two_workers_equal_the_single_process_bitwise(single, folder, data_dir, tmp_path):
     _, cube, comparison = single
     runner = DaskRunner(workers=2)

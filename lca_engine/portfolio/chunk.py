@@ -40,6 +40,11 @@ class Loaded:
     system: str
     baseline_file: str | None  # resolved path of the baseline it names
     annual_output: float
+    name: str
+    sector: str
+    lat: float
+    lon: float
+    functional_unit: str
 
 
 @dataclass(frozen=True)
@@ -56,14 +61,20 @@ class ChunkResult:
 
 
 def _loaded(c, path: Path) -> Loaded:
-    prod = c.factory.production
+    f = c.factory
     base = baseline_path(c)
+    fu = f.functional_unit
     return Loaded(
-        c.factory.id,
+        f.id,
         str(path.resolve()),
-        c.factory.system,
+        f.system,
         str(base) if base else None,
-        prod.annual_output if prod else np.nan,
+        f.production.annual_output if f.production else np.nan,
+        f.name,
+        str(f.sector),
+        f.site.lat,
+        f.site.lon,
+        f"{fu.amount:g} {fu.unit}: {fu.description}",
     )
 
 

@@ -24,12 +24,13 @@ from ..balance import DEFAULT_TOLERANCE
 from ..collect import collect_files
 from ..errors import InventoryError, Problem
 from ..model import MICRO_FACTORY
-from ..results import SCHEMA, write_comparison
+from ..results import FACTORIES_SCHEMA, SCHEMA, write_comparison, write_factories
 from .chunk import ChunkResult, ChunkSetup, Loaded, Skipped, assess_chunk
 from .runners import LocalRunner, Runner
 
 CUBE = "portfolio.parquet"
 COMPARISON = "portfolio_comparison.parquet"
+FACTORIES = "portfolio_factories.parquet"
 #: Inventories per chunk: a task of about a second; a chunk's rows are what a worker holds at once.
 CHUNK = 100
 
@@ -40,6 +41,7 @@ class PortfolioRun:
 
     cube: Path
     comparison: Path
+    factory_table: Path
     factories: int
     pairs: list[tuple[str, str | None]]
     skipped: list[Skipped] = field(default_factory=list)
@@ -71,6 +73,25 @@ class _Collected:
             writer.write_table(result.table)
             totals = result.table.filter(pc.equal(result.table["contributor_type"], "total"))
             self.totals.append(totals.to_pandas())
+
+    def factory_table(self) -> pd.DataFrame:
+        """One row per factory (:data:`~lca_engine.results.FACTORIES_SCHEMA`), in the files' order."""
+        rows = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "system": m.system,
+                "sector": m.sector,
+                "baseline": self.files.get(m.baseline_file) if m.baseline_file else None,
+                "lat": m.lat,
+                "lon": m.lon,
+                "annual_output": m.annual_output,
+                "functional_unit": m.functional_unit,
+                "file": m.file,
+            }
+            for m in self.loaded.values()
+        ]
+        return pd.DataFrame(rows, columns=FACTORIES_SCHEMA.names)
 
     def pairs(self) -> list[tuple[str, str | None]]:
         """(micro-factory id, its baseline's id or None) in the files' order."""
@@ -162,5 +183,8 @@ def assess_portfolio(
         annual = {m.id: m.annual_output for m in got.loaded.values()}
         totals = pd.concat(got.totals, ignore_index=True) if got.totals else pd.DataFrame(columns=SCHEMA.names)
         write_comparison(comparison_table(totals, pairs, annual, year, scope=None), out / COMPARISON)
+        write_factories(got.factory_table(), out / FACTORIES)
     timings = {"background": t1 - t0, "factories": time.perf_counter() - t1}
-    return PortfolioRun(out / CUBE, out / COMPARISON, len(got.loaded), pairs, got.skipped, timings, runner.workers)
+    return PortfolioRun(
+        out / CUBE, out / COMPARISON, out / FACTORIES, len(got.loaded), pairs, got.skipped, timings, runner.workers
+    )
