@@ -1,4 +1,5 @@
-"""``lca-engine portfolio generate``: synthetic micro-factories and their baselines (benchmarks, tests, demos)."""
+"""``lca-engine portfolio generate``: synthetic micro-factories and their baselines (benchmarks, tests, demos);
+``lca-engine portfolio assess``: every inventory of a folder on one background, in one process or on Dask."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from pathlib import Path
 import typer
 
 from ..errors import LcaEngineError
-from .common import _fail, app, out
+from .common import DataDirOpt, ToleranceOpt, _fail, app, out
 
 portfolio_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
-    help="Portfolios of many micro-factories: generate synthetic ones from the shipped examples.",
+    help="Portfolios of many micro-factories: generate synthetic ones, assess them all (in one process or on Dask).",
 )
 app.add_typer(portfolio_app, name="portfolio")
 
@@ -50,3 +51,98 @@ def generate(
         f"seed {seed}) to {out_dir} in {time.perf_counter() - start:.1f} s"
     )
     out.print(f"check them with: lca-engine validate {out_dir}")
+
+
+def _runner(workers: int | None, scheduler: str | None):
+    """The runner the options ask for: one process, local Dask workers, or a Dask scheduler."""
+    from ..portfolio.runners import DaskRunner, LocalRunner, SchedulerError, check_address
+
+    if workers is not None and scheduler is not None:
+        raise SchedulerError(
+            "--workers and --scheduler both given",
+            fix="use --workers N for Dask workers on this machine, or --scheduler tcp://HOST:PORT for a running "
+            "cluster, not both",
+            field="--workers",
+        )
+    if scheduler is not None:
+        return DaskRunner(check_address(scheduler))
+    if workers is not None:
+        return DaskRunner(workers=workers)
+    return LocalRunner()
+
+
+def _print_skipped(skipped) -> None:
+    from .common import err, problems_text, styled
+
+    err.print(styled(f"left out ({len(skipped)}, --skip-invalid):", "yellow"))
+    for s in skipped:
+        err.print(problems_text(s.problems[:1]) + (f" (+{len(s.problems) - 1} more)" if len(s.problems) > 1 else ""))
+
+
+def _print_summary(run) -> None:
+    import pandas as pd
+
+    from ..indicators import CRADLE_TO_GATE, HEADLINE
+
+    cmp = pd.read_parquet(run.comparison)
+    cmp = cmp[(cmp.scope == CRADLE_TO_GATE) & cmp.indicator.isin(HEADLINE)]
+    paired = cmp.factory.nunique()
+    below = cmp[cmp.difference < 0].groupby("indicator").factory.nunique().reindex(HEADLINE, fill_value=0)
+    out.print(
+        f"{paired:,} micro-factories compared with their baseline (cradle to gate, per functional unit); below it: "
+        + ", ".join(f"{ind} {n:,}" for ind, n in below.items())
+    )
+
+
+@portfolio_app.command("assess")
+def assess(
+    paths: list[Path] = typer.Argument(..., help="Inventory files or folders (e.g. one made by `generate`)."),
+    out_dir: Path = typer.Option(..., "--out", help="Folder for portfolio.parquet and the other tables."),
+    year: int = typer.Option(2025, "--year", help="DESNZ background data year (2023, 2024, 2025)."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Dask worker processes on this machine (LocalCluster); default: one process."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Address of a running Dask scheduler, tcp://HOST:PORT (its workers do the work)."
+    ),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Assess the valid inventories and list the others (default: stop, write nothing)."
+    ),
+    contributions: bool = typer.Option(
+        False, "--contributions", help="Also write every flow's part of each result (a larger cube)."
+    ),
+    tolerance: float = ToleranceOpt,
+    data_dir: Path | None = DataDirOpt,
+) -> None:
+    """Assess every inventory of a portfolio on one background solved once, in chunks (in this process or on Dask),
+    streamed to Parquet: the result cube, each micro-factory against its baseline, one row per factory."""
+    from ..portfolio.run import assess_portfolio
+
+    runner = None
+    try:
+        runner = _runner(workers, scheduler)
+        run = assess_portfolio(
+            paths,
+            out_dir,
+            year=year,
+            data_dir=data_dir,
+            runner=runner,
+            skip_invalid=skip_invalid,
+            contributions=contributions,
+            tolerance=tolerance,
+        )
+    except LcaEngineError as exc:
+        _fail(exc)
+    finally:
+        if runner is not None:
+            runner.close()
+    if run.skipped:
+        _print_skipped(run.skipped)
+    t = run.timings
+    out.print(
+        f"assessed {run.factories:,} factories ({len(run.pairs):,} micro-factories) on {run.workers} "
+        f"{'worker' if run.workers == 1 else 'workers'}: background solved once in {t['background']:.2f} s, "
+        f"the factories in {t['factories']:.2f} s"
+    )
+    _print_summary(run)
+    out.print(f"wrote {out_dir}/{', '.join(p.name for p in (run.cube, run.comparison, run.factory_table))}")

@@ -48,6 +48,25 @@ CONNECT_TIMEOUT = 10
 AHEAD = 4
 
 
+#: Protocols of a scheduler address this runner accepts (dask.distributed's comms over a network).
+PROTOCOLS = ("tcp", "tls")
+
+
+def check_address(address: str) -> str:
+    """``address`` if it reads as PROTOCOL://HOST:PORT (:data:`PROTOCOLS`, port 1–65535), else a
+    :class:`SchedulerError` naming ``--scheduler``."""
+    import re
+
+    m = re.fullmatch(r"([a-z]+)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})", address.strip())
+    if not m or m.group(1) not in PROTOCOLS or not 1 <= int(m.group(3)) <= 65535:
+        raise SchedulerError(
+            f"{address!r} is not a Dask scheduler address",
+            fix="give it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786 (what `dask scheduler` prints)",
+            field="--scheduler",
+        )
+    return address.strip()
+
+
 def _lost(exc: Exception) -> SchedulerError:
     return SchedulerError(
         f"Dask workers died or the scheduler went away while the portfolio ran ({type(exc).__name__}: {exc})",
