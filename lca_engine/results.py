@@ -114,6 +114,29 @@ FACTORIES_SCHEMA = pa.schema(
     ]
 )
 
+#: A portfolio's Monte Carlo: one row per micro-factory × indicator × scope (95 % intervals: 2.5 and 97.5 percentiles).
+UNCERTAINTY_SCHEMA = pa.schema(
+    [
+        ("factory", pa.string()),
+        ("baseline", pa.string()),
+        ("indicator", pa.string()),
+        ("scope", pa.string()),
+        ("micro_factory_mean", pa.float64()),
+        ("micro_factory_p2_5", pa.float64()),
+        ("micro_factory_p97_5", pa.float64()),
+        ("baseline_mean", pa.float64()),
+        ("baseline_p2_5", pa.float64()),
+        ("baseline_p97_5", pa.float64()),
+        ("difference_mean", pa.float64()),  # micro-factory − baseline, paired draws
+        ("difference_p2_5", pa.float64()),
+        ("difference_p97_5", pa.float64()),
+        ("p_better", pa.float64()),  # P(micro-factory < baseline) over the draws
+        ("direction", pa.string()),  # lca_engine.verdict.Direction from p_better (no coverage check)
+        ("draws", pa.int64()),
+        ("seed", pa.int64()),
+    ]
+)
+
 
 def _write(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> None:
     missing = [n for n in schema.names if n not in df.columns]
@@ -141,6 +164,10 @@ def write_comparison(df: pd.DataFrame, path: str | Path) -> None:
 
 def write_factories(df: pd.DataFrame, path: str | Path) -> None:
     _write(df, path, FACTORIES_SCHEMA)
+
+
+def write_uncertainty(df: pd.DataFrame, path: str | Path) -> None:
+    _write(df, path, UNCERTAINTY_SCHEMA)
 
 
 def write_completeness(df: pd.DataFrame, path: str | Path) -> None:

@@ -184,6 +184,16 @@ def thread_count(workers: int | None, solver: McSolver) -> int:
     return min(cores, int(cap))
 
 
+def draw_range(system: MatrixSystem, start: int, stop: int, seed: int) -> np.ndarray:
+    """Draws [start, stop) of :func:`monte_carlo` for ``seed`` (indicators × functional units × draws), in this
+    thread: the same numbers as those draws of a whole run, so that draw chunks can run anywhere (Dask workers)."""
+    if not 0 <= start < stop:
+        raise UncertaintyError(f"draws [{start}, {stop}) is not a range of draws", fix="start < stop", field="draws")
+    out = choose_solver(system).solve(*Sampler(system, seed).draws(start, stop))
+    out[np.abs(out) < NOISE] = 0.0
+    return out
+
+
 def _run(
     system: MatrixSystem, draws: int, seed: int | None, batch: int, progress, workers: int | None
 ) -> MonteCarloResult:
@@ -229,6 +239,7 @@ __all__ = [
     "MonteCarloResult",
     "SolveStats",
     "UncertaintyError",
+    "draw_range",
     "draw_values",
     "monte_carlo",
     "sample",

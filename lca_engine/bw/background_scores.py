@@ -49,7 +49,7 @@ class BackgroundScores:
         return found if found is not None else np.zeros(len(self.indicators))
 
 
-def _ids(databases: list[str]) -> dict[Key, int]:
+def node_ids(databases: list[str]) -> dict[Key, int]:
     rows = AD.select(AD.id, AD.database, AD.code).where(AD.database << databases)
     return {(r.database, r.code): r.id for r in rows}
 
@@ -97,7 +97,7 @@ def background_scores(catalog: Catalog, chosen: list, backgrounds: list[str]) ->
             f"the background ({', '.join(databases)}) cannot be solved: its technosphere matrix is singular",
             fix="re-import the background (`lca-engine background import`) or rebuild the data folder",
         ) from None
-    ids = _ids(databases)
+    ids = node_ids(databases)
     rows = {key: mlca.dicts.product[node] for key, node in ids.items() if node in mlca.dicts.product}
     names = {database_name(n): n for n in backgrounds}
     labels = {key: key[1] if key[0] == bg else f"{names[key[0]]}:{key[1]}" for key in rows}
@@ -107,7 +107,7 @@ def background_scores(catalog: Catalog, chosen: list, backgrounds: list[str]) ->
         product_row=rows,
         lam=denoise(lu.solve(direct, trans="T")),
         lam_site=denoise(lu.solve(direct_site, trans="T")),
-        cf=_characterisation(chosen, _ids([BIOSPHERE, BIO3])),
+        cf=_characterisation(chosen, node_ids([BIOSPHERE, BIO3])),
         product_label=labels,
         flow_label=_flow_labels(),
     )

@@ -39,7 +39,7 @@ class ForegroundResult:
     parts: dict[tuple[str, str, str], FlowPart]  # (flow id, process id, factor) -> its part
 
 
-def _float32_problems(data: dict) -> list[str]:
+def float32_problems(data: dict) -> list[str]:
     """Activities with an amount Brightway's float32 matrices would hold as 0 or infinity (the Monte Carlo reads
     them), e.g. a process that makes 1e-40 kg: in float32 it makes nothing and the system is singular."""
     return sorted(
@@ -52,7 +52,7 @@ def _float32_problems(data: dict) -> list[str]:
     )
 
 
-def _supply(data: dict, database: str) -> dict[str, float]:
+def supply_of(data: dict, database: str) -> dict[str, float]:
     """s with A_f s = e_FU over the factory's own activities."""
     codes = [code for _, code in data]
     col = {code: j for j, code in enumerate(codes)}
@@ -108,7 +108,7 @@ def _parts(data: dict, database: str, supply: dict[str, float], bg: BackgroundSc
 
 def foreground_scores(data: dict, database: str, bg: BackgroundScores) -> ForegroundResult:
     """Supply, totals at both scopes and the part of every flow of the foreground ``data`` (named ``database``)."""
-    lost = _float32_problems(data)
+    lost = float32_problems(data)
     if lost:
         raise InventoryError(
             f"an amount of {', '.join(lost)} once converted to the activity's unit is outside the float32 range "
@@ -116,7 +116,7 @@ def foreground_scores(data: dict, database: str, bg: BackgroundScores) -> Foregr
             "nothing makes the technosphere singular)",
             fix="give the amount in a unit that keeps it within that range once converted to kg, kWh or m3",
         )
-    supply = _supply(data, database)
+    supply = supply_of(data, database)
     parts = _parts(data, database, supply, bg)
     zero = np.zeros(len(bg.indicators))
     totals = {scope: sum((p.value[scope] for p in parts.values()), zero) for scope in (CRADLE_TO_GATE, SITE)}

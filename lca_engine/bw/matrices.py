@@ -61,7 +61,7 @@ def _entries(mm) -> Entries:
     )
 
 
-def _reorder(e: Entries, col_keys: list[str], row_keys: list[str]) -> Entries:
+def stable_order(e: Entries, col_keys: list[str], row_keys: list[str]) -> Entries:
     """Entries sorted by (distribution type, activity key, input key, value): stable across data directories."""
     order = np.lexsort((e.data, np.array(row_keys), np.array(col_keys), e.params["uncertainty_type"]))
     return Entries(e.rows[order], e.cols[order], e.data[order], e.sign[order], e.params[order], e.labels[order])
@@ -85,7 +85,8 @@ def from_multilca(mlca, methods: list, indicator_ids: list[str], demand_keys: li
         )
     cf = np.vstack([mlca.characterization_matrices[m].diagonal() for m in methods])
     f = np.column_stack([mlca.demand_arrays[k] for k in demand_keys])
-    scores = np.array([[mlca.scores[(m, k)] for k in demand_keys] for m in methods])
+    every = mlca.scores  # bw2calc computes the whole dict on each access: once here, not per (method, demand)
+    scores = np.array([[every[(m, k)] for k in demand_keys] for m in methods])
     return MatrixSystem(
         tech=tech,
         bio=bio,
@@ -162,6 +163,6 @@ def extract(
             flow_keys[int(row)] = f"{node['database']}:{node['code']}"
         # random numbers follow the entry order: order by database keys, not by ids, so that a seed gives the same
         # draws in any data directory (ids depend on the order in which databases were written)
-        tech = _reorder(tech, [names[int(c)] for c in tech.cols], [names[("product", int(r))] for r in tech.rows])
-        bio = _reorder(bio, [names[int(c)] for c in bio.cols], [flow_keys[int(r)] for r in bio.rows])
+        tech = stable_order(tech, [names[int(c)] for c in tech.cols], [names[("product", int(r))] for r in tech.rows])
+        bio = stable_order(bio, [names[int(c)] for c in bio.cols], [flow_keys[int(r)] for r in bio.rows])
     return dataclasses.replace(system, tech=tech, bio=bio, activity_names=names)

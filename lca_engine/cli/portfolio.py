@@ -94,6 +94,22 @@ def _print_summary(run) -> None:
     )
 
 
+def _print_uncertainty(run, draws: int, seed: int) -> None:
+    import pandas as pd
+
+    from ..indicators import CRADLE_TO_GATE, HEADLINE
+    from ..verdict import BETTER_AT, Direction
+
+    u = pd.read_parquet(run.uncertainty)
+    u = u[(u.scope == CRADLE_TO_GATE) & u.indicator.isin(HEADLINE)]
+    better = u[u.direction == Direction.BETTER].groupby("indicator").factory.nunique().reindex(HEADLINE, fill_value=0)
+    out.print(
+        f"Monte Carlo: {draws:,} paired draws (seed {seed}) per micro-factory in {run.timings['monte_carlo']:.1f} s; "
+        f"better than the baseline with P(better) >= {BETTER_AT} (cradle to gate): "
+        + ", ".join(f"{ind} {n:,}" for ind, n in better.items())
+    )
+
+
 @portfolio_app.command("assess")
 def assess(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders (e.g. one made by `generate`)."),
@@ -111,6 +127,14 @@ def assess(
     contributions: bool = typer.Option(
         False, "--contributions", help="Also write every flow's part of each result (a larger cube)."
     ),
+    draws: int = typer.Option(
+        0,
+        "--draws",
+        min=0,
+        help="Paired Monte Carlo draws for every micro-factory against its baseline, all on the same background "
+        "draws (0: none): P(better) and 95 %% intervals in portfolio_uncertainty.parquet.",
+    ),
+    seed: int = typer.Option(1, "--seed", min=0, help="Random seed of --draws (same seed, same numbers)."),
     tolerance: float = ToleranceOpt,
     data_dir: Path | None = DataDirOpt,
 ) -> None:
@@ -130,6 +154,8 @@ def assess(
             skip_invalid=skip_invalid,
             contributions=contributions,
             tolerance=tolerance,
+            draws=draws,
+            seed=seed,
         )
     except LcaEngineError as exc:
         _fail(exc)
@@ -145,4 +171,7 @@ def assess(
         f"the factories in {t['factories']:.2f} s"
     )
     _print_summary(run)
-    out.print(f"wrote {out_dir}/{', '.join(p.name for p in (run.cube, run.comparison, run.factory_table))}")
+    if run.uncertainty is not None:
+        _print_uncertainty(run, draws, seed)
+    files = [p for p in (run.cube, run.comparison, run.factory_table, run.uncertainty) if p is not None]
+    out.print(f"wrote {out_dir}/{', '.join(p.name for p in files)}")

@@ -29,6 +29,8 @@ class ChunkSetup:
     data_dir: str
     tolerance: float
     contributions: bool
+    links: bool = False  # also keep the background products each factory buys (for the Monte Carlo)
+    backgrounds: tuple = ()  # names of the imported backgrounds solved with DESNZ
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Loaded:
     lat: float
     lon: float
     functional_unit: str
+    linked: tuple = ()  # background products it buys, (database, code) (only with ChunkSetup.links)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class ChunkResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def _loaded(c, path: Path) -> Loaded:
+def _loaded(c, path: Path, linked: tuple = ()) -> Loaded:
     f = c.factory
     base = baseline_path(c)
     fu = f.functional_unit
@@ -75,6 +78,7 @@ def _loaded(c, path: Path) -> Loaded:
         f.site.lat,
         f.site.lon,
         f"{fu.amount:g} {fu.unit}: {fu.description}",
+        linked,
     )
 
 
@@ -85,6 +89,7 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
 
     activate(setup.data_dir)  # before Brightway is imported in a worker process
     from ..bw.calc import factory_rows
+    from ..bw.foreground_draws import factory_links
 
     out = ChunkResult(pa.Table.from_pylist([], schema=SCHEMA))
     frames = []
@@ -96,7 +101,7 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
             out.skipped.append(Skipped(str(p), exc.problems))
             continue
         frames.append(cube)
-        out.loaded.append(_loaded(c, p))
+        out.loaded.append(_loaded(c, p, factory_links(c.factory, setup.catalog) if setup.links else ()))
     if frames:
         cube = pd.concat(frames, ignore_index=True)
         cube.insert(2, "scenario", "default")

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -24,8 +25,9 @@ from ..balance import DEFAULT_TOLERANCE
 from ..collect import collect_files
 from ..errors import InventoryError, Problem
 from ..model import MICRO_FACTORY
-from ..results import FACTORIES_SCHEMA, SCHEMA, write_comparison, write_factories
+from ..results import FACTORIES_SCHEMA, SCHEMA, UNCERTAINTY_SCHEMA, write_comparison, write_factories, write_uncertainty
 from .chunk import ChunkResult, ChunkSetup, Loaded, Skipped, assess_chunk
+from .montecarlo import UNCERTAINTY, PairSetup, background_chunk, pair_chunk, spans
 from .runners import LocalRunner, Runner
 
 CUBE = "portfolio.parquet"
@@ -33,6 +35,8 @@ COMPARISON = "portfolio_comparison.parquet"
 FACTORIES = "portfolio_factories.parquet"
 #: Inventories per chunk: a task of about a second; a chunk's rows are what a worker holds at once.
 CHUNK = 100
+#: Micro-factory / baseline pairs per Monte Carlo task.
+PAIR_CHUNK = 25
 
 
 @dataclass
@@ -47,6 +51,7 @@ class PortfolioRun:
     skipped: list[Skipped] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    uncertainty: Path | None = None  # with draws: each micro-factory against its baseline over the draws
 
 
 @dataclass
@@ -131,7 +136,9 @@ def _refuse(skipped: list[Skipped]) -> None:
     )
 
 
-def _setup(files: list[Path], year: int, data_dir, tolerance: float, contributions: bool) -> ChunkSetup:
+def _setup(
+    files: list[Path], year: int, data_dir, tolerance: float, contributions: bool, links: bool = False
+) -> ChunkSetup:
     """The catalogue and the background solved once (every imported background of the data folder included: which
     ones the inventories link to is known only once they are read, on the workers)."""
     from ..background.catalog import load_catalog
@@ -146,7 +153,29 @@ def _setup(files: list[Path], year: int, data_dir, tolerance: float, contributio
     names = tuple(m.name for m in list_backgrounds(d.root))
     with built([], catalog, data_dir, foregrounds=False, backgrounds=names):
         bg = background_scores(catalog, chosen_indicators(None), list(names))
-    return ChunkSetup(catalog, bg, str(d.root), tolerance, contributions)
+    return ChunkSetup(catalog, bg, str(d.root), tolerance, contributions, links, names)
+
+
+def _monte_carlo(runner: Runner, setup: ChunkSetup, got: _Collected, draws: int, seed: int, out: Path) -> Path:
+    """Every micro-factory with a baseline against it on ``draws`` paired draws (:mod:`.montecarlo`), written to
+    ``out`` atomically."""
+    from ..bw.background_draws import background_system
+    from ..bw.calc import built
+
+    pairs = [(m.file, m.baseline_file) for m in got.loaded.values() if m.system == MICRO_FACTORY and m.baseline_file]
+    sides = [got.loaded[got.files[f]] for pair in pairs for f in pair]
+    keys = sorted({k for m in sides for k in m.linked})
+    bg, names = setup.background, list(setup.backgrounds)
+    with built([], setup.catalog, setup.data_dir, foregrounds=False, backgrounds=tuple(names)):
+        system = background_system(setup.catalog, list(bg.indicators), names, keys)
+    chunks = list(runner.map(background_chunk, spans(draws), system, seed))
+    lam = np.ascontiguousarray(np.concatenate(chunks, axis=2).transpose(1, 0, 2))
+    row_of = {k: i for i, k in enumerate(keys)}
+    pair_setup = PairSetup(setup.catalog, bg, setup.data_dir, setup.tolerance, seed, draws, row_of)
+    frames = list(runner.map(pair_chunk, _chunks(pairs, PAIR_CHUNK), pair_setup, lam))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNCERTAINTY_SCHEMA.names)
+    write_uncertainty(table.assign(draws=draws, seed=seed), out)
+    return out
 
 
 def assess_portfolio(
@@ -160,16 +189,24 @@ def assess_portfolio(
     contributions: bool = False,
     tolerance: float = DEFAULT_TOLERANCE,
     chunk: int = CHUNK,
+    draws: int = 0,
+    seed: int = 1,
 ) -> PortfolioRun:
     """Assess every inventory under ``paths`` (files or folders) and the baselines they name: the result cube
     (every indicator at both scopes; each flow's part too if ``contributions``) and the comparison of each
     micro-factory with its baseline, as Parquet in ``out_dir``. An invalid inventory stops the run with every
-    problem of every file, and nothing is written — unless ``skip_invalid``: then it is left out and listed."""
+    problem of every file, and nothing is written — unless ``skip_invalid``: then it is left out and listed.
+    ``draws`` > 0: also each micro-factory against its baseline on that many paired Monte Carlo draws (``seed``),
+    every factory on the same draws of the background (:mod:`.montecarlo`), in ``portfolio_uncertainty.parquet``."""
     t0 = time.perf_counter()
     files = [str(p.resolve()) for p in collect_files(paths)]
     if not files:
         raise InventoryError("no inventory files (*.toml) found", fix="give a folder of inventories", field="paths")
-    setup = _setup(files, year, data_dir, tolerance, contributions)
+    if draws:
+        from ..verdict import check_draws
+
+        check_draws(draws)
+    setup = _setup(files, year, data_dir, tolerance, contributions, links=draws > 0)
     t1 = time.perf_counter()
     runner = runner or LocalRunner()
     got = _Collected()
@@ -184,7 +221,17 @@ def assess_portfolio(
         totals = pd.concat(got.totals, ignore_index=True) if got.totals else pd.DataFrame(columns=SCHEMA.names)
         write_comparison(comparison_table(totals, pairs, annual, year, scope=None), out / COMPARISON)
         write_factories(got.factory_table(), out / FACTORIES)
-    timings = {"background": t1 - t0, "factories": time.perf_counter() - t1}
+        t2 = time.perf_counter()
+        uncertainty = _monte_carlo(runner, setup, got, draws, seed, out / UNCERTAINTY) if draws else None
+    timings = {"background": t1 - t0, "factories": t2 - t1, "monte_carlo": time.perf_counter() - t2}
     return PortfolioRun(
-        out / CUBE, out / COMPARISON, out / FACTORIES, len(got.loaded), pairs, got.skipped, timings, runner.workers
+        out / CUBE,
+        out / COMPARISON,
+        out / FACTORIES,
+        len(got.loaded),
+        pairs,
+        got.skipped,
+        timings,
+        runner.workers,
+        uncertainty,
     )

@@ -150,7 +150,8 @@ class DaskRunner:
             raise _lost(exc) from None
 
     def _map(self, fn: Callable, items: Iterable, *shared: Any) -> Iterator:
-        sent = [self.client.scatter(s, broadcast=True) for s in shared]
+        # hash=False: a key of its own per map, never one a previous map is releasing (same object, same hash)
+        sent = [self.client.scatter(s, broadcast=True, hash=False) for s in shared]
         pending = []
         for item in items:
             pending.append(self.client.submit(fn, item, *sent, pure=False))
