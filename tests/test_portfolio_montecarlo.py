@@ -44,14 +44,11 @@ def background(folder, data_dir, catalog):
     """The background system of every product the portfolio buys, as the run builds it."""
     from lca_engine.bw.background_draws import background_system
     from lca_engine.bw.background_scores import background_scores
-    from lca_engine.bw.build import foreground_data, foreground_db_name
     from lca_engine.bw.calc import built, chosen_indicators
-    from lca_engine.bw.foreground_draws import linked_products
+    from lca_engine.bw.foreground_draws import factory_boundary
 
     factories = [load(p) for p in sorted(folder.glob("*.toml"))]
-    keys = sorted(
-        {k for f in factories for k in linked_products(foreground_data(f, catalog), foreground_db_name(f, 2025))}
-    )
+    keys = sorted({k for f in factories for k in factory_boundary(f, catalog).products})
     with built([], catalog, data_dir, foregrounds=False):
         chosen = chosen_indicators(None)
         system = background_system(catalog, chosen, [], keys)
@@ -96,7 +93,7 @@ def test_a_factory_s_draws_equal_a_plain_loop_over_its_exchanges(background, cat
     """h[:, d] = Σ s_j · a_e,d · λ_k,d over purchases + Σ s_j · a_e,d · [c; c] over its own elementary flows, with
     s from a dense solve of its production / internal-flow matrix (written out here, not through the module)."""
     from lca_engine.bw.build import foreground_data, foreground_db_name
-    from lca_engine.bw.foreground_draws import factory_draws, params_of, stream
+    from lca_engine.bw.foreground_draws import boundary_draws, factory_boundary, params_of, stream
     from lca_engine.sampling import draw_values
 
     factories, keys, system, bg = background
@@ -132,7 +129,7 @@ def test_a_factory_s_draws_equal_a_plain_loop_over_its_exchanges(background, cat
             key = tuple(ex["input"])
             unit = lam[row_of[key]] if ex["type"] == "technosphere" else np.tile(bg.flow_cf(key), 2)[:, None]
             expected += sj * amount * unit
-        got = factory_draws(f, catalog, SEED, n, lam, row_of, bg)
+        got = boundary_draws(factory_boundary(f, catalog), SEED, n, lam, row_of, bg)
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)
 
 

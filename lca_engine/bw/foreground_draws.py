@@ -56,41 +56,67 @@ def params_of(exchanges: list[dict]) -> np.ndarray:
     return p
 
 
-def _boundary(data: dict, database: str, supply: dict[str, float]) -> list[tuple[float, dict]]:
-    """(s_j, exchange) of every purchase and elementary flow of the foreground."""
-    out = []
-    for (_, code), act in data.items():
-        for ex in act["exchanges"]:
-            if ex["type"] != "production" and ex["input"][0] != database and ex.get("flow") is not None:
-                out.append((supply[code], ex))
-    return out
+@dataclass(frozen=True)
+class Boundary:
+    """What a factory's draws need of it, kept from the deterministic run (no inventory read again): per boundary
+    exchange its input key and kind, s_j · static amount, and the distribution of the uncertain ones."""
+
+    factory_id: str
+    keys: tuple[Key, ...]
+    technosphere: np.ndarray  # bool per exchange: a purchase (else an elementary flow)
+    supply: np.ndarray  # s_j of the exchange's process
+    amounts: np.ndarray  # static amounts
+    uncertain: np.ndarray  # indices of the exchanges with a distribution
+    params: np.ndarray  # their distributions (stats_arrays)
+
+    @property
+    def products(self) -> tuple[Key, ...]:
+        """The background products it buys (functional units of the background's draws)."""
+        return tuple(dict.fromkeys(k for k, t in zip(self.keys, self.technosphere, strict=True) if t))
 
 
-def weights(data: dict, database: str, seed: int, factory_id: str, draws: int) -> Weights:
-    """The draws of every boundary exchange, times the supply of its process, summed per product and per flow."""
+def boundary_of(data: dict, database: str, factory_id: str) -> Boundary:
+    """The boundary exchanges of the foreground ``data``: every purchase and elementary flow of each process."""
     supply = supply_of(data, database)
-    boundary = _boundary(data, database, supply)
-    amounts = np.array([[ex["amount"]] for _, ex in boundary], dtype=float) * np.ones((1, draws))
-    uncertain = [i for i, (_, ex) in enumerate(boundary) if ex.get("uncertainty type", 0) > 1]
-    if uncertain:
-        amounts[uncertain] = draw_values(
-            params_of([boundary[i][1] for i in uncertain]), draws, stream(seed, factory_id)
-        )
-    amounts *= np.array([[s] for s, _ in boundary]) if boundary else 1.0
-    kinds = {"technosphere": ([], []), "biosphere": ([], [])}
-    for (_, ex), row in zip(boundary, amounts, strict=True):
-        keys, rows = kinds[ex["type"]]
-        keys.append(tuple(ex["input"]))
-        rows.append(row)
-    return Weights(*_summed(*kinds["technosphere"], draws), *_summed(*kinds["biosphere"], draws))
+    found = [
+        (supply[code], ex)
+        for (_, code), act in data.items()
+        for ex in act["exchanges"]
+        if ex["type"] != "production" and ex["input"][0] != database and ex.get("flow") is not None
+    ]
+    uncertain = [i for i, (_, ex) in enumerate(found) if ex.get("uncertainty type", 0) > 1]
+    return Boundary(
+        factory_id,
+        tuple(tuple(ex["input"]) for _, ex in found),
+        np.array([ex["type"] == "technosphere" for _, ex in found], dtype=bool),
+        np.array([s for s, _ in found], dtype=float),
+        np.array([ex["amount"] for _, ex in found], dtype=float),
+        np.array(uncertain, dtype=int),
+        params_of([found[i][1] for i in uncertain]),
+    )
 
 
-def _summed(keys: list[Key], rows: list[np.ndarray], draws: int) -> tuple[list[Key], np.ndarray]:
+def weights(b: Boundary, seed: int, draws: int) -> Weights:
+    """The draws of every boundary exchange (the factory's own stream), times the supply of its process, summed
+    per product and per flow."""
+    amounts = np.repeat(b.amounts[:, None], draws, axis=1)
+    if b.uncertain.size:
+        amounts[b.uncertain] = draw_values(b.params, draws, stream(seed, b.factory_id))
+    amounts *= b.supply[:, None]
+    tech = [i for i, t in enumerate(b.technosphere) if t]
+    bio = [i for i, t in enumerate(b.technosphere) if not t]
+    return Weights(
+        *_summed([b.keys[i] for i in tech], amounts[tech], draws),
+        *_summed([b.keys[i] for i in bio], amounts[bio], draws),
+    )
+
+
+def _summed(keys: list[Key], rows: np.ndarray, draws: int) -> tuple[list[Key], np.ndarray]:
     unique = list(dict.fromkeys(keys))
     out = np.zeros((len(unique), draws))
-    at = {k: i for i, k in enumerate(unique)}
-    for k, row in zip(keys, rows, strict=True):
-        out[at[k]] += row
+    if keys:
+        at = {k: i for i, k in enumerate(unique)}
+        np.add.at(out, [at[k] for k in keys], rows)
     return unique, out
 
 
@@ -108,23 +134,11 @@ def scores(w: Weights, lam: np.ndarray, row_of: dict[Key, int], bg: BackgroundSc
     return out
 
 
-def linked_products(data: dict, database: str) -> tuple[Key, ...]:
-    """The background products the foreground ``data`` buys (the functional units of the background's draws)."""
-    return tuple(
-        dict.fromkeys(
-            tuple(ex["input"])
-            for act in data.values()
-            for ex in act["exchanges"]
-            if ex["type"] == "technosphere" and ex["input"][0] != database
-        )
-    )
+def boundary_draws(b: Boundary, seed: int, draws: int, lam: np.ndarray, row_of: dict, bg) -> np.ndarray:
+    """Indicator rows × draws of the factory of ``b`` (:func:`weights`, then :func:`scores`)."""
+    return scores(weights(b, seed, draws), lam, row_of, bg)
 
 
-def factory_draws(factory, catalog, seed: int, draws: int, lam: np.ndarray, row_of: dict, bg) -> np.ndarray:
-    """Indicator rows × draws of ``factory`` (see :func:`scores`)."""
-    name = foreground_db_name(factory, catalog.year)
-    return scores(weights(foreground_data(factory, catalog), name, seed, factory.id, draws), lam, row_of, bg)
-
-
-def factory_links(factory, catalog) -> tuple[Key, ...]:
-    return linked_products(foreground_data(factory, catalog), foreground_db_name(factory, catalog.year))
+def factory_boundary(factory, catalog) -> Boundary:
+    """:func:`boundary_of` a factory's foreground as :func:`.build.foreground_data` writes it."""
+    return boundary_of(foreground_data(factory, catalog), foreground_db_name(factory, catalog.year), factory.id)

@@ -29,7 +29,7 @@ class ChunkSetup:
     data_dir: str
     tolerance: float
     contributions: bool
-    links: bool = False  # also keep the background products each factory buys (for the Monte Carlo)
+    boundaries: bool = False  # also keep each factory's boundary exchanges (for the Monte Carlo)
     backgrounds: tuple = ()  # names of the imported backgrounds solved with DESNZ
 
 
@@ -47,7 +47,7 @@ class Loaded:
     lat: float
     lon: float
     functional_unit: str
-    linked: tuple = ()  # background products it buys, (database, code) (only with ChunkSetup.links)
+    boundary: object = None  # lca_engine.bw.foreground_draws.Boundary (only with ChunkSetup.boundaries)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class ChunkResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def _loaded(c, path: Path, linked: tuple = ()) -> Loaded:
+def _loaded(c, path: Path, boundary=None) -> Loaded:
     f = c.factory
     base = baseline_path(c)
     fu = f.functional_unit
@@ -78,7 +78,7 @@ def _loaded(c, path: Path, linked: tuple = ()) -> Loaded:
         f.site.lat,
         f.site.lon,
         f"{fu.amount:g} {fu.unit}: {fu.description}",
-        linked,
+        boundary,
     )
 
 
@@ -89,7 +89,7 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
 
     activate(setup.data_dir)  # before Brightway is imported in a worker process
     from ..bw.calc import factory_rows
-    from ..bw.foreground_draws import factory_links
+    from ..bw.foreground_draws import factory_boundary
 
     out = ChunkResult(pa.Table.from_pylist([], schema=SCHEMA))
     frames = []
@@ -101,7 +101,8 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
             out.skipped.append(Skipped(str(p), exc.problems))
             continue
         frames.append(cube)
-        out.loaded.append(_loaded(c, p, factory_links(c.factory, setup.catalog) if setup.links else ()))
+        boundary = factory_boundary(c.factory, setup.catalog) if setup.boundaries else None
+        out.loaded.append(_loaded(c, p, boundary))
     if frames:
         cube = pd.concat(frames, ignore_index=True)
         cube.insert(2, "scenario", "default")

@@ -18,14 +18,11 @@ sampling error, not draw by draw). A pair's numbers do not depend on the chunkin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..background.catalog import Catalog
 from ..indicators import CRADLE_TO_GATE, SITE
-from ..load import load_checked
 from ..verdict import Direction, direction
 
 #: The scopes of the indicator rows of every draw array, in order (as :func:`lca_engine.bw.matrices.with_site_scope`).
@@ -41,10 +38,7 @@ UNCERTAINTY = "portfolio_uncertainty.parquet"
 class PairSetup:
     """What every pair chunk shares (sent to each Dask worker once)."""
 
-    catalog: Catalog
     background: object  # BackgroundScores
-    data_dir: str
-    tolerance: float
     seed: int
     draws: int
     row_of: dict  # linked product key -> its index in the background draws
@@ -91,26 +85,21 @@ def pair_summary(micro: np.ndarray, base: np.ndarray, indicators: list[str]) -> 
     return out
 
 
-def pair_chunk(pairs: list[tuple[str, str]], setup: PairSetup, lam: np.ndarray) -> pd.DataFrame:
-    """The summary rows of each (micro-factory file, baseline file) pair; ``lam``: linked products × indicator
-    rows × draws of the background."""
-    from ..bw.project import activate
+def pair_chunk(pairs: list[tuple], setup: PairSetup, lam: np.ndarray) -> pd.DataFrame:
+    """The summary rows of each (micro-factory, baseline) pair of :class:`~lca_engine.bw.foreground_draws.Boundary`
+    records; ``lam``: linked products × indicator rows × draws of the background."""
+    from ..bw.foreground_draws import boundary_draws
 
-    activate(setup.data_dir)  # before Brightway is imported in a worker process
-    from ..bw.foreground_draws import factory_draws
+    done: dict[str, np.ndarray] = {}
 
-    done: dict[str, tuple[str, np.ndarray]] = {}
+    def draws_of(b) -> np.ndarray:
+        if b.factory_id not in done:
+            done[b.factory_id] = boundary_draws(b, setup.seed, setup.draws, lam, setup.row_of, setup.background)
+        return done[b.factory_id]
 
-    def draws_of(path: str) -> tuple[str, np.ndarray]:
-        if path not in done:
-            f = load_checked(Path(path), catalog=setup.catalog, tolerance=setup.tolerance).factory
-            h = factory_draws(f, setup.catalog, setup.seed, setup.draws, lam, setup.row_of, setup.background)
-            done[path] = (f.id, h)
-        return done[path]
-
-    frames = []
     indicators = [i.id for i in setup.background.indicators]
-    for micro_file, base_file in pairs:
-        (micro, m), (base, b) = draws_of(micro_file), draws_of(base_file)
-        frames.append(pair_summary(m, b, indicators).assign(factory=micro, baseline=base))
+    frames = [
+        pair_summary(draws_of(m), draws_of(b), indicators).assign(factory=m.factory_id, baseline=b.factory_id)
+        for m, b in pairs
+    ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

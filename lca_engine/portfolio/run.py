@@ -137,7 +137,7 @@ def _refuse(skipped: list[Skipped]) -> None:
 
 
 def _setup(
-    files: list[Path], year: int, data_dir, tolerance: float, contributions: bool, links: bool = False
+    files: list[Path], year: int, data_dir, tolerance: float, contributions: bool, boundaries: bool = False
 ) -> ChunkSetup:
     """The catalogue and the background solved once (every imported background of the data folder included: which
     ones the inventories link to is known only once they are read, on the workers)."""
@@ -153,7 +153,7 @@ def _setup(
     names = tuple(m.name for m in list_backgrounds(d.root))
     with built([], catalog, data_dir, foregrounds=False, backgrounds=names):
         bg = background_scores(catalog, chosen_indicators(None), list(names))
-    return ChunkSetup(catalog, bg, str(d.root), tolerance, contributions, links, names)
+    return ChunkSetup(catalog, bg, str(d.root), tolerance, contributions, boundaries, names)
 
 
 def _monte_carlo(runner: Runner, setup: ChunkSetup, got: _Collected, draws: int, seed: int, out: Path) -> Path:
@@ -162,16 +162,20 @@ def _monte_carlo(runner: Runner, setup: ChunkSetup, got: _Collected, draws: int,
     from ..bw.background_draws import background_system
     from ..bw.calc import built
 
-    pairs = [(m.file, m.baseline_file) for m in got.loaded.values() if m.system == MICRO_FACTORY and m.baseline_file]
-    sides = [got.loaded[got.files[f]] for pair in pairs for f in pair]
-    keys = sorted({k for m in sides for k in m.linked})
+    pairs = [
+        (m.boundary, got.loaded[got.files[m.baseline_file]].boundary)
+        for m in got.loaded.values()
+        if m.system == MICRO_FACTORY and m.baseline_file in got.files
+    ]
+    keys = sorted({k for pair in pairs for b in pair for k in b.products})
     bg, names = setup.background, list(setup.backgrounds)
-    with built([], setup.catalog, setup.data_dir, foregrounds=False, backgrounds=tuple(names)):
-        system = background_system(setup.catalog, list(bg.indicators), names, keys)
-    chunks = list(runner.map(background_chunk, spans(draws), system, seed))
-    lam = np.ascontiguousarray(np.concatenate(chunks, axis=2).transpose(1, 0, 2))
-    row_of = {k: i for i, k in enumerate(keys)}
-    pair_setup = PairSetup(setup.catalog, bg, setup.data_dir, setup.tolerance, seed, draws, row_of)
+    lam = np.zeros((0, 2 * len(bg.indicators), draws))  # nothing bought from the background
+    if keys:
+        with built([], setup.catalog, setup.data_dir, foregrounds=False, backgrounds=tuple(names)):
+            system = background_system(setup.catalog, list(bg.indicators), names, keys)
+        chunks = list(runner.map(background_chunk, spans(draws), system, seed))
+        lam = np.ascontiguousarray(np.concatenate(chunks, axis=2).transpose(1, 0, 2))
+    pair_setup = PairSetup(bg, seed, draws, {k: i for i, k in enumerate(keys)})
     frames = list(runner.map(pair_chunk, _chunks(pairs, PAIR_CHUNK), pair_setup, lam))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNCERTAINTY_SCHEMA.names)
     write_uncertainty(table.assign(draws=draws, seed=seed), out)
@@ -206,7 +210,7 @@ def assess_portfolio(
         from ..verdict import check_draws
 
         check_draws(draws)
-    setup = _setup(files, year, data_dir, tolerance, contributions, links=draws > 0)
+    setup = _setup(files, year, data_dir, tolerance, contributions, boundaries=draws > 0)
     t1 = time.perf_counter()
     runner = runner or LocalRunner()
     got = _Collected()

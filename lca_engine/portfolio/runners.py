@@ -128,7 +128,7 @@ class DaskRunner:
         self._main = _WorkersWithoutMain()
         try:
             self._cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             return Client(self._cluster)
         except (RuntimeError, OSError, TimeoutError) as exc:
