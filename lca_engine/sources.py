@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,7 +14,21 @@ from .tomlfile import read_toml
 
 
 def load_sources(path: str | Path) -> dict[str, Source]:
+    """The sources of one ``sources.toml``; read once per version of the file (path, modification time, size):
+    every inventory of a portfolio folder cites the same shipped registry."""
     path = Path(path)
+    stat = path.stat() if path.is_file() else None
+    if stat is None:
+        return _read_sources(path)
+    return dict(_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _cached(path: str, mtime_ns: int, size: int) -> dict[str, Source]:
+    return _read_sources(Path(path))
+
+
+def _read_sources(path: Path) -> dict[str, Source]:
     data = read_toml(path, "sources file", fix="give an existing sources.toml")
     text = path.read_text(encoding="utf-8")  # for the line numbers of entry errors
     out, problems = {}, []
