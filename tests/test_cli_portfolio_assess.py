@@ -54,8 +54,24 @@ def test_one_process_writes_the_three_tables_and_says_what_it_did(one_process, f
     carbon = cmp[(cmp.indicator == "carbon") & (cmp.scope == "cradle_to_gate")]
     below = int((carbon.micro_factory < carbon.baseline_value).sum())
     assert f"assessed {2 * N} factories ({N} micro-factories) on 1 worker" in output
-    assert f"below it: carbon {below}," in output
+    assert f"default: carbon {below}," in output
     assert f"wrote {out}/{CUBE}, {COMPARISON}, {FACTORIES}" in output.replace("\n", "")
+
+
+def test_scenarios_from_a_file_are_in_the_cube_and_an_unknown_parameter_is_named(folder, data_dir, tmp_path):
+    file = tmp_path / "scenarios.toml"
+    file.write_text('[[scenarios]]\nname = "grid-0.05"\nelectricity_intensity = 0.05\n', encoding="utf-8")
+    out = tmp_path / "sc"
+    code, output = run("portfolio", "assess", folder, "--out", out, "--data-dir", data_dir, "--scenarios", file)
+    assert code == 0, output
+    assert "  default: carbon" in output and "  grid-0.05: carbon" in output
+    assert set(pd.read_parquet(out / CUBE).scenario) == {"default", "grid-0.05"}
+    file.write_text('[[scenarios]]\nname = "x"\ngrid = 0.05\n', encoding="utf-8")
+    code, output = run(
+        "portfolio", "assess", folder, "--out", tmp_path / "bad", "--data-dir", data_dir, "--scenarios", file
+    )
+    assert code == 1 and "unknown scenario parameter 'grid'" in output and "scenarios[0].grid" in output, output
+    assert not (tmp_path / "bad").exists()
 
 
 def test_local_dask_workers_write_the_same_cube(one_process, folder, data_dir, tmp_path):

@@ -224,3 +224,29 @@ def test_local_workers_start_after_a_streamlit_page_ran_in_this_process(tmp_path
     finally:
         runner.close()
     assert sys.modules["__main__"].__file__ == str(page)
+
+
+def test_scenarios_equal_assess_scenarios(data_dir, tmp_path):
+    """Every shipped scenario (another DESNZ year, a user grid intensity, renewable electricity, recycled content,
+    utilisation) on a small portfolio: the cube and the comparison equal ``assess_scenarios`` on the same files."""
+    from lca_engine.scenarios import assess_scenarios, load_scenarios
+
+    folder = tmp_path / "gen"
+    write_portfolio(generate_portfolio(2, seed=5), folder)
+    scenarios = load_scenarios()
+    run = assess_portfolio([folder], tmp_path / "out", data_dir=data_dir, contributions=True, scenarios=scenarios)
+    cube = pd.read_parquet(run.cube)
+    assert set(cube.scenario) == {"default", *(s.name for s in scenarios)}
+    a = assess_scenarios([folder], scenarios, data_dir=data_dir)
+    key = list(cube.columns[:-1])
+    ours = cube.sort_values(key).reset_index(drop=True)
+    theirs = a.results[cube.columns].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, theirs, check_dtype=False, check_exact=False, rtol=1e-12, atol=1e-15)
+    cmp = pd.read_parquet(run.comparison)
+    assert set(cmp.scenario) == set(cube.scenario)
+    carbon = cmp[(cmp.indicator == "carbon") & (cmp.scope == "cradle_to_gate")].set_index(["factory", "scenario"])
+    totals = cube[(cube.contributor_type == "total") & (cube.indicator == "carbon") & (cube.scope == "cradle_to_gate")]
+    value = totals.set_index(["factory", "scenario"])["value"]
+    for (micro, scenario), row in carbon.iterrows():
+        assert row.micro_factory == value[(micro, scenario)]
+        assert row.baseline_value == value[(row.baseline, scenario)]

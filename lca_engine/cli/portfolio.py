@@ -86,12 +86,13 @@ def _print_summary(run) -> None:
 
     cmp = pd.read_parquet(run.comparison)
     cmp = cmp[(cmp.scope == CRADLE_TO_GATE) & cmp.indicator.isin(HEADLINE)]
-    paired = cmp.factory.nunique()
-    below = cmp[cmp.difference < 0].groupby("indicator").factory.nunique().reindex(HEADLINE, fill_value=0)
     out.print(
-        f"{paired:,} micro-factories compared with their baseline (cradle to gate, per functional unit); below it: "
-        + ", ".join(f"{ind} {n:,}" for ind, n in below.items())
+        f"{cmp.factory.nunique():,} micro-factories compared with their baseline (cradle to gate, per functional "
+        "unit); below it:"
     )
+    for name, part in cmp.groupby("scenario", sort=False):
+        below = part[part.difference < 0].groupby("indicator").factory.nunique().reindex(HEADLINE, fill_value=0)
+        out.print(f"  {name}: " + ", ".join(f"{ind} {n:,}" for ind, n in below.items()))
 
 
 def _print_uncertainty(run, draws: int, seed: int) -> None:
@@ -135,15 +136,23 @@ def assess(
         "draws (0: none): P(better) and 95 %% intervals in portfolio_uncertainty.parquet.",
     ),
     seed: int = typer.Option(1, "--seed", min=0, help="Random seed of --draws (same seed, same numbers)."),
+    scenario_file: Path | None = typer.Option(
+        None,
+        "--scenarios",
+        help="Also assess every factory under each scenario of this file (e.g. inventories/scenarios.toml), in "
+        "the same cube and comparison (column scenario); each scenario's background solved once.",
+    ),
     tolerance: float = ToleranceOpt,
     data_dir: Path | None = DataDirOpt,
 ) -> None:
     """Assess every inventory of a portfolio on one background solved once, in chunks (in this process or on Dask),
     streamed to Parquet: the result cube, each micro-factory against its baseline, one row per factory."""
     from ..portfolio.run import assess_portfolio
+    from ..scenarios import load_scenarios
 
     runner = None
     try:
+        scenarios = load_scenarios(scenario_file) if scenario_file else []
         runner = _runner(workers, scheduler)
         run = assess_portfolio(
             paths,
@@ -156,6 +165,7 @@ def assess(
             tolerance=tolerance,
             draws=draws,
             seed=seed,
+            scenarios=scenarios,
         )
     except LcaEngineError as exc:
         _fail(exc)

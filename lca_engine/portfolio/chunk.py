@@ -7,7 +7,7 @@ writes to the Brightway project — a worker process only reads the project's no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,15 @@ from ..results import SCHEMA
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A named scenario as the chunks assess it: its parameters, its catalogue and its background solved once."""
+
+    scenario: object  # lca_engine.scenarios.Scenario
+    catalog: Catalog
+    background: object  # BackgroundScores
+
+
+@dataclass(frozen=True)
 class ChunkSetup:
     """What every chunk shares (sent to each Dask worker once)."""
 
@@ -31,6 +40,7 @@ class ChunkSetup:
     contributions: bool
     boundaries: bool = False  # also keep each factory's boundary exchanges (for the Monte Carlo)
     backgrounds: tuple = ()  # names of the imported backgrounds solved with DESNZ
+    variants: tuple[Variant, ...] = ()  # named scenarios, assessed besides the inventories as written ("default")
 
 
 @dataclass(frozen=True)
@@ -82,13 +92,32 @@ def _loaded(c, path: Path, boundary=None) -> Loaded:
     )
 
 
+def _rows(factory, setup: ChunkSetup) -> pd.DataFrame:
+    """A factory's cube rows as written ("default") and under each scenario of ``setup.variants``."""
+    from ..bw.calc import factory_rows
+    from ..scenarios import apply
+
+    cube, _ = factory_rows([factory], setup.catalog, setup.background, setup.contributions)
+    frames = [cube.assign(scenario="default")]
+    for v in setup.variants:
+        try:
+            rows, _ = factory_rows(
+                [apply(factory, v.scenario, v.catalog)], v.catalog, v.background, setup.contributions
+            )
+        except LcaEngineError as exc:
+            said = f"scenario '{v.scenario.name}' (DESNZ {v.catalog.year}): "
+            raise type(exc)([replace(p, message=said + p.message) for p in exc.problems]) from None
+        frames.append(rows.assign(scenario=v.scenario.name))
+    return pd.concat(frames, ignore_index=True)
+
+
 def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
-    """Rows of the result cube (``scenario = "default"``; totals only unless ``setup.contributions``) for every file
-    of ``paths`` that reads and checks; the others as :class:`Skipped`, with their problems."""
+    """Rows of the result cube (the inventories as written, ``scenario = "default"``, and each scenario of
+    ``setup.variants``; totals only unless ``setup.contributions``) for every file of ``paths`` that reads and
+    checks; the others as :class:`Skipped`, with their problems."""
     from ..bw.project import activate
 
     activate(setup.data_dir)  # before Brightway is imported in a worker process
-    from ..bw.calc import factory_rows
     from ..bw.foreground_draws import factory_boundary
 
     out = ChunkResult(pa.Table.from_pylist([], schema=SCHEMA))
@@ -96,7 +125,7 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
     for p in map(Path, paths):
         try:
             c = load_checked(p, catalog=setup.catalog, tolerance=setup.tolerance)
-            cube, _ = factory_rows([c.factory], setup.catalog, setup.background, setup.contributions)
+            cube = _rows(c.factory, setup)
         except LcaEngineError as exc:
             out.skipped.append(Skipped(str(p), exc.problems))
             continue
@@ -105,6 +134,5 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
         out.loaded.append(_loaded(c, p, boundary))
     if frames:
         cube = pd.concat(frames, ignore_index=True)
-        cube.insert(2, "scenario", "default")
         out.table = pa.Table.from_pandas(cube[SCHEMA.names], schema=SCHEMA, preserve_index=False)
     return out

@@ -26,7 +26,7 @@ from ..collect import collect_files
 from ..errors import InventoryError, Problem
 from ..model import MICRO_FACTORY
 from ..results import FACTORIES_SCHEMA, SCHEMA, UNCERTAINTY_SCHEMA, write_comparison, write_factories, write_uncertainty
-from .chunk import ChunkResult, ChunkSetup, Loaded, Skipped, assess_chunk
+from .chunk import ChunkResult, ChunkSetup, Loaded, Skipped, Variant, assess_chunk
 from .montecarlo import UNCERTAINTY, PairSetup, background_chunk, pair_chunk, spans
 from .runners import LocalRunner, Runner
 
@@ -136,24 +136,49 @@ def _refuse(skipped: list[Skipped]) -> None:
     )
 
 
-def _setup(
-    files: list[Path], year: int, data_dir, tolerance: float, contributions: bool, boundaries: bool = False
-) -> ChunkSetup:
-    """The catalogue and the background solved once (every imported background of the data folder included: which
-    ones the inventories link to is known only once they are read, on the workers)."""
+@dataclass(frozen=True)
+class _Options:
+    year: int
+    data_dir: object
+    tolerance: float
+    contributions: bool
+    boundaries: bool
+    scenarios: tuple
+
+
+def _solved(catalog, data_dir, names: tuple[str, ...]):
+    """The background of ``catalog`` (and the imported ``names``) solved once, under the data folder's read lock."""
+    from ..bw.background_scores import background_scores
+    from ..bw.calc import built, chosen_indicators
+
+    with built([], catalog, data_dir, foregrounds=False, backgrounds=names):
+        return background_scores(catalog, chosen_indicators(None), list(names))
+
+
+def _variant(scenario, catalog, cache: Path, data_dir, names: tuple[str, ...]) -> Variant:
+    """A scenario's catalogue (its year, a filled unpublished factor, a user grid intensity) and background."""
+    from ..background.catalog import load_catalog
+    from ..scenarios import scenario_catalog
+
+    cat = load_catalog(scenario.year, cache_dir=cache) if scenario.year else catalog
+    fill = load_catalog(scenario.fill_unpublished_from, cache_dir=cache) if scenario.fill_unpublished_from else None
+    cat = scenario_catalog(cat, scenario, fill)
+    return Variant(scenario, cat, _solved(cat, data_dir, names))
+
+
+def _setup(o: _Options) -> ChunkSetup:
+    """The catalogue and the background solved once, and once per scenario (every imported background of the data
+    folder included: which ones the inventories link to is known only once they are read, on the workers)."""
     from ..background.catalog import load_catalog
     from ..background.imported import list_backgrounds
     from ..bw.project import activate
 
-    d = activate(data_dir)
-    catalog = load_catalog(year, cache_dir=d.cache)
-    from ..bw.background_scores import background_scores
-    from ..bw.calc import built, chosen_indicators
-
+    d = activate(o.data_dir)
+    catalog = load_catalog(o.year, cache_dir=d.cache)
     names = tuple(m.name for m in list_backgrounds(d.root))
-    with built([], catalog, data_dir, foregrounds=False, backgrounds=names):
-        bg = background_scores(catalog, chosen_indicators(None), list(names))
-    return ChunkSetup(catalog, bg, str(d.root), tolerance, contributions, boundaries, names)
+    variants = tuple(_variant(sc, catalog, d.cache, o.data_dir, names) for sc in o.scenarios)
+    bg = _solved(catalog, o.data_dir, names)  # last: the year's background database is the default's again
+    return ChunkSetup(catalog, bg, str(d.root), o.tolerance, o.contributions, o.boundaries, names, variants)
 
 
 def _monte_carlo(runner: Runner, setup: ChunkSetup, got: _Collected, draws: int, seed: int, out: Path) -> Path:
@@ -195,13 +220,17 @@ def assess_portfolio(
     chunk: int = CHUNK,
     draws: int = 0,
     seed: int = 1,
+    scenarios=(),
 ) -> PortfolioRun:
     """Assess every inventory under ``paths`` (files or folders) and the baselines they name: the result cube
     (every indicator at both scopes; each flow's part too if ``contributions``) and the comparison of each
     micro-factory with its baseline, as Parquet in ``out_dir``. An invalid inventory stops the run with every
     problem of every file, and nothing is written — unless ``skip_invalid``: then it is left out and listed.
     ``draws`` > 0: also each micro-factory against its baseline on that many paired Monte Carlo draws (``seed``),
-    every factory on the same draws of the background (:mod:`.montecarlo`), in ``portfolio_uncertainty.parquet``."""
+    every factory on the same draws of the background (:mod:`.montecarlo`), in ``portfolio_uncertainty.parquet``
+    (the inventories as written). ``scenarios`` (:func:`lca_engine.scenarios.load_scenarios`): each factory also
+    under each of them, in the same cube and comparison (``scenario`` column), each scenario's background solved
+    once."""
     t0 = time.perf_counter()
     files = [str(p.resolve()) for p in collect_files(paths)]
     if not files:
@@ -210,7 +239,7 @@ def assess_portfolio(
         from ..verdict import check_draws
 
         check_draws(draws)
-    setup = _setup(files, year, data_dir, tolerance, contributions, boundaries=draws > 0)
+    setup = _setup(_Options(year, data_dir, tolerance, contributions, draws > 0, tuple(scenarios)))
     t1 = time.perf_counter()
     runner = runner or LocalRunner()
     got = _Collected()
