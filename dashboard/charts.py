@@ -364,3 +364,84 @@ def scenario_figure(comp: pd.DataFrame, indicators: list[str]) -> go.Figure:
         yaxis_title="% of baseline as written",
     )
     return fig
+
+
+# --- a portfolio run folder: aggregates and maps that stay readable at thousands of factories ---
+
+#: A colour bar under a map, so that the map keeps the column's whole width.
+COLORBAR_BELOW = {"orientation": "h", "y": 0, "yanchor": "top", "x": 0, "xanchor": "left", "len": 0.6, "thickness": 12}
+#: The map of Wales every portfolio-run map uses (offline: white background, the principal areas as layers).
+WALES_MAP = {"style": "white-bg", "center": {"lat": 52.35, "lon": -3.55}, "zoom": 6.2}
+
+
+def _wales_map(fig: go.Figure, height: int = 560) -> go.Figure:
+    gj = wales_geojson()
+    layers = [
+        {"source": gj, "type": "fill", "color": "#EEF3F7", "below": "traces"},
+        {"source": gj, "type": "line", "color": "#7A7A7A", "line": {"width": 0.8}, "below": "traces"},
+    ]
+    fig.update_layout(
+        map={**WALES_MAP, "layers": layers}, height=height, font=FONT, margin={"l": 0, "r": 0, "t": TOOLBAR_PX, "b": 70}
+    )
+    return fig
+
+
+def cell_map(cells: pd.DataFrame, km: float) -> go.Figure:
+    """Sites counted per grid cell (``lca_engine.portfolio.view.site_cells``): one marker per cell, its area and
+    colour by the number of sites (colour on a log scale: one crowded cell does not wash out the others) —
+    readable at any number of factories, with no tiles."""
+    most = max(1, int(cells["sites"].max())) if len(cells) else 1
+    ticks = [t for t in (1, 3, 10, 30, 100, 300, 1000, 3000, 10000) if t <= most] or [1]
+    hover = [
+        f"{s:,} site{'s' if s != 1 else ''} in this {km:g} km cell<br>{m:,} micro-factor{'ies' if m != 1 else 'y'}"
+        for s, m in zip(cells["sites"], cells["micro-factories"], strict=True)
+    ]
+    colorbar = {**COLORBAR_BELOW, "title": {"text": f"sites per {km:g} km cell", "side": "top"},
+                "tickvals": np.log10(ticks), "ticktext": [f"{t:,}" for t in ticks]}  # fmt: skip
+    fig = go.Figure(
+        go.Scattermap(
+            lat=cells["lat"], lon=cells["lon"], mode="markers", text=hover, hoverinfo="text",
+            marker={"size": 7 + 17 * np.sqrt(cells["sites"] / most), "color": np.log10(cells["sites"]),
+                    "cmin": 0, "cmax": max(np.log10(most), 0.5), "colorscale": "Viridis", "reversescale": True,
+                    "opacity": 0.85, "colorbar": colorbar},
+        )
+    )  # fmt: skip
+    return _wales_map(fig)
+
+
+def area_map(aggregates: pd.DataFrame, count: str = "micro-factories") -> go.Figure:
+    """Each principal area shaded by its number of micro-factories (aggregates by area; areas without any blank)."""
+    rows = aggregates[aggregates["area"].isin([f["properties"]["name"] for f in wales_geojson()["features"]])]
+    fig = go.Figure(
+        go.Choroplethmap(
+            geojson=wales_geojson(), featureidkey="properties.name", locations=rows["area"], z=rows[count],
+            colorscale="Blues", marker={"opacity": 0.85, "line": {"width": 0.6, "color": "#555555"}},
+            colorbar={**COLORBAR_BELOW, "title": {"text": count, "side": "top"}},
+            hovertemplate="<b>%{location}</b><br>%{z} " + count + "<extra></extra>",
+        )
+    )  # fmt: skip
+    return _wales_map(fig)
+
+
+def group_bars(aggregates: pd.DataFrame, by: str, measure: str = "median change") -> go.Figure:
+    """Per group (sector or area), the median relative change of each headline indicator vs the baseline (%)."""
+    fig = go.Figure()
+    colours = [OKABE_ITO["black"], OKABE_ITO["orange"], OKABE_ITO["sky_blue"], OKABE_ITO["reddish_purple"]]
+    groups = [f"{g} ({n})" for g, n in zip(aggregates[by], aggregates["micro-factories"], strict=True)]
+    for ind, colour in zip(engine.HEADLINE, colours, strict=True):
+        fig.add_trace(
+            go.Bar(
+                y=groups, x=aggregates[f"{ind} {measure}"] * 100, name=HEADLINE_LABELS[ind], orientation="h",
+                marker_color=colour, hovertemplate="%{y}<br>" + HEADLINE_LABELS[ind] + ": %{x:+.1f} %<extra></extra>",
+            )
+        )  # fmt: skip
+    _layout(
+        fig,
+        height=160 + (22 if len(aggregates) <= 8 else 12) * len(engine.HEADLINE) * len(aggregates),
+        barmode="group",
+        xaxis_title=f"{measure}, % (− = less)",
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+    )
+    fig.update_layout(margin={"l": 10, "r": 10, "t": TOOLBAR_PX, "b": 110})
+    fig.update_yaxes(autorange="reversed")
+    return fig

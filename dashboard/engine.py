@@ -9,7 +9,9 @@ the names of the modules that do the work, one job each:
 * :mod:`dashboard.wales_cache` — the Welsh policy facts and the Wales alignment, cached;
 * :mod:`dashboard.whatif` — the what-if scenario, what each scenario's parameters do, the named scenarios;
 * :mod:`dashboard.upload_handler` — uploads checked, stored in a temporary folder and assessed;
-* :mod:`dashboard.export` — result files and chart images for download.
+* :mod:`dashboard.export` — result files and chart images for download;
+* :mod:`dashboard.portfolio_cache` — a portfolio run folder read once (``lca_engine.portfolio.view``), whose
+  aggregates, filters and table pages come from that module.
 
 plus the library's vocabularies the pages show (scopes, sectors, circularity labels). Only public ``lca_engine``
 names are used, and no page imports ``lca_engine`` itself. Importing this module on a fresh server's first run also
@@ -21,6 +23,7 @@ from __future__ import annotations
 from dashboard.cache import claims, examples, examples_fingerprint, monte_carlo, paired_draws, report, sobol, verdicts
 from dashboard.entry import ensure_app
 from dashboard.export import chart_images, results_files
+from dashboard.portfolio_cache import portfolio_run
 from dashboard.settings import (
     DATA,
     DEFAULT_YEAR,
@@ -28,6 +31,7 @@ from dashboard.settings import (
     HEADLINE,
     HEADLINE_LABELS,
     MAX_UPLOAD_BYTES,
+    PORTFOLIO_RUN,
     ROOT,
     UPLOAD_TYPES,
     VERDICT_DRAWS,
@@ -60,6 +64,9 @@ from dashboard.views import (
     parameter_label,
     portfolio,
     portfolio_mci,
+    run_columns,
+    run_display,
+    run_measures,
     sankey,
     sankey_legend,
     short_labels,
@@ -92,7 +99,9 @@ from lca_engine.circularity.labels import SECTIONS as CIRCULARITY_SECTIONS
 from lca_engine.circularity.labels import WASTE_NOTE, not_stated_reason
 from lca_engine.errors import LcaEngineError, Problem
 from lca_engine.indicators import CRADLE_TO_GATE, SCOPE_LABELS, SCOPES, SITE
-from lca_engine.model import SECTORS
+from lca_engine.model import SECTORS, SYSTEMS
+from lca_engine.portfolio.view import GROUP_BY, OUTSIDE, aggregate, factory_table, filter_view, site_cells
+from lca_engine.portfolio.view import page as table_page
 from lca_engine.report.sankey import OKABE_ITO  # one palette for report and dashboard
 from lca_engine.wales import WalesAlignment
 
@@ -103,18 +112,22 @@ __all__ = [
     "DATA",
     "DEFAULT_YEAR",
     "EXAMPLES",
+    "GROUP_BY",
     "HEADLINE",
     "HEADLINE_LABELS",
     "LOOP_HEADERS",
     "MAX_UPLOAD_BYTES",
     "NOT_STATED",
     "OKABE_ITO",
+    "OUTSIDE",
     "PARAMETER_LABELS",
+    "PORTFOLIO_RUN",
     "ROOT",
     "SCOPES",
     "SCOPE_LABELS",
     "SECTORS",
     "SITE",
+    "SYSTEMS",
     "UPLOAD_TYPES",
     "VERDICT_DRAWS",
     "VERDICT_SEED",
@@ -127,6 +140,7 @@ __all__ = [
     "Problem",
     "Upload",
     "WalesAlignment",
+    "aggregate",
     "all_totals",
     "assess_upload",
     "balance",
@@ -144,6 +158,8 @@ __all__ = [
     "examples",
     "examples_fingerprint",
     "factory",
+    "factory_table",
+    "filter_view",
     "grid_intensity",
     "headline",
     "indicator_ids",
@@ -164,16 +180,22 @@ __all__ = [
     "parameter_label",
     "portfolio",
     "portfolio_mci",
+    "portfolio_run",
     "report",
     "results_files",
+    "run_columns",
+    "run_display",
+    "run_measures",
     "safe_name",
     "sankey",
     "sankey_legend",
     "scenario",
     "shipped_baselines",
     "short_labels",
+    "site_cells",
     "sobol",
     "stated_renewable_share",
+    "table_page",
     "total",
     "verdicts",
     "wales_alignment",

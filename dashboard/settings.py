@@ -25,6 +25,8 @@ HEADLINE = CARDS
 HEADLINE_LABELS = {i: INDICATORS[i].short for i in CARDS}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 UPLOAD_TYPES = ("toml", "xlsx")
+#: A portfolio run folder (``lca-engine portfolio assess … --out DIR``) the Portfolio page opens on, if set.
+PORTFOLIO_RUN = os.environ.get("LCA_ENGINE_PORTFOLIO", "").strip()
 #: Monte Carlo draws and seed of the verdict shown on every page: the report's (the Claims page may ask for others).
 VERDICT_DRAWS, VERDICT_SEED = DEFAULT_DRAWS, DEFAULT_SEED
 

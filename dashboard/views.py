@@ -17,6 +17,7 @@ from lca_engine.claims import MIN_COVERAGE
 from lca_engine.coverage import of as coverage_of
 from lca_engine.coverage import shortfall
 from lca_engine.indicators import CRADLE_TO_GATE, INDICATORS, SCOPE_LABELS, SCOPES
+from lca_engine.verdict import BETTER_AT
 
 
 def indicator_name(ind: str) -> str:
@@ -262,3 +263,62 @@ def circularity_pair(a: le.Assessment, fid: str) -> pd.DataFrame:
         b = _figure_value(theirs, section, key) if theirs else np.nan
         rows.append({"figure": name, "micro-factory": m, "baseline": b, "difference": m - b, "share": share})
     return pd.DataFrame(rows)
+
+
+# --- a portfolio run folder (lca_engine.portfolio.view): its aggregates and factory table as the page shows them ---
+
+#: The aggregates' measures (column suffix of ``lca_engine.portfolio.view.aggregate``) → the title of their table.
+RUN_MEASURES = {
+    "below": "Below baseline (count)",
+    "median change": "Median change (%)",
+    "change per year": "Change per year (summed)",
+    "better": f"Better, P ≥ {BETTER_AT:.2f} (count)",
+    "median p_better": "Median P(better)",
+}
+
+
+def run_measures(aggregates: pd.DataFrame, by: str) -> dict[str, pd.DataFrame]:
+    """One narrow table per measure the aggregates have (title → table): the group, its micro-factories, one column
+    per headline indicator — relative changes in %, sums per year with their unit — and, by sector, the annual
+    output and the functional unit (long text: last) in the first table."""
+    first = [c for c in ("annual output", "functional unit") if c in aggregates.columns]
+    tables = {}
+    for measure, title in RUN_MEASURES.items():
+        columns = {f"{ind} {measure}": ind for ind in HEADLINE if f"{ind} {measure}" in aggregates.columns}
+        if not columns:
+            continue
+        table = aggregates[[by, "micro-factories", *columns, *([] if tables else first)]].copy()
+        if measure == "median change":
+            table[list(columns)] *= 100
+        per_year = measure == "change per year"
+        names = {
+            raw: INDICATORS[i].short + (f" ({INDICATORS[i].unit} per year)" if per_year else "")
+            for raw, i in columns.items()
+        }
+        tables[title] = table.rename(columns={**names, "annual output": "annual output (FU per year)"})
+    return tables
+
+
+def run_columns() -> dict[str, str]:
+    """Raw column → header of the portfolio run's factory table: changes in %, each measure with its unit."""
+    cols = {"id": "id", "name": "name", "system": "system", "sector": "sector", "area": "area"}
+    cols |= {"annual_output": "annual output (FU per year)"}
+    for ind in HEADLINE:
+        label, unit = INDICATORS[ind].short, INDICATORS[ind].unit
+        cols |= {
+            f"{ind} change": f"{label}: change (%)",
+            f"{ind} difference": f"{label}: difference ({unit} per FU)",
+            f"{ind} per year": f"{label}: change per year ({unit})",
+            f"{ind} p_better": f"{label}: P(better)",
+        }
+    return cols | {"functional_unit": "functional unit (FU)", "baseline": "baseline"}
+
+
+def run_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Factory rows with the headers of :func:`run_columns`, relative changes in %."""
+    cols = {raw: header for raw, header in run_columns().items() if raw in table.columns}
+    out = table[list(cols)].copy()
+    for raw in cols:
+        if raw.endswith(" change"):
+            out[raw] = out[raw] * 100
+    return out.rename(columns=cols)
