@@ -250,3 +250,18 @@ def test_scenarios_equal_assess_scenarios(data_dir, tmp_path):
     for (micro, scenario), row in carbon.iterrows():
         assert row.micro_factory == value[(micro, scenario)]
         assert row.baseline_value == value[(row.baseline, scenario)]
+
+
+def test_a_worker_never_makes_a_project_where_the_data_folder_is_not_ready(tmp_path, data_dir):
+    """Workers open the run's data folder with ``create=False``: a folder they cannot see as the run built it (no
+    shared path) is an error naming it, and nothing is written there; the run's own folder opens as is."""
+    from lca_engine.bw.project import activate
+    from lca_engine.errors import BackgroundError
+
+    elsewhere = tmp_path / "not-shared"
+    with pytest.raises(BackgroundError) as e:
+        activate(elsewhere, create=False)
+    p = e.value.problems[0]
+    assert p.field == "data_dir" and str(elsewhere) in p.message and "shared path" in p.fix
+    assert not (elsewhere / "brightway" / "projects.db").exists()
+    assert activate(data_dir, create=False).root == Path(data_dir).resolve()

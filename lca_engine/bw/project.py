@@ -109,15 +109,19 @@ def guard_import() -> None:
         os.environ["BRIGHTWAY2_DIR"] = str(d.brightway)
 
 
-def activate(data_dir: str | Path | None = None) -> DataDir:
+def activate(data_dir: str | Path | None = None, *, create: bool = True) -> DataDir:
     """Point Brightway at ``data_dir`` (created if needed) and open the product's project.
 
     Must run before any other Brightway call. If bw2data was already imported for another directory (tests,
     notebooks), it is switched over with ``projects.change_base_directories`` rather than re-imported.
     The first opening of a folder (importing bw2data creates its ``projects.db`` and a ``default`` project,
     then our project is created) happens under the write lock; once the ready marker exists, opening only reads.
+    ``create=False`` (worker processes of a portfolio run) never writes: a folder without a ready project, or one
+    whose project cannot be read, is a :class:`~lca_engine.errors.BackgroundError` instead of being (re)made.
     """
     d = DataDir(Path(data_dir).expanduser().resolve() if data_dir else default_data_dir().resolve())
+    if not create:
+        return _open_existing(d)
     for folder in (d.brightway / "logs", d.cache):
         folder.mkdir(parents=True, exist_ok=True)
     if not d.ready_marker.exists():
@@ -131,6 +135,23 @@ def activate(data_dir: str | Path | None = None) -> DataDir:
     except CORRUPT:
         with d.write_lock():
             _open(d, repair=True)
+    return d
+
+
+def _open_existing(d: DataDir) -> DataDir:
+    from ..errors import BackgroundError
+
+    refused = BackgroundError(
+        f"the data folder {d.root} holds no ready Brightway project on this machine",
+        fix="give the workers the same data folder as the run (a shared path, --data-dir), built once by the run",
+        field="data_dir",
+    )
+    if not d.ready_marker.exists():
+        raise refused
+    try:
+        _open(d)
+    except CORRUPT:
+        raise refused from None
     return d
 
 

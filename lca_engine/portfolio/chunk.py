@@ -117,7 +117,7 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
     checks; the others as :class:`Skipped`, with their problems."""
     from ..bw.project import activate
 
-    activate(setup.data_dir)  # before Brightway is imported in a worker process
+    activate(setup.data_dir, create=False)  # before Brightway is imported in a worker process; never a writer
     from ..bw.foreground_draws import factory_boundary
 
     out = ChunkResult(pa.Table.from_pylist([], schema=SCHEMA))

@@ -39,6 +39,7 @@ class PairSetup:
     """What every pair chunk shares (sent to each Dask worker once)."""
 
     background: object  # BackgroundScores
+    data_dir: str
     seed: int
     draws: int
     row_of: dict  # linked product key -> its index in the background draws
@@ -88,6 +89,9 @@ def pair_summary(micro: np.ndarray, base: np.ndarray, indicators: list[str]) -> 
 def pair_chunk(pairs: list[tuple], setup: PairSetup, lam: np.ndarray) -> pd.DataFrame:
     """The summary rows of each (micro-factory, baseline) pair of :class:`~lca_engine.bw.foreground_draws.Boundary`
     records; ``lam``: linked products × indicator rows × draws of the background."""
+    from ..bw.project import activate
+
+    activate(setup.data_dir, create=False)  # before Brightway is imported in a worker process; never a writer
     from ..bw.foreground_draws import boundary_draws
 
     done: dict[str, np.ndarray] = {}

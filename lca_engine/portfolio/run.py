@@ -200,7 +200,7 @@ def _monte_carlo(runner: Runner, setup: ChunkSetup, got: _Collected, draws: int,
             system = background_system(setup.catalog, list(bg.indicators), names, keys)
         chunks = list(runner.map(background_chunk, spans(draws), system, seed))
         lam = np.ascontiguousarray(np.concatenate(chunks, axis=2).transpose(1, 0, 2))
-    pair_setup = PairSetup(bg, seed, draws, {k: i for i, k in enumerate(keys)})
+    pair_setup = PairSetup(bg, setup.data_dir, seed, draws, {k: i for i, k in enumerate(keys)})
     frames = list(runner.map(pair_chunk, _chunks(pairs, PAIR_CHUNK), pair_setup, lam))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=UNCERTAINTY_SCHEMA.names)
     write_uncertainty(table.assign(draws=draws, seed=seed), out)
