@@ -105,24 +105,32 @@ def comparison_table(
     scope: str | None = CRADLE_TO_GATE,
 ) -> pd.DataFrame:
     """Micro-factory vs baseline per functional unit from the cube's totals (``annual_output``: functional units per
-    year of each micro-factory, NaN where not stated), at ``scope`` (``None``: both scopes)."""
+    year of each micro-factory, NaN where not stated), at ``scope`` (``None``: both scopes): the micro-factories in
+    the order of ``pairs``, each with its rows in the cube's order (one join, whatever the number of pairs)."""
     tot = cube[cube.contributor_type == "total"]
-    value = tot.set_index(["factory", "scenario", "indicator", "scope"])["value"]
-    if scope is not None:
-        tot = tot[tot.scope == scope]
-    rows = []
-    for micro, base in pairs:
-        per_year = annual_output.get(micro, np.nan)
-        per_year = np.nan if per_year is None else per_year
-        for r in tot[tot.factory == micro].itertuples():
-            b = float(value[(base, r.scenario, r.indicator, r.scope)]) if base else np.nan
-            diff = r.value - b
-            rel = diff / b if base and b != 0 else np.nan
-            rows.append(
-                (micro, base or "", r.scenario, r.sector, r.functional_unit, year, r.indicator, r.family, r.unit)
-                + (r.scope, r.value, b, diff, rel, per_year, diff * per_year)
-            )
-    return pd.DataFrame(rows, columns=COMPARISON_SCHEMA.names)
+    rows = tot if scope is None else tot[tot.scope == scope]
+    order = pd.DataFrame(
+        {
+            "factory": [m for m, _ in pairs],
+            "baseline": [b or "" for _, b in pairs],
+            "_pair": np.arange(len(pairs)),
+            "annual_output": [_per_year(annual_output.get(m)) for m, _ in pairs],
+        }
+    )
+    left = order.merge(rows.assign(_row=np.arange(len(rows))), on="factory").sort_values(["_pair", "_row"])
+    keys = ["scenario", "indicator", "scope"]
+    base = tot[["factory", *keys, "value"]].rename(columns={"factory": "baseline", "value": "baseline_value"})
+    out = left.merge(base, on=["baseline", *keys], how="left").rename(columns={"value": "micro_factory"})
+    out["year"] = year
+    out["difference"] = out.micro_factory - out.baseline_value
+    b = out.baseline_value
+    out["relative_change"] = np.where((out.baseline != "") & (b != 0), out.difference / b.where(b != 0), np.nan)
+    out["difference_per_year"] = out.difference * out.annual_output
+    return out[COMPARISON_SCHEMA.names].reset_index(drop=True)
+
+
+def _per_year(value: float | None) -> float:
+    return np.nan if value is None else value
 
 
 def _completeness(factories: list[Factory], check: pd.DataFrame) -> pd.DataFrame:
