@@ -147,6 +147,13 @@ def loads(text: str, file: str | None = None, limits: Limits = LIMITS) -> Factor
     return parse_factory(data, file=file, text=text)
 
 
+@lru_cache(maxsize=16)
+def loads_shared(text: str, file: str | None = None) -> Factory:
+    """:func:`loads` for text read recently again (a micro-factory's check reads the baseline that is assessed
+    next to it): one parse, one Factory for both — never changed in place by the engine (variants are copies)."""
+    return loads(text, file=file)
+
+
 def load(path: str | Path) -> Factory:
     """Read one inventory file (structure only). Use :func:`lca_engine.load_checked` for full validation."""
     return loads(read_text(path), file=str(path))

@@ -13,7 +13,7 @@ from pathlib import Path
 from .background.catalog import Catalog, default_inventories_dir
 from .balance import DEFAULT_TOLERANCE, BalanceResult, mass_balance
 from .errors import BackgroundError, BalanceError, InventoryError, LcaEngineError, Problem
-from .inventory import loads, locate, read_text
+from .inventory import loads_shared, locate, read_text
 from .model import Factory, Source
 from .rules.baseline import pair_findings
 from .sources import sources_for
@@ -68,7 +68,7 @@ def load_checked(
 ) -> Checked:
     path = Path(path)
     text = read_text(path)
-    factory = loads(text, file=str(path))
+    factory = loads_shared(text, file=str(path))
     return check_factory(
         factory, file=str(path), text=text, catalog=catalog, tolerance=tolerance, strict_balance=strict_balance
     )
@@ -114,7 +114,7 @@ def _where_problem(ref: str, path: Path, file: str) -> tuple[str, str] | None:
 
 def _read_baseline(ref: str, path: Path) -> tuple[Factory | None, tuple[str, str] | None]:
     try:
-        return loads(read_text(path), file=str(path)), None
+        return loads_shared(read_text(path), file=str(path)), None
     except LcaEngineError as exc:
         first = exc.problems[0].format().replace("\n", " ")
         return None, (f"baseline '{ref}' is not a valid inventory: {first}", f"run `lca-engine validate {path}`")

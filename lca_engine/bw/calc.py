@@ -130,12 +130,22 @@ def factory_rows(
     """The cube rows (totals, and each flow's part if ``contributions``) and characterisation checks of
     ``factories`` on the solved background (no Brightway)."""
     rows, check = [], []
-    chosen = list(bg.indicators)
     for f in factories:
-        fg = foreground_scores(foreground_data(f, catalog), foreground_db_name(f, catalog.year), bg)
-        rows += _cube_rows(f, catalog.year, chosen, fg.totals, fg.parts if contributions else {})
-        check += _check_rows(f, chosen, fg.parts)
+        cube, checked = factory_row_dicts(f, catalog, bg, contributions)
+        rows += cube
+        check += checked
     return pd.DataFrame(rows), pd.DataFrame(check)
+
+
+def factory_row_dicts(
+    factory: Factory, catalog: Catalog, bg: BackgroundScores, contributions: bool = True
+) -> tuple[list[dict], list[dict]]:
+    """One factory's cube rows and characterisation checks as dicts (:func:`factory_rows`; many factories' rows
+    make one table at once)."""
+    chosen = list(bg.indicators)
+    fg = foreground_scores(foreground_data(factory, catalog), foreground_db_name(factory, catalog.year), bg)
+    rows = _cube_rows(factory, catalog.year, chosen, fg.totals, fg.parts if contributions else {})
+    return rows, _check_rows(factory, chosen, fg.parts)
 
 
 def chosen_indicators(indicators: list[str] | None) -> list:

@@ -92,23 +92,23 @@ def _loaded(c, path: Path, boundary=None) -> Loaded:
     )
 
 
-def _rows(factory, setup: ChunkSetup) -> pd.DataFrame:
+def _rows(factory, setup: ChunkSetup) -> list[dict]:
     """A factory's cube rows as written ("default") and under each scenario of ``setup.variants``."""
-    from ..bw.calc import factory_rows
+    from ..bw.calc import factory_row_dicts
     from ..scenarios import apply
 
-    cube, _ = factory_rows([factory], setup.catalog, setup.background, setup.contributions)
-    frames = [cube.assign(scenario="default")]
+    rows, _ = factory_row_dicts(factory, setup.catalog, setup.background, setup.contributions)
+    out = [r | {"scenario": "default"} for r in rows]
     for v in setup.variants:
         try:
-            rows, _ = factory_rows(
-                [apply(factory, v.scenario, v.catalog)], v.catalog, v.background, setup.contributions
+            rows, _ = factory_row_dicts(
+                apply(factory, v.scenario, v.catalog), v.catalog, v.background, setup.contributions
             )
         except LcaEngineError as exc:
             said = f"scenario '{v.scenario.name}' (DESNZ {v.catalog.year}): "
             raise type(exc)([replace(p, message=said + p.message) for p in exc.problems]) from None
-        frames.append(rows.assign(scenario=v.scenario.name))
-    return pd.concat(frames, ignore_index=True)
+        out += [r | {"scenario": v.scenario.name} for r in rows]
+    return out
 
 
 def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
@@ -121,18 +121,18 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
     from ..bw.foreground_draws import factory_boundary
 
     out = ChunkResult(pa.Table.from_pylist([], schema=SCHEMA))
-    frames = []
+    rows: list[dict] = []
     for p in map(Path, paths):
         try:
             c = load_checked(p, catalog=setup.catalog, tolerance=setup.tolerance)
-            cube = _rows(c.factory, setup)
+            found = _rows(c.factory, setup)
         except LcaEngineError as exc:
             out.skipped.append(Skipped(str(p), exc.problems))
             continue
-        frames.append(cube)
+        rows += found
         boundary = factory_boundary(c.factory, setup.catalog) if setup.boundaries else None
         out.loaded.append(_loaded(c, p, boundary))
-    if frames:
-        cube = pd.concat(frames, ignore_index=True)
+    if rows:
+        cube = pd.DataFrame(rows)
         out.table = pa.Table.from_pandas(cube[SCHEMA.names], schema=SCHEMA, preserve_index=False)
     return out
