@@ -17,3 +17,11 @@ def invoke(*args: object) -> tuple[int, str, str]:
     if res.exception is not None and not isinstance(res.exception, SystemExit):
         return EXIT_INTERNAL, res.output, "".join(traceback.format_exception(res.exception))
     return res.exit_code, res.output, ""
+
+
+def run(*args: object) -> tuple[int, str]:
+    """(exit code, output) of a command that must end as the CLI intends: never exit 4, never a traceback."""
+    code, output, trace = invoke(*args)
+    assert code != EXIT_INTERNAL, trace + output
+    assert "Traceback" not in output, output
+    return code, output

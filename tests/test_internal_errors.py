@@ -20,18 +20,11 @@ import pytest
 from lca_engine.circularity.graph_indicators import CONVENTIONS
 from lca_engine.indicators import INDICATORS
 
-from .cli_run import invoke
+from .cli_run import run
 from .conftest import DATA, EXAMPLES, ROOT
 
 MARKUP = ("[/red]", "[link=file:///etc/passwd]x[/link]", "[bold]B")
 TINY = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
-
-
-def run(*args: object) -> tuple[int, str]:
-    code, output, trace = invoke(*args)
-    assert code != 4, trace + output
-    assert "Traceback" not in output, output
-    return code, output
 
 
 def _inventory(folder: Path, text: str = TINY, name: str = "tiny_micro.toml") -> Path:

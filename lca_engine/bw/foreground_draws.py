@@ -23,7 +23,7 @@ from bw_processing.constants import UNCERTAINTY_DTYPE
 from ..sampling import draw_values
 from .background_scores import BackgroundScores, Key
 from .build import foreground_data, foreground_db_name
-from .foreground_scores import supply_of
+from .foreground_scores import crosses_boundary, supply_of
 
 #: exchange fields that carry a distribution, as :func:`.build.triangular` writes them → stats_arrays fields
 _FIELDS = {"uncertainty type": "uncertainty_type", "loc": "loc", "scale": "scale", "shape": "shape"}
@@ -82,7 +82,7 @@ def boundary_of(data: dict, database: str, factory_id: str) -> Boundary:
         (supply[code], ex)
         for (_, code), act in data.items()
         for ex in act["exchanges"]
-        if ex["type"] != "production" and ex["input"][0] != database and ex.get("flow") is not None
+        if crosses_boundary(ex, database)
     ]
     uncertain = [i for i, (_, ex) in enumerate(found) if ex.get("uncertainty type", 0) > 1]
     return Boundary(

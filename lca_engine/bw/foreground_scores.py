@@ -78,6 +78,12 @@ def supply_of(data: dict, database: str) -> dict[str, float]:
     return dict(zip(codes, s.tolist(), strict=True))
 
 
+def crosses_boundary(ex: dict, database: str) -> bool:
+    """A purchase or an elementary flow of a process (not production, not a flow inside the foreground
+    ``database``, not the functional unit's inputs, which carry no flow id): what a factory's results are made of."""
+    return ex.get("flow") is not None and ex["type"] != "production" and ex["input"][0] != database
+
+
 def _unit(ex: dict, bg: BackgroundScores) -> tuple[str, dict[str, np.ndarray]]:
     """The factor label and the score of one unit of what an exchange takes, per scope."""
     key: Key = tuple(ex["input"])
@@ -92,9 +98,9 @@ def _parts(data: dict, database: str, supply: dict[str, float], bg: BackgroundSc
     parts: dict[tuple[str, str, str], FlowPart] = {}
     for (_, code), act in data.items():
         for ex in act["exchanges"]:
-            fid = ex.get("flow")
-            if fid is None or ex["type"] == "production" or ex["input"][0] == database:
+            if not crosses_boundary(ex, database):
                 continue  # production, the functional unit's inputs, internal flows (counted where produced)
+            fid = ex["flow"]
             factor, unit = _unit(ex, bg)
             part = parts.setdefault(
                 (fid, code, factor),

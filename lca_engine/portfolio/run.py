@@ -79,6 +79,11 @@ class _Collected:
             totals = result.table.filter(pc.equal(result.table["contributor_type"], "total"))
             self.totals.append(totals.to_pandas())
 
+    def baseline_of(self, m: Loaded) -> Loaded | None:
+        """The baseline a factory names, if it was assessed in this run."""
+        found = self.files.get(m.baseline_file) if m.baseline_file else None
+        return self.loaded[found] if found else None
+
     def factory_table(self) -> pd.DataFrame:
         """One row per factory (:data:`~lca_engine.results.FACTORIES_SCHEMA`), in the files' order."""
         rows = [
@@ -87,7 +92,7 @@ class _Collected:
                 "name": m.name,
                 "system": m.system,
                 "sector": m.sector,
-                "baseline": self.files.get(m.baseline_file) if m.baseline_file else None,
+                "baseline": b.id if (b := self.baseline_of(m)) else None,
                 "lat": m.lat,
                 "lon": m.lon,
                 "annual_output": m.annual_output,
@@ -101,7 +106,7 @@ class _Collected:
     def pairs(self) -> list[tuple[str, str | None]]:
         """(micro-factory id, its baseline's id or None) in the files' order."""
         return [
-            (m.id, self.files.get(m.baseline_file) if m.baseline_file else None)
+            (m.id, b.id if (b := self.baseline_of(m)) else None)
             for m in self.loaded.values()
             if m.system == MICRO_FACTORY
         ]
@@ -188,9 +193,9 @@ def _monte_carlo(runner: Runner, setup: ChunkSetup, got: _Collected, draws: int,
     from ..bw.calc import built
 
     pairs = [
-        (m.boundary, got.loaded[got.files[m.baseline_file]].boundary)
+        (m.boundary, b.boundary)
         for m in got.loaded.values()
-        if m.system == MICRO_FACTORY and m.baseline_file in got.files
+        if m.system == MICRO_FACTORY and (b := got.baseline_of(m)) is not None
     ]
     keys = sorted({k for pair in pairs for b in pair for k in b.products})
     bg, names = setup.background, list(setup.backgrounds)
