@@ -132,7 +132,7 @@ def _judged(row: dict, mc, sides: list[str], key: str, short: str) -> dict:
         "p2_5": float(np.percentile(d, 2.5)),
         "p97_5": float(np.percentile(d, 97.5)),
         "p_better": p,
-        "verdict": (Direction.NO_DIFFERENCE if not np.any(d) else direction(p)).value,
+        "verdict": draws_direction(d).value,
     }
     return out | {"note": point_vs_mean(row["point_difference"], out["mean_difference"])}
 
@@ -142,6 +142,12 @@ def direction(p_better: float) -> Direction:
     if p_better >= BETTER_AT:
         return Direction.BETTER
     return Direction.WORSE if p_better <= WORSE_AT else Direction.UNCERTAIN
+
+
+def draws_direction(d: np.ndarray) -> Direction:
+    """The verdict for paired draws of micro-factory − baseline: no difference when every draw is 0, else by
+    P(micro-factory < baseline)."""
+    return Direction.NO_DIFFERENCE if not np.any(d) else direction(float(np.mean(d < 0)))
 
 
 def point_vs_mean(point: float, mean: float) -> str:

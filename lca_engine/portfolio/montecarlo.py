@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..indicators import CRADLE_TO_GATE, SITE
-from ..verdict import Direction, direction
+from ..verdict import draws_direction
 
 #: The scopes of the indicator rows of every draw array, in order (as :func:`lca_engine.bw.matrices.with_site_scope`).
 ROW_SCOPES = (CRADLE_TO_GATE, SITE)
@@ -79,10 +79,7 @@ def pair_summary(micro: np.ndarray, base: np.ndarray, indicators: list[str]) -> 
             "p_better": p,
         }
     )
-    same = ~np.any(d, axis=-1)
-    out["direction"] = [
-        Direction.NO_DIFFERENCE.value if s else direction(q).value for s, q in zip(same, p, strict=True)
-    ]
+    out["direction"] = [draws_direction(row).value for row in d]
     return out
 
 
