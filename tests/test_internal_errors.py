@@ -250,13 +250,21 @@ def test_written_files_get_the_mode_open_would_give(tmp_path):
 
 
 _HALF_BUILT = """
-import sys, zipfile
+import os, signal, sys, time, zipfile
 import lca_engine.cli as cli
 
-def app():
+def half_built():
     half = zipfile.ZipFile.__new__(zipfile.ZipFile)  # as a Ctrl-C inside ZipFile.__init__ leaves it:
     half.fp = open(sys.executable, "rb")  # file opened, ``_writing`` not set yet
-    raise KeyboardInterrupt
+    os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C
+    time.sleep(30)
+
+def app():
+    try:
+        half_built()
+    except KeyboardInterrupt as exc:
+        exc.__traceback__ = None  # a layer that drops the traceback: the half-built object is finalised here,
+        raise KeyboardInterrupt from None  # before the interrupt reaches cli.main
 
 cli.app = app
 cli.main()
@@ -266,7 +274,8 @@ cli.main()
 def test_interrupt_exits_130_without_a_finaliser_traceback(tmp_path):
     """Ctrl-C that cuts an object off mid-construction: its finaliser fails on the way out (``ZipFile.__del__``:
     no ``fp``/``_writing``, as CI saw during a background write). The run says "interrupted" and exits 130; Python's
-    "Exception ignored in ... Traceback" for that finaliser is not shown."""
+    "Exception ignored in ... Traceback" for that finaliser is not shown, also when the object is finalised during
+    the unwinding, before the interrupt reaches ``cli.main`` (fails without the SIGINT handler)."""
     env = {**__import__("os").environ, "LCA_ENGINE_DATA_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", _HALF_BUILT], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 130, proc.stderr

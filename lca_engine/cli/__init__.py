@@ -7,6 +7,7 @@ Exit codes: 0 success · 1 invalid input (file, unit, provenance, background, ye
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
 from .common import EXIT_INTERNAL, app, err, styled
@@ -30,12 +31,14 @@ for _module in (*_MODULES, "export"):
 
 def main() -> None:
     """Entry point: user errors exit 1/3 with a readable message; bugs exit 4 with a short note."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted)
     try:
         app()
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        sys.unraisablehook = _quiet  # objects the interrupt left half-built are finalised on the way out
+        sys.unraisablehook = _quiet  # also for a KeyboardInterrupt raised without the signal
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:
@@ -44,6 +47,14 @@ def main() -> None:
         err.print(styled("internal error", "bold red", f": {type(exc).__name__}: {exc}"))
         err.print("This is a bug in lca-engine; rerun with LCA_ENGINE_DEBUG=1 for the traceback and report it.")
         sys.exit(EXIT_INTERNAL)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C: quiet finalisers from now on, then stop as Python's own handler does. The hook is set when the signal
+    arrives, not when the interrupt reaches :func:`main`: a layer in between may drop the traceback that kept a
+    half-built object alive, and its finaliser then runs during the unwinding (CI saw it)."""
+    sys.unraisablehook = _quiet
+    raise KeyboardInterrupt
 
 
 def _quiet(unraisable: sys.UnraisableHookArgs) -> None:
