@@ -25,7 +25,6 @@ from dashboard.entry import ensure_app
 from dashboard.export import chart_images, results_files
 from dashboard.portfolio_cache import portfolio_run
 from dashboard.settings import (
-    DATA,
     DEFAULT_YEAR,
     EXAMPLES,
     HEADLINE,
@@ -109,7 +108,6 @@ __all__ = [
     "CIRCULARITY_FIGURES",
     "CIRCULARITY_SECTIONS",
     "CRADLE_TO_GATE",
-    "DATA",
     "DEFAULT_YEAR",
     "EXAMPLES",
     "GROUP_BY",

@@ -16,8 +16,8 @@ from lca_engine.verdict import DEFAULT_DRAWS, DEFAULT_SEED
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORIES = ROOT / "inventories"
 EXAMPLES = INVENTORIES / "examples"
-DATA = Path(__file__).resolve().parent / "data"
-WALES_GEOJSON = DATA / "wales_principal_areas.geojson"
+#: the 22 principal areas, shipped once with the engine's data (provenance and attribution in inventories/geo/SOURCE.md)
+WALES_GEOJSON = INVENTORIES / "geo" / "wales_principal_areas.geojson"
 YEARS = (2023, 2024, 2025)
 DEFAULT_YEAR = 2025
 HEADLINE = CARDS

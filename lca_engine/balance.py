@@ -8,7 +8,7 @@ Energy and transport flows, and flows marked ``balance = false``, are listed as 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pandas as pd
 
@@ -39,39 +39,77 @@ def _kg_per_unit(unit: str, mass_per_unit: str, water: bool) -> float | None:
     return None
 
 
-@dataclass
+COLUMNS = ("node", "input_kg", "output_kg", "stock_change_kg", "imbalance_kg", "relative", "ok")
+
+
+@lru_cache(maxsize=256)
+def _stock_kg_per_unit(unit: str) -> float:
+    """kg per one ``unit`` of a stock change (pint's error if it is not a mass)."""
+    return float(Q_(1.0, unit).to("kg").magnitude)
+
+
+@dataclass(frozen=True)
+class NodeBalance:
+    """One row of the balance: a process, or the whole factory (node ``"factory"``)."""
+
+    node: str
+    input_kg: float
+    output_kg: float
+    stock_change_kg: float
+    tolerance: float
+
+    @property
+    def imbalance_kg(self) -> float:
+        return self.input_kg - self.output_kg - self.stock_change_kg
+
+    @property
+    def relative(self) -> float:
+        """|imbalance| over the larger of input and output; 0 when both are 0."""
+        scale = max(self.input_kg, self.output_kg)
+        return abs(self.imbalance_kg) / scale if scale > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.relative <= self.tolerance + 1e-12
+
+
+@dataclass(frozen=True)
 class BalanceResult:
-    table: pd.DataFrame  # one row per process + one 'factory' row
+    nodes: tuple[NodeBalance, ...]  # one per process + one 'factory' row, last
     excluded: list[str]  # flow ids left out of the balance, with reason
     tolerance: float
 
     @property
     def ok(self) -> bool:
-        return bool(self.table["ok"].all())
+        return all(n.ok for n in self.nodes)
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Columns :data:`COLUMNS`, one row per node (built when asked: checking a portfolio never needs it)."""
+        return pd.DataFrame([[getattr(n, c) for c in COLUMNS] for n in self.nodes], columns=list(COLUMNS))
 
     def failures(self) -> pd.DataFrame:
         return self.table[~self.table["ok"]]
 
     def problems(self, file: str | None = None) -> list[Problem]:
-        out = []
-        for _, row in self.failures().iterrows():
-            field = "processes" if row["node"] == "factory" else f"process '{row['node']}'"
-            out.append(
-                Problem(
-                    f"mass balance does not close: in {row['input_kg']:.6g} kg, out {row['output_kg']:.6g} kg, "
-                    f"stock change {row['stock_change_kg']:.6g} kg, imbalance {row['imbalance_kg']:+.6g} kg "
-                    f"({row['relative']:.2%} > {self.tolerance:.2%})",
-                    fix="check amounts and units of this process's flows, add the missing flow (e.g. losses to "
-                    "environment or waste), or record a stock change",
-                    file=file,
-                    field=field,
-                )
-            )
-        return out
+        return [_problem(n, self.tolerance, file) for n in self.nodes if not n.ok]
+
+
+def _problem(n: NodeBalance, tolerance: float, file: str | None) -> Problem:
+    return Problem(
+        f"mass balance does not close: in {n.input_kg:.6g} kg, out {n.output_kg:.6g} kg, "
+        f"stock change {n.stock_change_kg:.6g} kg, imbalance {n.imbalance_kg:+.6g} kg "
+        f"({n.relative:.2%} > {tolerance:.2%})",
+        fix="check amounts and units of this process's flows, add the missing flow (e.g. losses to "
+        "environment or waste), or record a stock change",
+        file=file,
+        field="processes" if n.node == "factory" else f"process '{n.node}'",
+    )
 
 
 def mass_balance(factory: Factory, tolerance: float = DEFAULT_TOLERANCE) -> BalanceResult:
-    """Balance table: node, input_kg, output_kg, stock_change_kg, imbalance_kg, relative, ok."""
+    """Balance of every process and of the factory: input_kg, output_kg, stock_change_kg, imbalance_kg, relative
+    (|imbalance| / max(input, output)), ok (relative ≤ tolerance)."""
     if not 0 <= tolerance < 1:
         raise ValueError("tolerance must be a fraction in [0, 1), e.g. 0.01 for 1 %")
     procs = factory.process_ids()
@@ -96,15 +134,10 @@ def mass_balance(factory: Factory, tolerance: float = DEFAULT_TOLERANCE) -> Bala
             f_out += mass
     for s in factory.stocks:
         if s.process in stock:
-            stock[s.process] += float(Q_(s.change, s.unit).to("kg").magnitude)
-    rows = [(p, inp[p], out[p], stock[p]) for p in procs]
-    rows.append(("factory", f_in, f_out, sum(stock.values())))
-    df = pd.DataFrame(rows, columns=["node", "input_kg", "output_kg", "stock_change_kg"])
-    df["imbalance_kg"] = df["input_kg"] - df["output_kg"] - df["stock_change_kg"]
-    scale = df[["input_kg", "output_kg"]].max(axis=1)
-    df["relative"] = (df["imbalance_kg"].abs() / scale.where(scale > 0)).fillna(0.0)
-    df["ok"] = df["relative"] <= tolerance + 1e-12
-    return BalanceResult(df, excluded, tolerance)
+            stock[s.process] += s.change * _stock_kg_per_unit(s.unit)
+    nodes = [NodeBalance(p, inp[p], out[p], stock[p], tolerance) for p in procs]
+    nodes.append(NodeBalance("factory", f_in, f_out, sum(stock.values()), tolerance))
+    return BalanceResult(tuple(nodes), excluded, tolerance)
 
 
 def require_balance(result: BalanceResult, file: str | None = None) -> None:

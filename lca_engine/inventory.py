@@ -7,7 +7,6 @@ not kept: the model holds data, not formatting).
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,11 @@ from pydantic import ValidationError
 
 from . import atomic
 from .errors import InventoryError
-from .limits import LIMITS, Limits, check_file_size, check_size, check_toml_text
+from .limits import LIMITS, Limits, check_file_size, check_size
 from .model import Factory
 from .pydantic_errors import field_path as field_path  # re-exported: the loaders of other files use it
 from .pydantic_errors import problems_from_validation
+from .tomlfile import parse_text
 
 _HEADER = re.compile(r"\[\[?\s*(.*?)\s*\]\]?")
 _KEY = re.compile(r"\s*(\"?)([^=\"]*?)\1\s*=")
@@ -129,21 +129,11 @@ def read_text(path: str | Path, limits: Limits = LIMITS) -> str:
 def loads(text: str, file: str | None = None, limits: Limits = LIMITS) -> Factory:
     """Parse TOML text into a Factory (structural validation only; see :func:`lca_engine.validate.check`).
 
-    The text is measured against ``limits`` (size, nesting, key and line lengths) before ``tomllib`` sees it."""
+    The text is measured against ``limits`` (size, nesting, key and line lengths) before the TOML parser sees it."""
     if not text.strip():
         raise InventoryError("the file is empty", fix="start from an example in inventories/examples/", file=file)
     check_size(len(text), file or "<text>", limits.file_bytes)
-    check_toml_text(text, file, limits)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InventoryError(
-            f"not valid TOML: {exc}",
-            fix="check quotes, brackets and '=' on that line (TOML 1.0 syntax)",
-            file=file,
-            line=int(m.group(1)) if m else None,
-        ) from None
+    data = parse_text(text, file, limits=limits)
     return parse_factory(data, file=file, text=text)
 
 

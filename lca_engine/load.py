@@ -127,7 +127,6 @@ def baseline_problems(factory: Factory, file: str | None, text: str | None = Non
     ref = factory.baseline
     if not ref or file is None:
         return []
-    line = locate(text, ("baseline",))
     try:
         if any(unicodedata.category(c) in ("Cc", "Cf") for c in ref):
             raise ValueError("control or text-direction character")
@@ -139,6 +138,7 @@ def baseline_problems(factory: Factory, file: str | None, text: str | None = Non
     if not found:
         baseline, unreadable = _read_baseline(ref, path)
         findings = [unreadable] if unreadable else pair_findings(factory, baseline, ref)
+    line = locate(text, ("baseline",)) if findings else None  # the text's line index only when there is news
     return [Problem(msg, fix=fix, file=file, field="baseline", line=line) for msg, fix in findings]
 
 

@@ -118,7 +118,18 @@ def convert(amount: float, from_unit: str, to_unit: str) -> float:
             f"to '{to_unit}' ({describe_dimension(str(dst.dimensionality))})",
             fix=f"give the amount in a unit of {describe_dimension(str(dst.dimensionality))}",
         )
-    return float(Q_(amount, src).to(dst).magnitude)
+    factor = _factor(from_unit, to_unit)
+    return float(Q_(amount, src).to(dst).magnitude) if factor is None else amount * factor
+
+
+@lru_cache(maxsize=1024)
+def _factor(from_unit: str, to_unit: str) -> float | None:
+    """What one ``from_unit`` is in ``to_unit`` when the conversion is a product (pint multiplies by this same
+    number), None for units with an offset (degC): cached, as inventories convert a handful of units many times."""
+    src, dst = parse_unit(from_unit), parse_unit(to_unit)
+    if Q_(0.0, src).to(dst).magnitude != 0:
+        return None
+    return float(Q_(1.0, src).to(dst).magnitude)
 
 
 def is_mass(unit: str) -> bool:

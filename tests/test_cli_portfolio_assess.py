@@ -149,3 +149,19 @@ def test_an_invalid_inventory_is_named_and_with_skip_invalid_listed(folder, data
     assert "left out (1, --skip-invalid)" in output and broken.name in output
     assessed = set(pd.read_parquet(tmp_path / "o2" / FACTORIES).id)
     assert load(micro).id not in assessed and len(assessed) == 2 * N - 1
+
+
+def test_local_workers_that_cannot_start_are_one_clear_error(folder, data_dir, tmp_path):
+    """A Dask setting of this environment (a worker preload that does not exist) stops every local worker for real:
+    one message naming --workers and the workers' own reason, exit 1, no traceback from any process."""
+    out = tmp_path / "out"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__PRELOAD": '["lca_engine_no_such_module"]'}
+    cmd = [sys.executable, "-c", "from lca_engine.cli import main; main()", "portfolio", "assess", str(folder)]
+    cmd += ["--out", str(out), "--data-dir", str(data_dir), "--workers", "2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    flat = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode == 1, flat
+    assert "--workers" in flat and "could not start" in flat, flat
+    assert "ModuleNotFoundError: No module named 'lca_engine_no_such_module'" in flat, flat
+    assert "Traceback" not in flat and " ERROR " not in flat, flat
+    assert not out.exists() or not any(out.iterdir())

@@ -265,3 +265,30 @@ def test_a_worker_never_makes_a_project_where_the_data_folder_is_not_ready(tmp_p
     assert p.field == "data_dir" and str(elsewhere) in p.message and "shared path" in p.fix
     assert not (elsewhere / "brightway" / "projects.db").exists()
     assert activate(data_dir, create=False).root == Path(data_dir).resolve()
+
+
+def test_a_scenario_that_cannot_assess_one_inventory_names_it(data_dir, tmp_path):
+    """A factor published for the run's year (2023) but not for a scenario's (2024): the error names the inventory,
+    the flow and the scenario; nothing is written; with ``skip_invalid`` that inventory is listed, the others run."""
+    from lca_engine.scenarios import Scenario
+
+    from .conftest import EXAMPLES
+
+    folder = tmp_path / "pf"
+    folder.mkdir()
+    for name in ("housing_ebbw_vale_micro.toml", "housing_conventional_baseline.toml"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    micro = folder / "housing_ebbw_vale_micro.toml"
+    micro.write_text(micro.read_text("utf-8").replace(".wood.primary", ".wood.closed_loop", 1), encoding="utf-8")
+    year2024 = [Scenario(name="y2024", year=2024)]
+    out = tmp_path / "out"
+    with pytest.raises(InventoryError) as e:
+        assess_portfolio([folder], out, data_dir=data_dir, year=2023, scenarios=year2024)
+    first = e.value.problems[0]
+    assert first.file == str(micro.resolve()) and first.field == "flows[0].background"
+    assert first.message.startswith("scenario 'y2024' (DESNZ 2024): ") and "wood.closed_loop" in first.message
+    assert "fill_unpublished_from" in first.fix
+    assert not out.exists() or not list(out.iterdir())
+    run = assess_portfolio([folder], out, data_dir=data_dir, year=2023, scenarios=year2024, skip_invalid=True)
+    assert [Path(s.file).name for s in run.skipped] == [micro.name]
+    assert set(pd.read_parquet(run.cube).factory) == {load(folder / "housing_conventional_baseline.toml").id}

@@ -92,21 +92,24 @@ def _loaded(c, path: Path, boundary=None) -> Loaded:
     )
 
 
-def _rows(factory, setup: ChunkSetup) -> list[dict]:
-    """A factory's cube rows as written ("default") and under each scenario of ``setup.variants``."""
+def _rows(c, setup: ChunkSetup) -> list[dict]:
+    """A checked factory's cube rows as written ("default") and under each scenario of ``setup.variants``; a
+    scenario that cannot assess it is an error naming this inventory (and the flow, for a factor its year lacks)."""
     from ..bw.calc import factory_row_dicts
-    from ..scenarios import apply
+    from ..scenarios import apply, require_published
 
-    rows, _ = factory_row_dicts(factory, setup.catalog, setup.background, setup.contributions)
+    rows, _ = factory_row_dicts(c.factory, setup.catalog, setup.background, setup.contributions)
     out = [r | {"scenario": "default"} for r in rows]
     for v in setup.variants:
+        require_published({c.file: c}, v.catalog, v.scenario)
         try:
             rows, _ = factory_row_dicts(
-                apply(factory, v.scenario, v.catalog), v.catalog, v.background, setup.contributions
+                apply(c.factory, v.scenario, v.catalog), v.catalog, v.background, setup.contributions
             )
         except LcaEngineError as exc:
             said = f"scenario '{v.scenario.name}' (DESNZ {v.catalog.year}): "
-            raise type(exc)([replace(p, message=said + p.message) for p in exc.problems]) from None
+            problems = [replace(p, message=said + p.message, file=c.file) for p in exc.problems]
+            raise type(exc)(problems) from None
         out += [r | {"scenario": v.scenario.name} for r in rows]
     return out
 
@@ -125,7 +128,7 @@ def assess_chunk(paths: list[str], setup: ChunkSetup) -> ChunkResult:
     for p in map(Path, paths):
         try:
             c = load_checked(p, catalog=setup.catalog, tolerance=setup.tolerance)
-            found = _rows(c.factory, setup)
+            found = _rows(c, setup)
         except LcaEngineError as exc:
             out.skipped.append(Skipped(str(p), exc.problems))
             continue

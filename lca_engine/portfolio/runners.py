@@ -9,6 +9,7 @@ a function from ``__main__`` is pickled by value and rebuilds its state on every
 
 from __future__ import annotations
 
+import logging
 import sys
 import types
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,37 @@ from ..errors import LcaEngineError
 
 class SchedulerError(LcaEngineError):
     title = "Dask scheduler"
+
+
+class _StartupLog(logging.Handler):
+    """While a local cluster starts: what Dask's loggers in this process say is kept, not printed (its nannies log
+    tracebacks when a worker cannot start), and the last error's cause goes into our message instead. The worker
+    processes' own logs are silenced by the cluster (``silence_logs``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+        self._logger = logging.getLogger("distributed")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> _StartupLog:
+        self._saved = (self._logger.handlers[:], self._logger.propagate)
+        self._logger.handlers[:] = [self]
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._logger.handlers[:], self._logger.propagate = self._saved
+
+    def cause(self) -> str:
+        """' (worker: ModuleNotFoundError: …)' from the last error logged with its exception, else ''."""
+        for record in reversed(self.records):
+            if record.exc_info and record.exc_info[1] is not None:
+                err = record.exc_info[1]
+                return f" (worker: {type(err).__name__}: {err})"
+        return ""
 
 
 class Runner(Protocol):
@@ -127,15 +159,21 @@ class DaskRunner:
 
         self._main = _WorkersWithoutMain()
         try:
-            self._cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-            )
-            return Client(self._cluster)
+            with _StartupLog() as log:
+                self._cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.CRITICAL,
+                )
+                return Client(self._cluster)
         except (RuntimeError, OSError, TimeoutError) as exc:
             self._main.restore()
             raise SchedulerError(
-                f"{workers} local Dask worker process(es) could not start: {exc}",
-                fix="check the machine's free memory and process limits, or run with one process (no --workers)",
+                f"{workers} local Dask worker process(es) could not start: {exc}{log.cause()}",
+                fix="check the machine's free memory and process limits, and the Dask settings of this environment "
+                "(DASK_* variables, ~/.config/dask), or run with one process (no --workers)",
                 field="--workers",
             ) from None
         except BaseException:
