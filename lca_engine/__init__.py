@@ -50,6 +50,9 @@ _SOURCES: dict[str, tuple[str, str]] = {
     },
     **{n: (".reconciliation", n) for n in ("Reconciled", "reconcile", "reconcile_factory")},
     **{n: (".results", n) for n in ("contributions", "read_results", "top_contributors", "totals", "write_results")},
+    **{n: (".stocks", n) for n in ("InUseStocks", "in_use_stocks")},
+    "symbiosis_matches": (".symbiosis", "find_matches"),
+    "symbiosis_what_if": (".symbiosis", "what_if"),
     **{n: (".units", n) for n in ("Q_", "ureg")},
     **{
         n: (".wales", n)

@@ -6,6 +6,7 @@ not kept: the model holds data, not formatting).
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,7 @@ class LineIndex:
         self.tables: dict[str, int] = {}
         self.top: dict[str, int] = {}
         self.keys: dict[int, dict[str, int]] = {}
+        self.subtables: dict[str, list[int]] = {}  # lines of every [name] header (e.g. [flows.lifetime]), in order
         section: dict[str, int] = {}
         for i, line in enumerate(text.split("\n")):
             stripped = line.strip()
@@ -60,6 +62,7 @@ class LineIndex:
             self.aot.setdefault(m.group(1), []).append(i)
         elif not stripped.startswith("[["):
             self.tables.setdefault(m.group(1), i)
+            self.subtables.setdefault(m.group(1), []).append(i)
 
     def line_of(self, loc: tuple[Any, ...]) -> int | None:
         """Best-effort line number (1-based) of a field, e.g. ('flows', 3, 'amount')."""
@@ -78,7 +81,17 @@ class LineIndex:
             return None if line is None else line + 1
         if rest and rest[0] in self.keys.get(start, {}):
             return self.keys[start][rest[0]] + 1
+        if index is not None and rest:  # a sub-table of this entry, [flows.lifetime] under its [[flows]]
+            sub = self._subtable(f"{head}.{rest[0]}", start, headers[index + 1] if index + 1 < len(headers) else None)
+            if sub is not None:
+                return self.keys.get(sub, {}).get(rest[1], sub) + 1 if len(rest) > 1 else sub + 1
         return start + 1
+
+    def _subtable(self, name: str, start: int, stop: int | None) -> int | None:
+        """Line of the first [name] header after ``start`` and before ``stop`` (the entry's next sibling)."""
+        lines = self.subtables.get(name, [])
+        i = bisect.bisect_right(lines, start)
+        return lines[i] if i < len(lines) and (stop is None or lines[i] < stop) else None
 
 
 @lru_cache(maxsize=2)

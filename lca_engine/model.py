@@ -19,6 +19,7 @@ from .errors import InventoryError
 from .pydantic_errors import problems_from_validation
 from .units import quantity
 from .vocabulary import BASELINE, MICRO_FACTORY, SYSTEMS, System  # noqa: F401 — re-exported; defined once there
+from .vocabulary import MaterialClass as MaterialClass  # defined once there (symbiosis)
 
 #: Brightway stores matrix values as float32: amounts outside its normal range are lost or infinite.
 FLOAT32 = np.finfo(np.float32)
@@ -174,6 +175,62 @@ class Process(_Model):
     description: str = ""
 
 
+#: Lifetime distributions of a product in use: the ones flodym 1.1's dynamic stock models have (lca_engine.stocks).
+LifetimeDistribution = Literal["fixed", "normal", "lognormal", "weibull"]
+LIFETIME_DISTRIBUTIONS: tuple[str, ...] = get_args(LifetimeDistribution)
+#: The parameters each distribution takes besides its mean (all others are refused): normal and lognormal a
+#: standard deviation, Weibull a shape (its scale follows from mean and shape).
+LIFETIME_PARAMETERS: dict[LifetimeDistribution, tuple[str, ...]] = {
+    "fixed": (),
+    "normal": ("std",),
+    "lognormal": ("std",),
+    "weibull": ("shape",),
+}
+#: The parameters some distribution takes (read from the table above).
+LIFETIME_OPTIONAL: tuple[str, ...] = tuple(dict.fromkeys(p for ps in LIFETIME_PARAMETERS.values() for p in ps))
+#: The unit lifetimes are read in when none is written.
+LIFETIME_UNIT = "year"
+
+
+def _positive_finite(v: float | None, what: str) -> float | None:
+    if v is None:
+        return v
+    if v != v or v in (float("inf"), float("-inf")) or v <= 0:
+        unit = "" if what == "Weibull shape" else f" (in the lifetime's 'unit', {LIFETIME_UNIT}s if none is written)"
+        raise PydanticCustomError(
+            "lifetime_positive",
+            "{what} must be a positive finite number",
+            {"what": what, "fix": f"give the {what} as a number greater than 0{unit}"},
+        )
+    return v
+
+
+class Lifetime(_Model):
+    """How long a product sold to the market stays in use: a distribution (``distribution``, ``mean`` and the
+    parameters it takes, :data:`LIFETIME_PARAMETERS`), in ``unit`` (a time; years when not written), with the
+    industry-average lifetime of such products ``average`` (L_av, optional: the MCI utility and ISO 59020's
+    lifetime vs average). Written as ``[flows.lifetime]`` under the product's ``[[flows]]`` block. One provenance
+    for the table: a cited ``source``, or an ``assumption`` whose range holds the mean. The rules that need more
+    than one field (parameters per distribution, unit, placement, provenance) are in :mod:`lca_engine.rules.lifetime`.
+    """
+
+    distribution: LifetimeDistribution
+    mean: float
+    std: float | None = None
+    shape: float | None = None
+    average: float | None = None
+    unit: str = LIFETIME_UNIT
+    source: str | None = None
+    assumption: Assumption | None = None
+    note: str = ""
+
+    @field_validator("mean", "std", "shape", "average")
+    @classmethod
+    def _positive(cls, v: float | None, info) -> float | None:
+        names = {"mean": "mean lifetime", "std": "standard deviation", "shape": "Weibull shape"}
+        return _positive_finite(v, names.get(info.field_name, "average lifetime"))
+
+
 class Flow(_Model):
     """One flow per functional unit between two nodes (process ids or boundary nodes)."""
 
@@ -187,6 +244,8 @@ class Flow(_Model):
     material: str = ""
     origin: Origin | None = None
     recycled_source: RecycledSource | None = None  # for recycled / reused inflows; absent = "not stated"
+    material_class: MaterialClass | None = None  # for industrial symbiosis; absent = from its DESNZ key
+    quality: str = ""  # free text shown beside a symbiosis match, e.g. "clean post-industrial offcut"
     background: str | list[str] | None = None
     substance: str | None = None
     compartment: Compartment | None = None
@@ -196,6 +255,7 @@ class Flow(_Model):
     source: str | None = None
     assumption: Assumption | None = None
     note: str = ""
+    lifetime: Lifetime | None = None  # a product sold to the market: how long it stays in use (lca_engine.stocks)
 
     @field_validator("amount")
     @classmethod

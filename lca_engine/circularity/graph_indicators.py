@@ -13,6 +13,7 @@ from ..model import BOUNDARY_NODES, MARKET, MATERIAL_RECOVERY_NODES, ORIGINS, WA
 from .common import indicator as _ind
 from .common import share as _share
 from .energy import renewable_energy
+from .lifetime import SYMBOL, lifetime_ratio
 from .loops import LoopKind, loop_returns
 from .mci import FORMULA, mci
 from .waste import waste_figures
@@ -99,13 +100,16 @@ def factory_mci(factory: Factory, mf: MaterialFlows | None = None) -> dict:
     fu = _share(mf.inflow_by_origin["reused"], inflow) or 0.0
     fs = _share(mf.inflow_by_origin["renewable"], inflow) or 0.0
     eou = factory.end_of_use
+    ratio = lifetime_ratio(factory)
+    u = eou.intensity_ratio if eou else 1.0
+    x = (1.0 if ratio.value is None else ratio.value) * u
     if eou is None:
         notes.append(
-            "end of use not stated: product treated as not collected (C = 0), utility X = 1 — a lower "
-            "bound; add an [end_of_use] section"
+            "end of use not stated: product treated as not collected (C = 0), "
+            + ("utility X = 1" if ratio.value is None else "U/U_av = 1")
+            + " — a lower bound; add an [end_of_use] section"
         )
         kw = {}
-        x = 1.0
     else:
         kw = dict(
             collected_for_reuse=eou.collected_for_reuse,
@@ -114,7 +118,7 @@ def factory_mci(factory: Factory, mf: MaterialFlows | None = None) -> dict:
             collected_for_energy_recovery=eou.collected_for_energy_recovery,
             recycling_efficiency_collection=eou.recycling_efficiency_collection,
         )
-        x = eou.lifetime_ratio * eou.intensity_ratio
+    notes.append(f"utility X = (L/L_av)(U/U_av) — {ratio.note}")
     e_f = eou.recycling_efficiency_feedstock if eou else 1.0
     if eou is None and fr > 0:
         notes.append("recycling efficiency of the recycled feedstock not stated: E_F = 1")
@@ -126,6 +130,7 @@ def factory_mci(factory: Factory, mf: MaterialFlows | None = None) -> dict:
         bio_feedstock=fs,
         recycling_efficiency_feedstock=e_f,
         utility=x,
+        utility_basis=ratio.basis,
         **kw,
     )
     d = r.to_dict()
@@ -145,6 +150,9 @@ def factory_mci(factory: Factory, mf: MaterialFlows | None = None) -> dict:
             "E_C": r.recycling_efficiency_collection,
             "E_F": r.recycling_efficiency_feedstock,
             "X = (L/L_av)(U/U_av)": r.utility,
+            "X basis": r.utility_basis,
+            SYMBOL: ratio.value,
+            "U/U_av": u,
             "feedstock (material inflow, kg per FU)": inflow,
         },
         "intermediate": {
@@ -264,11 +272,13 @@ def _outflow_share(part: float, total: float, what: str, note: str = "") -> dict
 
 
 def _lifetime(factory: Factory) -> dict:
-    eou = factory.end_of_use
-    formula = "L / L_av: product lifetime relative to the industry average ([end_of_use] lifetime_ratio)"
-    if eou is None:
-        return _ind(None, "ratio", formula, {}, "not stated: add an [end_of_use] section with lifetime_ratio")
-    return _ind(eou.lifetime_ratio, "ratio", formula, {"lifetime_ratio": eou.lifetime_ratio})
+    """ISO 59020 product lifetime vs average: the same L / L_av as the MCI utility (:mod:`.lifetime`)."""
+    ratio = lifetime_ratio(factory)
+    formula = "L / L_av: product lifetime relative to the industry average"
+    if ratio.value is None:
+        fix = "add mean and average to the product's [flows.lifetime], or lifetime_ratio to an [end_of_use] section"
+        return _ind(None, "ratio", formula, {}, f"not stated: {fix}")
+    return _ind(ratio.value, "ratio", formula, {**ratio.inputs, "basis": ratio.basis}, ratio.note)
 
 
 def iso59020(factory: Factory, mf: MaterialFlows | None = None, loops=None) -> dict:

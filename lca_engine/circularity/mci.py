@@ -15,6 +15,7 @@ Pure functions of numbers: the graph adapter is in :mod:`lca_engine.circularity.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal, get_args
 
 from ..errors import LcaEngineError
 
@@ -28,6 +29,13 @@ FORMULA = {
     "F(X)": "0.9 / X",
     "MCI": "max(0, 1 − LFI · F(X))",
 }
+
+
+#: Where the utility X comes from: the products' lifetime data (L/L_av from [flows.lifetime] mean and average),
+#: the ratio typed in [end_of_use] (lifetime_ratio), or nothing stated (X = 1).
+UtilityBasis = Literal["lifetime data", "typed ratio", "not stated"]
+UTILITY_BASES: tuple[str, ...] = get_args(UtilityBasis)
+LIFETIME_DATA, TYPED_RATIO, NOT_STATED = UTILITY_BASES
 
 
 class CircularityError(LcaEngineError):
@@ -55,6 +63,7 @@ class MCIResult:
     lfi: float
     utility_factor: float  # F(X)
     mci: float
+    utility_basis: UtilityBasis = TYPED_RATIO  # where X comes from (UTILITY_BASES)
 
     def to_dict(self) -> dict:
         return {
@@ -88,13 +97,21 @@ def mci(
     recycling_efficiency_collection: float = 1,
     recycling_efficiency_feedstock: float = 1,
     utility: float = 1,
+    utility_basis: UtilityBasis = TYPED_RATIO,
 ) -> MCIResult:
-    """Material Circularity Indicator of one product of mass ``mass`` (any mass unit; the result is a ratio)."""
+    """Material Circularity Indicator of one product of mass ``mass`` (any mass unit; the result is a ratio);
+    ``utility_basis`` says where ``utility`` X comes from and is kept on the result."""
     if not isinstance(mass, int | float) or not mass > 0:
         raise CircularityError(f"mass = {mass!r} must be a positive number", fix="give the product mass", field="mass")
     if not isinstance(utility, int | float) or not utility > 0:
         raise CircularityError(
             f"utility = {utility!r} must be positive", fix="X = (L/L_av)(U/U_av) > 0", field="utility"
+        )
+    if utility_basis not in UTILITY_BASES:
+        raise CircularityError(
+            f"utility_basis = {utility_basis!r} is not known",
+            fix=f"use one of: {', '.join(UTILITY_BASES)}",
+            field="utility_basis",
         )
     f_r = _fraction("recycled_feedstock", recycled_feedstock)
     f_u = _fraction("reused_feedstock", reused_feedstock)
@@ -132,7 +149,9 @@ def mci(
     lfi = (v + w) / (2 * m + (wf - wc) / 2)
     fx = 0.9 / utility
     value = max(0.0, 1 - lfi * fx)
-    return MCIResult(m, f_r, f_u, f_s, c_u, c_r, c_c, c_e, e_c, e_f, float(utility), v, w0, wc, wf, w, lfi, fx, value)
+    return MCIResult(
+        m, f_r, f_u, f_s, c_u, c_r, c_c, c_e, e_c, e_f, float(utility), v, w0, wc, wf, w, lfi, fx, value, utility_basis
+    )
 
 
 def portfolio_mci(items: list[tuple[float, float]]) -> float:

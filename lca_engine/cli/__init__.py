@@ -24,6 +24,7 @@ _MODULES = (
     "foreground",
     "background",
     "portfolio",
+    "symbiosis",
 )
 for _module in (*_MODULES, "export"):
     importlib.import_module(f"{__name__}.{_module}")

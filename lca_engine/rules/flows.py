@@ -32,6 +32,7 @@ from ..model import (
 )
 from ..units import describe_dimension, parse_unit, ureg
 from .context import Ctx
+from .lifetime import flow_lifetime
 from .provenance import provenance
 
 #: '<number> <unit>': the unit's own limit plus room for a number; checked before pint reads the text.
@@ -338,6 +339,7 @@ FLOW_RULES: tuple[Callable[[Ctx, FlowAt], None], ...] = (
     purchase_has_background,
     flow_provenance,
     recycled_source_on_secondary,
+    flow_lifetime,
 )
 
 
