@@ -103,11 +103,19 @@ def test_factory_table_is_each_inventory_with_its_baseline(single, folder):
     assert sorted(zip(micro.index, micro.baseline, strict=True)) == sorted(run.pairs)
 
 
+def _profiler_on(dask_worker) -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled")) or "profile" in dask_worker.periodic_callbacks
+
+
 def test_dask_two_workers_equal_the_single_process_bitwise(single, folder, data_dir, tmp_path):
     _, cube, comparison = single
     runner = DaskRunner(workers=2)
     try:
         assert runner.workers == 2
+        # the workers run without Dask's statistical profiler (it sampled every task at 10 ms, ~2x per chunk)
+        assert all(not on for on in runner.client.run(_profiler_on).values())
         run = assess_portfolio([folder], tmp_path, data_dir=data_dir, contributions=True, runner=runner, chunk=3)
     finally:
         runner.close()

@@ -22,6 +22,12 @@ class SchedulerError(LcaEngineError):
     title = "Dask scheduler"
 
 
+#: Dask's statistical profiler samples each worker's task thread every 10 ms and holds the interpreter lock to do
+#: it: measured on 600 inventories, chunk tasks took ~2x as long with it (0.7-1.3 s vs 0.36-0.55 s per 100 files).
+#: Off for the workers this runner starts (a scheduler given by address runs its workers' own settings).
+NO_PROFILER = {"distributed.worker.profile.enabled": False}
+
+
 class _StartupLog(logging.Handler):
     """While a local cluster starts: what Dask's loggers in this process say is kept, not printed (its nannies log
     tracebacks when a worker cannot start), and the last error's cause goes into our message instead. The worker
@@ -155,11 +161,12 @@ class DaskRunner:
             ) from None
 
     def _start_local(self, workers: int):
+        import dask
         from distributed import Client, LocalCluster
 
         self._main = _WorkersWithoutMain()
         try:
-            with _StartupLog() as log:
+            with _StartupLog() as log, dask.config.set(NO_PROFILER):
                 self._cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
