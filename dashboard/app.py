@@ -26,6 +26,7 @@ nav = st.navigation(
         st.Page(PAGES / "portfolio.py", title="Portfolio", icon=":material/map:", default=True),
         st.Page(PAGES / "factory.py", title="Factory", icon=":material/factory:"),
         st.Page(PAGES / "circularity.py", title="Circular credentials", icon=":material/recycling:"),
+        st.Page(PAGES / "cycles.py", title="Material cycles", icon=":material/autorenew:"),
         st.Page(PAGES / "wales.py", title="Wales alignment", icon=":material/flag:"),
         st.Page(PAGES / "claims.py", title="Claims & uncertainty", icon=":material/casino:"),
         st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/tune:"),

@@ -445,3 +445,170 @@ def group_bars(aggregates: pd.DataFrame, by: str, measure: str = "median change"
     fig.update_layout(margin={"l": 10, "r": 10, "t": TOOLBAR_PX, "b": 110})
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+# --- material cycles: in-use stocks, end-of-life outflows and industrial symbiosis ---
+
+#: Colours of the end-of-life routes (lca_engine.stocks EOL_ROUTES; still in use first): material kept in use or
+#: recovered in greens and blues, energy recovery reddish purple, landfill vermillion.
+#: The Sankey's destination for what is still in use at the end of the years shown.
+IN_USE = "in use"
+ROUTE_COLOURS = {
+    IN_USE: OKABE_ITO["sky_blue"],
+    "reuse": OKABE_ITO["bluish_green"],
+    "recycling": OKABE_ITO["blue"],
+    "composting": OKABE_ITO["yellow"],
+    "energy_recovery": OKABE_ITO["reddish_purple"],
+    "landfill": OKABE_ITO["vermillion"],
+}
+if set(ROUTE_COLOURS) != {IN_USE, *engine.EOL_ROUTES}:  # pragma: no cover — the routes are lca_engine.stocks'
+    raise ImportError("dashboard.charts.ROUTE_COLOURS must name every end-of-life route of lca_engine.stocks")
+#: Colours of materials in turn (a material's colour is the same in every chart of the page).
+#: Vermillion (landfill in the routes) comes last, so that with up to eight materials none looks like landfill.
+MATERIAL_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue",
+                                            "yellow", "grey", "black", "vermillion")]  # fmt: skip
+
+
+def material_colours(materials) -> dict[str, str]:
+    """Each material its Okabe–Ito colour, in sorted order (stable across charts and controls)."""
+    return {m: MATERIAL_COLOURS[i % len(MATERIAL_COLOURS)] for i, m in enumerate(sorted(materials))}
+
+
+def route_label(route: str) -> str:
+    return route.replace("_", " ")
+
+
+def hsl(hex_colour: str, lighten: float = 0.0) -> str:
+    """A hex colour as a CSS ``hsl(h, s%, l%)`` string, its lightness moved ``lighten`` of the way to white (a
+    valid colour for every plotly renderer and for kaleido: plotly's Sankey default exports black)."""
+    import colorsys
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    h, lightness, s = colorsys.rgb_to_hls(r, g, b)
+    lightness += (1 - lightness) * lighten
+    return f"hsl({round(h * 360)}, {round(s * 100)}%, {round(lightness * 100)}%)"
+
+
+def _year_traces(fig: go.Figure, wide: pd.DataFrame, colours: dict[str, str], unit: str, area: bool) -> None:
+    for column in wide.columns:
+        values = wide[column].to_numpy(dtype=float)
+        name = route_label(str(column))
+        hover = [f"{name}, {y}: {fmt(v)} {unit}" for y, v in zip(wide.index, values, strict=True)]
+        common = {"x": list(wide.index), "y": values, "name": name, "hovertext": hover, "hoverinfo": "text"}
+        if area:
+            fig.add_trace(go.Scatter(**common, mode="lines", stackgroup="one", line={"width": 0.8,
+                                     "color": colours[column]}, fillcolor=colours[column]))  # fmt: skip
+        else:
+            fig.add_trace(go.Bar(**common, marker_color=colours[column]))
+
+
+def stock_figure(wide: pd.DataFrame) -> go.Figure:
+    """Stock in use (t) at the end of each year, stacked by material (``InUseStocks.stock_by_material()``)."""
+    fig = go.Figure()
+    _year_traces(fig, wide, material_colours(wide.columns), "t in use", area=True)
+    _layout(fig, height=420, title="Stock in use by material (end of year)", yaxis_title="tonnes in use",
+            xaxis_title="year", legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"})  # fmt: skip
+    return fig
+
+
+def outflow_figure(wide: pd.DataFrame) -> go.Figure:
+    """End-of-life outflow (t/year) stacked by route (``InUseStocks.outflow_by_route()``)."""
+    fig = go.Figure()
+    _year_traces(fig, wide, ROUTE_COLOURS, "t out of use", area=False)
+    _layout(fig, height=420, barmode="stack", title="End-of-life outflows by route", yaxis_title="tonnes per year",
+            xaxis_title="year", legend={"orientation": "h", "y": -0.2, "x": 0, "yanchor": "top"})  # fmt: skip
+    return fig
+
+
+def secondary_figure(wide: pd.DataFrame) -> go.Figure:
+    """Secondary material available (t/year) by material (``InUseStocks.secondary_by_year()``)."""
+    fig = go.Figure()
+    _year_traces(fig, wide, material_colours(wide.columns), "t secondary material", area=False)
+    _layout(fig, height=360, barmode="stack", title="Secondary material available", yaxis_title="tonnes per year",
+            xaxis_title="year", legend={"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"})  # fmt: skip
+    return fig
+
+
+def cycles_sankey(totals: pd.DataFrame, first: int, last: int) -> go.Figure:
+    """The horizon's totals: products put on the market by material → still in use at the end / each end-of-life
+    route. ``totals``: columns material, destination ('in use' or a route), t (only flows > 0 are drawn)."""
+    rows = totals[totals["t"] > 0]
+    materials = sorted(rows["material"].unique())
+    ends = [d for d in ROUTE_COLOURS if d in set(rows["destination"])]
+    colours = material_colours(materials)
+    put = rows.groupby("material")["t"].sum()
+    ended = rows.groupby("destination")["t"].sum()
+    labels = [f"{m}: {fmt(put[m])} t put on the market" for m in materials]
+    labels += [f"{'still in use at the end of ' + str(last) if d == IN_USE else route_label(d)}: {fmt(ended[d])} t"
+               for d in ends]  # fmt: skip
+    index = {m: i for i, m in enumerate(materials)} | {d: len(materials) + i for i, d in enumerate(ends)}
+    link_hover = [
+        f"{html_escape(m)} → {route_label(d)}: {fmt(t)} t"
+        for m, d, t in rows[["material", "destination", "t"]].itertuples(index=False)
+    ]
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={"label": [html_escape(x) for x in labels], "pad": 18, "thickness": 16,
+                  "color": [hsl(colours[m]) for m in materials] + [hsl(ROUTE_COLOURS[d]) for d in ends],
+                  "hovertemplate": "%{label}<extra></extra>"},
+            link={"source": [index[m] for m in rows["material"]], "target": [index[d] for d in rows["destination"]],
+                  "value": rows["t"].astype(float).tolist(), "color": [hsl(colours[m], 0.55) for m in rows["material"]],
+                  "customdata": link_hover, "hovertemplate": "%{customdata}<extra></extra>"},
+        )
+    )  # fmt: skip
+    _layout(fig, height=max(360, 60 * max(len(materials), len(ends)) + 120),
+            title=f"Products put on the market {first}–{last} and where they are at the end of {last}")  # fmt: skip
+    return fig
+
+
+def html_escape(text) -> str:
+    """User text for plotly, which reads labels as pseudo-HTML."""
+    import html
+
+    return html.escape(str(text))
+
+
+#: Marker colours of a factory on the symbiosis map by its role in the matches.
+SITE_ROLES = {
+    "giver": OKABE_ITO["orange"],
+    "receiver": OKABE_ITO["blue"],
+    "giver and receiver": OKABE_ITO["reddish_purple"],
+    "no match": OKABE_ITO["black"],
+}
+
+
+def symbiosis_map(sites: pd.DataFrame, matches: pd.DataFrame) -> go.Figure:
+    """The symbiosis network on the offline map of Wales: one marker per factory (``sites``: id, name, lat, lon,
+    role), one line per match from giver to receiver, its width by t/year (``matches``: the match table with the
+    giver's and receiver's lat/lon added)."""
+    fig = go.Figure()
+    most = float(matches["t_per_year"].max()) if len(matches) else 1.0
+    for i, m in enumerate(matches.itertuples(index=False)):
+        text = (f"{html_escape(m.giver)} → {html_escape(m.receiver)}<br>{html_escape(m.material_class)}: "
+                f"{fmt(m.t_per_year)} t/yr over {fmt(m.road_km, 3)} km of road")  # fmt: skip
+        fig.add_trace(
+            go.Scattermap(
+                lat=[m.giver_lat, m.receiver_lat], lon=[m.giver_lon, m.receiver_lon], mode="lines",
+                line={"width": 2 + 8 * m.t_per_year / most, "color": OKABE_ITO["bluish_green"]},
+                name="match (width: t/yr)", legendgroup="match", showlegend=i == 0, text=[text, text],
+                hoverinfo="text",
+            )
+        )  # fmt: skip
+    for role, colour in SITE_ROLES.items():
+        rows = sites[sites["role"] == role]
+        if len(rows):
+            fig.add_trace(
+                go.Scattermap(
+                    lat=rows["lat"], lon=rows["lon"], mode="markers", name=role,
+                    marker={"size": 14 if role != "no match" else 10, "color": colour, "opacity": 0.9},
+                    text=[f"<b>{html_escape(n)}</b><br>{role}" for n in rows["name"]], hoverinfo="text",
+                )
+            )  # fmt: skip
+    _wales_map(fig, height=560 + 90)
+    fig.update_layout(  # the legend under the map, shown even for one kind of marker
+        showlegend=True,
+        margin={"l": 0, "r": 0, "t": TOOLBAR_PX, "b": 90},
+        legend={"x": 0, "y": 0, "yanchor": "top", "orientation": "h", "bgcolor": "rgba(255,255,255,0)"},
+    )
+    return fig

@@ -11,7 +11,9 @@ the names of the modules that do the work, one job each:
 * :mod:`dashboard.upload_handler` — uploads checked, stored in a temporary folder and assessed;
 * :mod:`dashboard.export` — result files and chart images for download;
 * :mod:`dashboard.portfolio_cache` — a portfolio run folder read once (``lca_engine.portfolio.view``), whose
-  aggregates, filters and table pages come from that module.
+  aggregates, filters and table pages come from that module;
+* material cycles: the inventories read and checked (``lca_engine.load``), their in-use stocks
+  (``lca_engine.stocks``) and industrial symbiosis matches (``lca_engine.symbiosis``).
 
 plus the library's vocabularies the pages show (scopes, sectors, circularity labels). Only public ``lca_engine``
 names are used, and no page imports ``lca_engine`` itself. Importing this module on a fresh server's first run also
@@ -96,25 +98,36 @@ from lca_engine.circularity.labels import FIGURES as CIRCULARITY_FIGURES
 from lca_engine.circularity.labels import LOOP_COLUMNS as LOOP_HEADERS
 from lca_engine.circularity.labels import SECTIONS as CIRCULARITY_SECTIONS
 from lca_engine.circularity.labels import WASTE_NOTE, not_stated_reason
+from lca_engine.collect import collect_files
 from lca_engine.errors import LcaEngineError, Problem
 from lca_engine.indicators import CRADLE_TO_GATE, SCOPE_LABELS, SCOPES, SITE
+from lca_engine.load import load_checked
 from lca_engine.model import SECTORS, SYSTEMS
 from lca_engine.portfolio.view import GROUP_BY, OUTSIDE, aggregate, factory_table, filter_view, site_cells
 from lca_engine.portfolio.view import page as table_page
 from lca_engine.report.sankey import OKABE_ITO  # one palette for report and dashboard
+from lca_engine.stocks import EOL_ROUTES, SECONDARY_FORMULA, in_use_stocks
+from lca_engine.stocks.horizon import END as STOCK_END
+from lca_engine.stocks.horizon import START as STOCK_START
+from lca_engine.symbiosis import find_matches as symbiosis_matches
+from lca_engine.symbiosis.savings import WASTE_NOTE as SYMBIOSIS_WASTE_NOTE
+from lca_engine.vocabulary import BASELINE, MICRO_FACTORY
 from lca_engine.wales import WalesAlignment
 
 __all__ = [
+    "BASELINE",
     "CIRCULARITY_FIGURES",
     "CIRCULARITY_SECTIONS",
     "CRADLE_TO_GATE",
     "DEFAULT_YEAR",
+    "EOL_ROUTES",
     "EXAMPLES",
     "GROUP_BY",
     "HEADLINE",
     "HEADLINE_LABELS",
     "LOOP_HEADERS",
     "MAX_UPLOAD_BYTES",
+    "MICRO_FACTORY",
     "NOT_STATED",
     "OKABE_ITO",
     "OUTSIDE",
@@ -123,8 +136,12 @@ __all__ = [
     "ROOT",
     "SCOPES",
     "SCOPE_LABELS",
+    "SECONDARY_FORMULA",
     "SECTORS",
     "SITE",
+    "STOCK_END",
+    "STOCK_START",
+    "SYMBIOSIS_WASTE_NOTE",
     "SYSTEMS",
     "UPLOAD_TYPES",
     "VERDICT_DRAWS",
@@ -149,6 +166,7 @@ __all__ = [
     "circularity",
     "circularity_pair",
     "claims",
+    "collect_files",
     "comparison",
     "completeness",
     "contributions",
@@ -160,12 +178,14 @@ __all__ = [
     "filter_view",
     "grid_intensity",
     "headline",
+    "in_use_stocks",
     "indicator_ids",
     "indicator_name",
     "indicator_table",
     "indicator_unit",
     "internal_error",
     "label",
+    "load_checked",
     "loops",
     "micro_ids",
     "monte_carlo",
@@ -193,6 +213,7 @@ __all__ = [
     "site_cells",
     "sobol",
     "stated_renewable_share",
+    "symbiosis_matches",
     "table_page",
     "total",
     "verdicts",

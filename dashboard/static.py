@@ -2,7 +2,8 @@
 matplotlib (pip wheels only), for machines without the Chromium kaleido needs.
 
 Only what :mod:`dashboard.charts` uses for the exported charts is translated — bar traces (horizontal or
-vertical, grouped), scatter traces (lines with ``None`` breaks, ``fill="toself"``, markers), titles, axis titles,
+vertical, grouped or stacked), scatter traces (lines with ``None`` breaks, ``fill="toself"``, markers, stacked areas
+of a ``stackgroup``), titles, axis titles,
 hidden axes, a fixed y/x scale ratio, reversed y axes and paper-anchored annotations. A figure with anything
 else raises :class:`Unsupported`, and the caller says which chart needs Chromium.
 
@@ -56,21 +57,46 @@ def _categories(traces, axis: str) -> list[str]:
     return list(out)
 
 
+def stack_bases(rows: list[np.ndarray]) -> list[np.ndarray]:
+    """Where each stacked series starts: the sum of the series before it (as plotly stacks; values ≥ 0)."""
+    base = np.zeros_like(rows[0], dtype=float) if rows else np.zeros(0)
+    out = []
+    for row in rows:
+        out.append(base.copy())
+        base = base + np.nan_to_num(row)
+    return out
+
+
 def _bars(ax, traces, barmode: str | None) -> None:
     horizontal = traces[0].orientation == "h"
     cats = _categories(traces, "y" if horizontal else "x")
     index = {c: i for i, c in enumerate(cats)}
     n = len(traces) if barmode == "group" else 1
     width = 0.8 / n
-    for k, t in enumerate(traces):
+    rows = []
+    for t in traces:
         labels, values = (t.y, t.x) if horizontal else (t.x, t.y)
-        pos = np.array([index[str(c)] for c in labels], dtype=float) - 0.4 + width * (k % n + 0.5)
-        values = np.array([np.nan if v is None else v for v in values], dtype=float)
-        draw = ax.barh if horizontal else ax.bar
-        draw(pos, values, width, color=t.marker.color, label=plain(t.name) if t.name else None)
+        row = np.zeros(len(cats))
+        row[[index[str(c)] for c in labels]] = [np.nan if v is None else v for v in values]
+        rows.append(row)
+    bases = stack_bases(rows) if barmode == "stack" else [np.zeros(len(cats))] * len(rows)
+    for k, (t, row, base) in enumerate(zip(traces, rows, bases, strict=True)):
+        pos = np.arange(len(cats), dtype=float) - 0.4 + width * (k % n + 0.5)
+        draw, side = (ax.barh, "left") if horizontal else (ax.bar, "bottom")
+        draw(pos, row, width, color=t.marker.color, label=plain(t.name) if t.name else None, **{side: base})
     ticks = ax.set_yticks if horizontal else ax.set_xticks
-    ticks(range(len(cats)), [plain(c) for c in cats])
+    step = 1 if horizontal else max(1, len(cats) // 12)  # years along x: every nth label, not 36 on top of each other
+    ticks(range(0, len(cats), step), [plain(c) for c in cats[::step]])
     (ax.axvline if horizontal else ax.axhline)(0, color="#888888", linewidth=0.8)
+
+
+def _areas(ax, traces) -> None:
+    """Scatter traces of one ``stackgroup`` as filled bands, each on top of the ones before it."""
+    rows = [np.array([np.nan if v is None else v for v in t.y], dtype=float) for t in traces]
+    for t, row, base in zip(traces, rows, stack_bases(rows), strict=True):
+        x = np.array(list(t.x), dtype=float)
+        colour = t.fillcolor or t.line.color
+        ax.fill_between(x, base, base + np.nan_to_num(row), color=colour, linewidth=0, label=plain(t.name))
 
 
 def _rings(xs, ys):
@@ -132,10 +158,15 @@ def figure_image(fig, fmt: str = "png") -> bytes:
     out = _figure(layout.width or 1000, layout.height or 500)
     ax = out.subplots()
     if "bar" in kinds:
-        _bars(ax, list(fig.data), layout.barmode)
+        _bars(ax, [t for t in fig.data if t.type == "bar"], layout.barmode)
+    groups: dict[str, list] = {}
     for t in fig.data:
-        if t.type == "scatter":
+        if t.type == "scatter" and t.stackgroup:
+            groups.setdefault(t.stackgroup, []).append(t)
+        elif t.type == "scatter":
             _scatter(ax, t)
+    for traces in groups.values():
+        _areas(ax, traces)
     _axes(ax, layout)
     if layout.title and layout.title.text:
         ax.set_title(plain(layout.title.text), loc="left", fontsize=12)

@@ -36,6 +36,7 @@ PAGES = [
     ("factory", "Factory", 2, "02_factory"),
     ("circularity", "Circular credentials", 0, "03_circularity"),
     ("wales", "Wales alignment", 0, "10_wales"),
+    ("cycles", "Material cycles", 4, "11_cycles"),
     ("claims", "Claims & uncertainty", 1, "04_claims"),
     ("scenarios", "Scenarios", 1, "05_scenarios"),
     ("downloads", "Downloads", 0, "06_downloads"),

@@ -103,7 +103,7 @@ def test_html_is_the_json_content(rendered):
     html = _html(rendered)
     for section in SECTIONS:
         assert f'<section id="{section}">' in html, section
-    assert html.count("<svg") == 2, "one Sankey for the micro-factory, one for its baseline"
+    assert html.count('class="sankey-svg"') == 2, "one Sankey for the micro-factory, one for its baseline"
 
 
 def test_every_section_has_its_content(assessed, rendered):

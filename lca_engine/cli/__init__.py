@@ -25,6 +25,7 @@ _MODULES = (
     "background",
     "portfolio",
     "symbiosis",
+    "stocks",
 )
 for _module in (*_MODULES, "export"):
     importlib.import_module(f"{__name__}.{_module}")

@@ -35,6 +35,7 @@ from ..load import Checked
 from ..model import Factory, Source
 from ..results import contributions
 from .circularity_table import side_by_side
+from .cycles_section import cycles_section
 from .verdict_section import DEFAULT_DRAWS, DEFAULT_SEED, paired_draws, verdict_section
 
 SCHEMA = "lca-engine-report/1"
@@ -675,6 +676,7 @@ def build_content(
         "contributions": contribution_tables(assessment, ids, cutoff, catalog),
         "circularity": circularity,
         "circularity_table": side_by_side(circularity, ids),
+        "cycles": cycles_section(assessment, factory_id, catalog=catalog, inventories=inventories),
         "wales": wales_for(assessment, factory_id, inventories),
         "sankey": {fid: sankey_data(assessment.checked[fid].factory) for fid in ids},
         "mass_balance": {fid: balance_table(assessment.checked[fid]) for fid in ids},

@@ -268,4 +268,16 @@ def render_html(content: Mapping, svgs: Mapping[str, str] | None = None) -> str:
         css=Markup(css),
         circularity=circularity,
         svgs=svg_markup,
+        stocks_svg=stocks_chart(content),
     )
+
+
+def stocks_chart(content: Mapping) -> Markup | None:
+    """The in-use chart of the report's factory (:mod:`.stocks_svg`), or None when nothing is modelled."""
+    from .stocks_svg import to_svg
+
+    use = content.get("cycles", {}).get("in_use", {})
+    if not use.get("modelled"):
+        return None
+    title = f"Material in use and end-of-life outflow, t: {content['inventories'][content['factory_id']]['name']}"
+    return Markup(to_svg(use["series"], f"stocks-{content['factory_id']}", title))
