@@ -449,20 +449,10 @@ def group_bars(aggregates: pd.DataFrame, by: str, measure: str = "median change"
 
 # --- material cycles: in-use stocks, end-of-life outflows and industrial symbiosis ---
 
-#: Colours of the end-of-life routes (lca_engine.stocks EOL_ROUTES; still in use first): material kept in use or
-#: recovered in greens and blues, energy recovery reddish purple, landfill vermillion.
 #: The Sankey's destination for what is still in use at the end of the years shown.
 IN_USE = "in use"
-ROUTE_COLOURS = {
-    IN_USE: OKABE_ITO["sky_blue"],
-    "reuse": OKABE_ITO["bluish_green"],
-    "recycling": OKABE_ITO["blue"],
-    "composting": OKABE_ITO["yellow"],
-    "energy_recovery": OKABE_ITO["reddish_purple"],
-    "landfill": OKABE_ITO["vermillion"],
-}
-if set(ROUTE_COLOURS) != {IN_USE, *engine.EOL_ROUTES}:  # pragma: no cover — the routes are lca_engine.stocks'
-    raise ImportError("dashboard.charts.ROUTE_COLOURS must name every end-of-life route of lca_engine.stocks")
+#: Colours of what is still in use and of the end-of-life routes: the report's (one palette for both, Okabe–Ito).
+ROUTE_COLOURS = {IN_USE: engine.STOCK_COLOUR, **engine.ROUTE_COLOURS}
 #: Colours of materials in turn (a material's colour is the same in every chart of the page).
 #: Vermillion (landfill in the routes) comes last, so that with up to eight materials none looks like landfill.
 MATERIAL_COLOURS = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "reddish_purple", "sky_blue",

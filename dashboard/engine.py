@@ -106,6 +106,7 @@ from lca_engine.model import SECTORS, SYSTEMS
 from lca_engine.portfolio.view import GROUP_BY, OUTSIDE, aggregate, factory_table, filter_view, site_cells
 from lca_engine.portfolio.view import page as table_page
 from lca_engine.report.sankey import OKABE_ITO  # one palette for report and dashboard
+from lca_engine.report.stocks_svg import ROUTE_COLOURS, STOCK_COLOUR
 from lca_engine.stocks import EOL_ROUTES, SECONDARY_FORMULA, in_use_stocks
 from lca_engine.stocks.horizon import END as STOCK_END
 from lca_engine.stocks.horizon import START as STOCK_START
@@ -134,11 +135,13 @@ __all__ = [
     "PARAMETER_LABELS",
     "PORTFOLIO_RUN",
     "ROOT",
+    "ROUTE_COLOURS",
     "SCOPES",
     "SCOPE_LABELS",
     "SECONDARY_FORMULA",
     "SECTORS",
     "SITE",
+    "STOCK_COLOUR",
     "STOCK_END",
     "STOCK_START",
     "SYMBIOSIS_WASTE_NOTE",

@@ -12,14 +12,16 @@ import io
 import re
 import shutil
 import tomllib
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
-from lca_engine.report import assess_for_report, build_content, render_html, render_pdf
+from lca_engine.report import assess_for_report, build_content, render_html, render_pdf, sankey_svgs
 from lca_engine.report.html import fmt_num
 from lca_engine.report.sankey_svg import check_inert
-from lca_engine.report.stocks_svg import nice_top
+from lca_engine.report.stocks_svg import nice_top, sankey_data
+from lca_engine.report.stocks_svg import sankey as cycles_sankey
 
 from .conftest import DATA, ROOT
 
@@ -171,7 +173,7 @@ def _circuity() -> dict:
 def test_symbiosis_matches_of_this_factory(reports):
     _, page = reports["tiny-micro"]
     section = _section(page)
-    rows = [r for r in _rows(section, "symbiosis") if len(r) == 9]
+    rows = [r for r in _rows(section, "symbiosis") if len(r) == 10]
     road = fmt_num(_road_km(MICRO_SITE, PEER_SITE))
     # each factory's recovery loss (10 g of clothing waste per garment, to landfill) replaces the other's virgin yarn
     gives = 0.010 * ANNUAL / 1000  # t a year
@@ -199,7 +201,7 @@ def test_a_factory_without_lifetime_says_not_stated(reports):
     assert "<svg" not in section and "stocks-table" not in section
     assert "L/L_av = 1, basis: typed ratio" in text or "basis: not stated" in text
     # its symbiosis matches are there all the same
-    assert len([r for r in _rows(section, "symbiosis") if len(r) == 9]) == 2
+    assert len([r for r in _rows(section, "symbiosis") if len(r) == 10]) == 2
 
 
 def test_pdf_renders_the_section(reports):
@@ -209,6 +211,7 @@ def test_pdf_renders_the_section(reports):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(page))).pages)
     assert "Material in use and industrial symbiosis" in text
     assert "Stock in use at the end of each year, t" in text, "the chart's text is in the PDF"
+    assert "not stated: put on the" in text and f"{fmt_num(HAND_TOTALS['put'])} t" in text, "so is the Sankey's"
     assert "Industrial symbiosis with the other factories of this run" in text
 
 
@@ -225,3 +228,114 @@ def test_a_report_on_one_file_has_no_peer_to_match(folder, data_dir):
     assert content["cycles"]["symbiosis"]["peers"] == ["tiny-micro"] and content["cycles"]["symbiosis"]["matches"] == []
     text = _text(_section(render_html(content)))
     assert "No other factory in this run" in text and "No symbiosis match" not in text
+
+
+# --- the in-use Sankey: per material, put on the market → still in use at the end / each end-of-life route ---
+
+YEARS = 2060 - 2025 + 1
+#: Fixed lifetime 7: the cohorts 2054 … 2060 are in use at the end of 2060; those of 2025 … 2053 left in 2032 … 2060.
+HAND_TOTALS = {
+    "put": YEARS * INFLOW_T,  # 36 × 0.49 = 17.64 t
+    "in_use": LIFETIME * INFLOW_T,  # 3.43 t
+    "reuse": (YEARS - LIFETIME) * INFLOW_T * C_U,  # 29 × 0.49 × 0.2 = 2.842 t
+    "recycling": (YEARS - LIFETIME) * INFLOW_T * C_R,  # 4.263 t
+    "composting": 0.0,
+    "energy_recovery": (YEARS - LIFETIME) * INFLOW_T * C_E,  # 1.421 t
+    "landfill": (YEARS - LIFETIME) * INFLOW_T * (1 - C_U - C_R - C_E),  # 5.684 t
+}
+
+
+def _cycles_sankey(page: str) -> str:
+    found = re.findall(r'<svg[^>]*class="cycles-sankey-svg".*?</svg>', _section(page), flags=re.S)
+    assert len(found) == 1 and page.count('class="cycles-sankey-svg"') == 1
+    return found[0]
+
+
+def _svg_links(svg: str) -> dict[str, tuple[float, str]]:
+    """Tooltip flow name → (band width at its source in px, tooltip mass)."""
+    out = {}
+    for d, tip in re.findall(r'<path class="sankey-link" d="([^"]*)"[^>]*><title>([^<]*)</title>', svg):
+        nums = [float(x) for x in re.findall(r"-?\d+\.\d+", d)]
+        flow, mass = htmllib.unescape(tip).rsplit(": ", 1)
+        out[flow] = (nums[-1] - nums[1], mass)  # M x0 y0 … back to x0, y0 + w
+    return out
+
+
+def test_sankey_totals_equal_the_hand_arithmetic_and_the_identity_holds(reports):
+    content, _ = reports["tiny-micro"]
+    (row,) = content["cycles"]["in_use"]["series"]["horizon_totals"]
+    assert row["material"] == "not stated", "the garment names no material: the stock engine's own label"
+    assert row["put_on_market_t"] == pytest.approx(HAND_TOTALS["put"], rel=1e-12)
+    assert row["in_use_end_t"] == pytest.approx(HAND_TOTALS["in_use"], rel=1e-12)
+    for route, t in row["by_route"].items():
+        assert t == pytest.approx(HAND_TOTALS[route], rel=1e-12, abs=1e-15), route
+    assert row["put_on_market_t"] == pytest.approx(row["in_use_end_t"] + sum(row["by_route"].values()), rel=1e-12)
+    assert HAND_TOTALS["put"] == pytest.approx(3.43 + 2.842 + 4.263 + 1.421 + 5.684, rel=1e-12)
+
+
+def test_sankey_svg_draws_the_totals_in_tonnes(reports):
+    _, page = reports["tiny-micro"]
+    svg = _cycles_sankey(page)
+    assert check_inert(svg) == svg and 'id="stocks-tiny-micro-sankey"' in svg
+    root = ET.fromstring(svg)
+    labels = " ".join(t.text for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    for t in (17.64, 3.43, 2.842, 4.263, 1.421, 5.684):
+        assert f"{fmt_num(t)} t" in labels, t
+    links = _svg_links(svg)
+    routes = {"reuse": "reuse", "recycling": "recycling", "energy recovery": "energy_recovery", "landfill": "landfill"}
+    expected = {f"not stated → {label}": HAND_TOTALS[key] for label, key in routes.items()}
+    expected["not stated → still in use at the end of 2060"] = HAND_TOTALS["in_use"]
+    assert set(links) == set(expected), "composting carries 0 t: no band"
+    for flow, (_, mass) in links.items():
+        assert mass == f"{fmt_num(expected[flow])} t", flow
+    # band widths proportional to tonnes, and together as tall as the material's node (the identity, drawn)
+    px_per_t = {flow: w / expected[flow] for flow, (w, _) in links.items()}
+    assert max(px_per_t.values()) == pytest.approx(min(px_per_t.values()), rel=0.02)
+    heights = [
+        float(h) for h in re.findall(r'class="sankey-node" x="-?[\d.]+" y="-?[\d.]+" width="14" height="([\d.]+)"', svg)
+    ]
+    assert heights[0] == pytest.approx(sum(w for w, _ in links.values()), abs=0.05)
+    # route colours of the report's stock chart; what is still in use in its stock-line colour
+    assert 'fill="#999999" fill-opacity="0.55"' in svg and 'fill="#0072B2" fill-opacity="0.55"' in svg
+
+
+def test_the_page_states_the_identity_and_keeps_its_other_sankeys(reports):
+    content, page = reports["tiny-micro"]
+    text = _text(_section(page))
+    assert (
+        f"not stated {fmt_num(HAND_TOTALS['put'])} t = {fmt_num(HAND_TOTALS['in_use'])} t + "
+        f"{fmt_num(HAND_TOTALS['put'] - HAND_TOTALS['in_use'])} t." in text
+    )
+    # the material-flow Sankeys keep their class (tests/test_report.py counts them); the new one has its own
+    drawn = sum(bool(d["links"]) for d in content["sankey"].values())
+    full = render_html(content, sankey_svgs([content])[0])
+    assert drawn == 2 and full.count('class="sankey-svg"') == drawn and full.count('class="cycles-sankey-svg"') == 1
+    assert 'class="cycles-sankey-svg"' not in reports["tiny-peer"][1], (
+        "no lifetime: no Sankey (the section says not stated)"
+    )
+
+
+def test_sankey_data_two_materials_by_hand():
+    totals = [
+        {"material": "wool", "put_on_market_t": 10.0, "in_use_end_t": 4.0,
+         "by_route": {"reuse": 1.0, "recycling": 5.0, "composting": 0.0, "energy_recovery": 0.0, "landfill": 0.0}},
+        {"material": "steel", "put_on_market_t": 6.0, "in_use_end_t": 0.0,
+         "by_route": {"reuse": 0.0, "recycling": 2.5, "composting": 0.0, "energy_recovery": 0.0, "landfill": 3.5}},
+    ]  # fmt: skip
+    data = sankey_data(totals, 2060)
+    mass = {n["label"]: n["mass_kg"] for n in data["nodes"]}
+    assert mass == {
+        "wool: put on the market": 10.0,
+        "steel: put on the market": 6.0,
+        "still in use at the end of 2060": 4.0,
+        "reuse": 1.0,
+        "recycling": 7.5,
+        "landfill": 3.5,
+    }
+    assert len(data["links"]) == 5 and all(lk["mass_kg"] > 0 for lk in data["links"])
+    for i, row in enumerate(totals):
+        out = sum(lk["mass_kg"] for lk in data["links"] if lk["source"] == f"m{i}")
+        assert out == pytest.approx(row["put_on_market_t"], rel=1e-15)
+    svg = cycles_sankey(totals, 2025, 2060, "two")
+    assert svg.count('class="sankey-link"') == 5 and "recycling" in svg and "7.5 t" in svg
+    assert cycles_sankey([], 2025, 2060, "none") == ""

@@ -127,12 +127,14 @@ def test_a_match_computed_by_hand_equals_the_tool(trio, catalog):
     m = s.matches
     assert list(zip(m.receiver, m.t_per_year.round(12), strict=True)) == [("tiny-near", 0.4), ("tiny-far", 0.6)]
     # catalogue figures are DESNZ 2025's published ones (shared README): PET primary, plastics landfill, HGV laden
-    pet, landfill = (
+    pet, landfill, pet_closed = (
         _per_t(catalog, "desnz.material.plastics_pet.primary"),
         _per_t(catalog, "desnz.waste.plastics_pet.landfill"),
+        _per_t(catalog, "desnz.material.plastics_pet.closed_loop"),
     )
     hgv = catalog.factors["desnz.freight.hgv"]
-    assert (round(pet, 2), round(landfill, 5), hgv.value, hgv.unit) == (3863.90, 8.98311, 0.10163, "t*km")
+    published = (3863.90, 8.98311, 2213.90, 0.10163, "t*km")
+    assert (round(pet, 2), round(landfill, 5), round(pet_closed, 2), hgv.value, hgv.unit) == published
     circuity = _shipped_circuity()
     for row, site, t in ((m.iloc[0], NEAR, 0.1 * 10_000 * 0.4 / 1000), (m.iloc[1], FAR, 0.6)):
         km = _haversine(GIVER, site)
@@ -140,8 +142,10 @@ def test_a_match_computed_by_hand_equals_the_tool(trio, catalog):
         assert row.road_km == pytest.approx(km * circuity, rel=1e-9)
         assert row.virgin_avoided_kg_co2e == pytest.approx(t * pet, rel=1e-12)
         assert row.treatment_avoided_kg_co2e == pytest.approx(t * landfill, rel=1e-12)
+        assert row.secondary_burden_kg_co2e == pytest.approx(t * pet_closed, rel=1e-12)  # the recycled PET's own
         assert row.transport_added_kg_co2e == pytest.approx(t * km * circuity * hgv.value, rel=1e-9)
-        assert row.net_avoided_kg_co2e == pytest.approx(t * (pet + landfill - km * circuity * hgv.value), rel=1e-9)
+        net = t * (pet + landfill - pet_closed - km * circuity * hgv.value)
+        assert row.net_avoided_kg_co2e == pytest.approx(net, rel=1e-9)
         assert row.circuity_status == "to check" and "for reporting, not for comparing" in row.notes
     # Ebbw Vale is ~12.5 km from Merthyr as the crow flies, Swansea ~41 km (sanity of the coordinates)
     assert 12 < m.great_circle_km.iloc[0] < 13 and 40 < m.great_circle_km.iloc[1] < 42

@@ -270,6 +270,7 @@ def savings_table(m: pd.DataFrame) -> pd.DataFrame:
         "giver → receiver": [f"{g} → {r}" for g, r in zip(m["giver"], m["receiver"], strict=True)],
         "virgin avoided": m["virgin_avoided_kg_co2e"].map(charts.fmt),
         "treatment avoided": m["treatment_avoided_kg_co2e"].map(charts.fmt),
+        "secondary burden": m["secondary_burden_kg_co2e"].map(charts.fmt),
         "transport added": m["transport_added_kg_co2e"].map(charts.fmt),
         "net avoided": m["net_avoided_kg_co2e"].map(charts.fmt),
         "giver MCI": [_mci(b, a) for b, a in zip(m["giver_mci_before"], m["giver_mci_after"], strict=True)],

@@ -47,6 +47,7 @@ SHOWN = {
     "road_km": "road km",
     "virgin_avoided_kg_co2e": "virgin",
     "treatment_avoided_kg_co2e": "treatment",
+    "secondary_burden_kg_co2e": "secondary",
     "transport_added_kg_co2e": "transport",
     "net_avoided_kg_co2e": "net",
     "giver_mci": "giver MCI",
@@ -65,11 +66,16 @@ WHOLE = (
     "road km",
     "virgin",
     "treatment",
+    "secondary",
     "transport",
     "net",
     "giver MCI",
     "receiver MCI",
 )
+
+
+#: The kg CO2e a year columns of a match, printed to 0.1 kg.
+KG_COLUMNS = [c for c in SHOWN if c.endswith("_kg_co2e")]
 
 
 def _mci(before, after) -> str:
@@ -89,7 +95,12 @@ def _shown(df):
         t_per_year=df.t_per_year.map("{:.4g}".format),
         road_km=df.road_km.map("{:.4g}".format),
     )
-    for col in ("virgin_avoided_kg_co2e", "treatment_avoided_kg_co2e", "transport_added_kg_co2e"):
+    for col in (
+        "virgin_avoided_kg_co2e",
+        "treatment_avoided_kg_co2e",
+        "secondary_burden_kg_co2e",
+        "transport_added_kg_co2e",
+    ):
         t[col] = df[col].map(_kg)
     t["net_avoided_kg_co2e"] = df.net_avoided_kg_co2e.map(_kg)
     return t[list(SHOWN)].rename(columns=SHOWN).astype(str)
@@ -152,9 +163,9 @@ def match(
     c = s.circuity
     caption = (
         f"kg CO2e per year (DESNZ {s.year}, AR5 GWP100): virgin production avoided, the giver's treatment avoided, "
-        f"transport added, net avoided; road km = great-circle km × circuity {c.value:g} "
-        f"({c.status}; source {c.source}); MCI before→after this link alone. DESNZ waste-disposal factors are for "
-        "reporting, not for comparing treatment routes."
+        "the secondary material's own burden (its closed-loop factor), transport added, net avoided; road km = "
+        f"great-circle km × circuity {c.value:g} ({c.status}; source {c.source}); MCI before→after this link "
+        "alone. DESNZ waste-disposal factors are for reporting, not for comparing treatment routes."
     )
     title = f"Symbiosis matches within {s.radius_km:g} km of road: {len(s.matches)}"
     if len(s.matches):

@@ -4,9 +4,10 @@
   parameters in years, the industry average L_av, its source or "assumption"), and where the MCI utility's L/L_av
   comes from (:func:`lca_engine.circularity.lifetime.lifetime_ratio`: "lifetime data" or "typed ratio").
 * **In use** (:func:`lca_engine.stocks.in_use_stocks` on this factory alone, :data:`START` … :data:`END`): the
-  stock in use, the end-of-life outflow by route and the secondary material per year (the chart's series), and a
-  table at :data:`TABLE_YEARS`. A factory none of whose products can be modelled says "not stated" and why — never
-  zeros.
+  stock in use, the end-of-life outflow by route and the secondary material per year (the chart's series), a
+  table at :data:`TABLE_YEARS`, and per material the tonnes put on the market over the horizon, still in use at
+  its end and gone by each end-of-life route (the series' ``horizon_totals``: the in-use Sankey's flows). A
+  factory none of whose products can be modelled says "not stated" and why — never zeros.
 * **Symbiosis** (:func:`lca_engine.symbiosis.portfolio.symbiosis` among the factories the report was run on,
   baselines left out, within :data:`RADIUS_KM` of road): the matches this factory gives or takes part in, the road
   circuity factor with its source and status ("to check" until read at its publisher) and DESNZ's caveat.
@@ -50,6 +51,7 @@ MATCH_COLUMNS = (
     "road_km",
     "virgin_avoided_kg_co2e",
     "treatment_avoided_kg_co2e",
+    "secondary_burden_kg_co2e",
     "transport_added_kg_co2e",
     "net_avoided_kg_co2e",
     "giver_mci_before",
@@ -87,15 +89,35 @@ def product_row(flow: Flow) -> dict:
     return row
 
 
+def horizon_totals(result) -> list[dict]:
+    """Per material (sorted), over the whole horizon, t: put on the market (the inflows summed), still in use at
+    the end of its last year and the end-of-life outflow summed by route — the in-use Sankey's flows. The stock
+    model conserves mass, so put on the market = in use at the end + Σ routes (to rounding)."""
+    end = result.horizon.end
+    put = result.stocks.groupby("material")["inflow_t"].sum()
+    last = result.stocks[result.stocks["year"] == end].groupby("material")["stock_t"].sum()
+    routes = result.outflows.groupby(["material", "route"])["outflow_t"].sum()
+    return [
+        {
+            "material": str(m),
+            "put_on_market_t": float(put[m]),
+            "in_use_end_t": float(last.get(m, 0.0)),
+            "by_route": {r: float(routes.get((m, r), 0.0)) for r in EOL_ROUTES},
+        }
+        for m in sorted(put.index)
+    ]
+
+
 def _series(result) -> dict:
     """Per year of the horizon: stock in use (end of year), outflow by route and secondary material, t (all
-    products of the factory summed)."""
+    products of the factory summed); and the horizon's totals per material (:func:`horizon_totals`)."""
     routes = result.outflow_by_route()
     return {
         "years": [int(y) for y in result.horizon.years],
         "stock_t": result.stock_by_material().sum(axis=1).tolist(),
         "outflow_t": {r: routes[r].tolist() for r in EOL_ROUTES},
         "secondary_t": result.secondary_by_year().sum(axis=1).tolist(),
+        "horizon_totals": horizon_totals(result),
     }
 
 

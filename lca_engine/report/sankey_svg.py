@@ -9,6 +9,7 @@ external references) before it is returned.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 
 from ..errors import LcaEngineError
@@ -60,8 +61,13 @@ def path_d(path: Path) -> str:
     return " ".join(cmd + (" " + " ".join(_n(v) for v in nums) if nums else "") for cmd, nums in path)
 
 
-def _link(lk: Link) -> str:
-    tip = f"<title>{esc(lk.flow)}: {lk.mass_kg:.4g} kg</title>"
+def kg(mass: float) -> str:
+    """A link's mass in its tooltip: the material-flow Sankey's kg."""
+    return f"{mass:.4g} kg"
+
+
+def _link(lk: Link, amount: Callable[[float], str] = kg) -> str:
+    tip = f"<title>{esc(lk.flow)}: {amount(lk.mass_kg)}</title>"
     fill = f'fill="{lk.colour}" fill-opacity="{lk.opacity:.2f}"'
     if lk.arc:
         stroke = f'fill="none" stroke="{lk.colour}" stroke-opacity="{lk.opacity:.2f}" stroke-width="{_n(lk.stroke)}"'
@@ -109,14 +115,22 @@ def _legend(lay: Layout) -> str:
 def to_svg(data: dict, uid: str, title: str) -> str:
     """An inline SVG of one :func:`lca_engine.report.content.sankey_data` (which must have links)."""
     lay = layout(data)
-    uid = _UID.sub("_", uid) or "sankey"
     loops = sum(lk.arc for lk in lay.links)
     desc = (
         f"{len(lay.nodes)} nodes and {len(lay.links)} mass flows in kg per functional unit, band widths "
         f"proportional to mass; {loops} loop link(s) drawn as return arcs."
     )
+    return draw(lay, uid, title, desc)
+
+
+def draw(
+    lay: Layout, uid: str, title: str, desc: str, *, css_class: str = "sankey-svg", amount: Callable[[float], str] = kg
+) -> str:
+    """The inline SVG of a :class:`~.sankey_layout.Layout`: ``css_class`` on the ``<svg>``, ``amount`` writes a
+    link's mass in its tooltip (``Link.mass_kg`` holds whatever mass the layout was given)."""
+    uid = _UID.sub("_", uid) or "sankey"
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sankey-svg" id="{uid}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{esc(css_class)}" id="{uid}" role="img" '
         f'aria-labelledby="{uid}-title {uid}-desc" width="{_n(lay.width)}" height="{_n(lay.height)}" '
         f'viewBox="{_n(lay.left)} {_n(lay.top)} {_n(lay.width)} {_n(lay.height)}" font-family="{FONT}" '
         f'font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">'
@@ -124,8 +138,8 @@ def to_svg(data: dict, uid: str, title: str) -> str:
     )
     body = (
         f'<rect x="{_n(lay.left)}" y="{_n(lay.top)}" width="{_n(lay.width)}" height="{_n(lay.height)}" fill="#FFFFFF"/>'
-        f'<g class="sankey-loops">{"".join(_link(lk) for lk in lay.links if lk.arc)}</g>'
-        f'<g class="sankey-links">{"".join(_link(lk) for lk in lay.links if not lk.arc)}</g>'
+        f'<g class="sankey-loops">{"".join(_link(lk, amount) for lk in lay.links if lk.arc)}</g>'
+        f'<g class="sankey-links">{"".join(_link(lk, amount) for lk in lay.links if not lk.arc)}</g>'
         f'<g class="sankey-nodes">{"".join(_node(n) for n in lay.nodes)}</g>'
         f'<g class="sankey-labels">{"".join(_label(n) for n in lay.nodes)}{"".join(map(_text, lay.texts))}</g>'
         f"{_legend(lay)}"

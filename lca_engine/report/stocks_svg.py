@@ -1,29 +1,32 @@
-"""The in-use chart as inline SVG, written directly (no browser, no plotting library), like :mod:`.sankey_svg`:
+"""The in-use charts as inline SVG, written directly (no browser, no plotting library), like :mod:`.sankey_svg`:
 the stock in use at the end of each year (top panel, t) and the end-of-life outflow of each year stacked by route
 with the secondary material it makes available (bottom panel, t per year), from the section's series
-(:func:`lca_engine.report.cycles_section.in_use`). Numbers are written with two decimals, so the same series give a
-byte-identical SVG; the markup is checked inert (:func:`.sankey_svg.check_inert`)."""
+(:func:`lca_engine.report.cycles_section.in_use`); then the horizon's Sankey (:func:`sankey`): per material, the
+tonnes put on the market → still in use at the end / each end-of-life route, laid out and drawn by the report's own
+Sankey (:func:`.sankey_layout.layout`, :func:`.sankey_svg.draw`) with this chart's route colours. Numbers are
+written with two decimals, so the same series give a byte-identical SVG; the markup is checked inert
+(:func:`.sankey_svg.check_inert`)."""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
-from .sankey_svg import FONT, TEXT_COLOUR, check_inert, esc
+from ..stocks.routes import EOL_ROUTES
+from .html import fmt_num
+from .sankey import OKABE_ITO
+from .sankey_layout import Layout, layout
+from .sankey_svg import FONT, TEXT_COLOUR, check_inert, draw, esc
 
 WIDTH, PANEL_HEIGHT, GAP = 680.0, 150.0, 46.0
 LEFT, RIGHT, TOP, BOTTOM = 58.0, 12.0, 26.0, 60.0
 FONT_SIZE = 10
 STOCK_COLOUR = "#0072B2"
 SECONDARY_COLOUR = "#D55E00"
-#: One colour per end-of-life route (Okabe-Ito, colour-blind safe); landfill grey.
-ROUTE_COLOURS = {
-    "reuse": "#56B4E9",
-    "recycling": "#009E73",
-    "composting": "#F0E442",
-    "energy_recovery": "#E69F00",
-    "landfill": "#999999",
-}
+#: One colour per end-of-life route, in the order of :data:`lca_engine.stocks.routes.EOL_ROUTES` (recycling, reuse,
+#: composting, energy recovery, landfill): Okabe-Ito, colour-blind safe; landfill grey.
+ROUTE_COLOURS = dict(zip(EOL_ROUTES, ("#009E73", "#56B4E9", "#F0E442", "#E69F00", "#999999"), strict=True))
 
 
 def _n(x: float) -> str:
@@ -134,7 +137,7 @@ def _legend(routes: list[str], y: float) -> str:
     return f'<g class="stocks-legend">{"".join(out)}</g>'
 
 
-def to_svg(series: dict, uid: str, title: str) -> str:
+def chart_svg(series: dict, uid: str, title: str) -> str:
     """The two-panel chart of one factory's in-use series (years, stock_t, outflow_t by route, secondary_t)."""
     height = TOP + 2 * PANEL_HEIGHT + GAP + BOTTOM
     uid = re.sub(r"[^A-Za-z0-9_-]", "_", uid) or "stocks"
@@ -152,3 +155,81 @@ def to_svg(series: dict, uid: str, title: str) -> str:
     )
     body = _stock_panel(series) + _outflow_panel(series) + _legend(list(series["outflow_t"]), height - 18)
     return check_inert(f"{head}{body}</svg>")
+
+
+#: The Sankey's destination for what is still in use at the end of the horizon (the routes are EOL_ROUTES).
+IN_USE = "in_use"
+#: Sankey colours: what is still in use as the stock line, each route as its bars above, materials grey; the bands
+#: take their destination's colour, translucent.
+DESTINATION_COLOURS = {IN_USE: STOCK_COLOUR, **ROUTE_COLOURS}
+MATERIAL_COLOUR = OKABE_ITO["grey"]
+BAND_OPACITY = 0.55
+SANKEY_CLASS = "cycles-sankey-svg"
+
+
+def destination_label(destination: str, end: int) -> str:
+    return f"still in use at the end of {end}" if destination == IN_USE else destination.replace("_", " ")
+
+
+def sankey_data(totals: list[dict], end: int) -> dict:
+    """The layout's input (:func:`.sankey_layout.layout`): materials (left, put on the market) → destinations
+    (right), links > 0 only. Masses are tonnes in the layout's ``mass_kg`` fields: it scales by mass, no unit."""
+    nodes, links, ends = [], [], dict.fromkeys(DESTINATION_COLOURS, 0.0)
+    for i, row in enumerate(totals):
+        m = row["material"]
+        nodes.append(
+            {"id": f"m{i}", "kind": "material", "side": "in", "label": f"{m}: put on the market",
+             "mass_kg": row["put_on_market_t"], "colour": MATERIAL_COLOUR}
+        )  # fmt: skip
+        for d, t in {IN_USE: row["in_use_end_t"], **row["by_route"]}.items():
+            if t > 0:
+                ends[d] += t
+                flow = f"{m} → {destination_label(d, end)}"
+                links.append(
+                    {"source": f"m{i}", "target": f"d:{d}", "flow": flow, "mass_kg": t, "loop": False, "kind": "other"}
+                )
+    nodes += [
+        {"id": f"d:{d}", "kind": "destination", "side": "out", "label": destination_label(d, end), "mass_kg": t,
+         "colour": DESTINATION_COLOURS[d]}
+        for d, t in ends.items() if t > 0
+    ]  # fmt: skip
+    return {"nodes": nodes, "links": links}
+
+
+def _tonnes(t: float) -> str:
+    return f"{fmt_num(t)} t"
+
+
+def _in_tonnes(lay: Layout, data: dict, end: int) -> Layout:
+    """The layout with each node's mass line in tonnes, this chart's colours and a one-line legend."""
+    by_id = {n["id"]: n for n in data["nodes"]}
+    nodes = tuple(
+        replace(n, colour=by_id[n.id]["colour"], lines=(*n.lines[:-1], _tonnes(by_id[n.id]["mass_kg"])))
+        for n in lay.nodes
+    )
+    links = tuple(replace(lk, colour=by_id[lk.target]["colour"], opacity=BAND_OPACITY) for lk in lay.links)
+    note = f"band colour: where the material is at the end of {end} (still in use, or the end-of-life route)"
+    legend = ((note, "", 0.0, *lay.legend[0][3:]),)
+    return replace(lay, nodes=nodes, links=links, legend=legend)
+
+
+def sankey(totals: list[dict], start: int, end: int, uid: str) -> str:
+    """The horizon's Sankey of :func:`lca_engine.report.cycles_section.horizon_totals` ("" when nothing flows)."""
+    data = sankey_data(totals, end)
+    if not data["links"]:
+        return ""
+    title = f"Products put on the market {start}–{end} and where they are at the end of {end}, t"
+    desc = (
+        f"{len(totals)} material(s) put on the market {start}–{end} and {len(data['nodes']) - len(totals)} "
+        f"destination(s) at the end of {end}, band widths proportional to mass in tonnes; for each material, put on "
+        f"the market = still in use at the end of {end} + the end-of-life outflow of every route."
+    )
+    return draw(_in_tonnes(layout(data), data, end), uid, title, desc, css_class=SANKEY_CLASS, amount=_tonnes)
+
+
+def to_svg(series: dict, uid: str, title: str) -> str:
+    """The section's in-use figures: the two-panel chart (:func:`chart_svg`), then the horizon's Sankey
+    (:func:`sankey`, id ``<uid>-sankey``) when the series carries ``horizon_totals``."""
+    years = series["years"]
+    totals = series.get("horizon_totals") or []
+    return chart_svg(series, uid, title) + sankey(totals, years[0], years[-1], f"{uid}-sankey")

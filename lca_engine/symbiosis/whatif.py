@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from ..balance import flow_mass_kg
 from ..errors import InventoryError
 from ..model import Assumption, Factory, Flow
-from .classes import desnz_item, flow_class
+from .classes import flow_class
 from .flows import annual_output, demand_problem, supply_problem
-from .savings import HGV, primary_key
+from .savings import HGV, primary_key, secondary_key
 
 ROUTE = "recycling"
 #: Relative tolerance on the matched mass against the supply or demand (round-off of t/yr ↔ kg/FU).
@@ -162,13 +162,6 @@ def _giver_after(giver: Factory, g: Flow, receiver: Factory, kg: float, file: st
     return _replace(giver, g, _scaled(g, 1.0 - share), [sent]), new_id
 
 
-def _secondary_key(r: Flow, known: Container[str]) -> str | None:
-    key = primary_key(r)
-    item = desnz_item(key) if key else None
-    closed = f"desnz.material.{item}.closed_loop" if item else None
-    return closed if closed in known else None
-
-
 def _receiver_after(
     receiver: Factory, r: Flow, giver: Factory, kg: float, road_km: float, secondary: str | None, file: str | None
 ) -> tuple[Factory, tuple[str, str]]:
@@ -222,7 +215,7 @@ def link(
     cls = check_pair(giver, g, receiver, r, files)
     g_kg = t_per_year * 1000.0 / annual_output(giver, files[0])
     r_kg = t_per_year * 1000.0 / annual_output(receiver, files[1])
-    secondary = _secondary_key(r, known_keys)
+    secondary = secondary_key(r, known_keys)
     giver_after, sent_id = _giver_after(giver, g, receiver, g_kg, files[0])
     receiver_after, (taken_id, haul_id) = _receiver_after(receiver, r, giver, r_kg, road_km, secondary, files[1])
     notes = () if secondary else (f"no closed-loop factor for '{r.id}': its secondary inflow has no background",)
