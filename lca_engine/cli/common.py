@@ -132,3 +132,26 @@ def _df_table(df, title: str, floats: str = "{:.4g}", caption: str | None = None
 def _print_warnings(warnings) -> None:
     for w in warnings:
         err.print(styled("warning:", "yellow", " " + problems_text([w])))
+
+
+#: The table files ``--out`` may name.
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def check_table_out(path) -> None:
+    """``--out`` names a .csv or .parquet file (checked before any work)."""
+    if path is not None and path.suffix.lower() not in TABLE_SUFFIXES:
+        raise LcaEngineError(
+            f"cannot write '{path.name}': not .csv or .parquet", fix="name a .csv or .parquet file", field="--out"
+        )
+
+
+def write_table(df, path) -> None:
+    """A table to ``path`` (.csv, else Parquet), atomically: the file is whole or absent."""
+    from .. import atomic
+
+    if path.suffix.lower() == ".csv":
+        atomic.write_text(path, df.to_csv(index=False))
+    else:
+        with atomic.atomic_path(path) as tmp:
+            df.to_parquet(tmp, index=False)

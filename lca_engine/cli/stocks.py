@@ -10,7 +10,7 @@ import typer
 
 from ..errors import LcaEngineError
 from ..vocabulary import BASELINE
-from .common import _df_table, _fail, app, err, out, styled
+from .common import _df_table, _fail, app, check_table_out, err, out, styled, write_table
 
 #: Printed years: the start, every STEP years after it, and the end.
 STEP = 5
@@ -48,13 +48,6 @@ def shown_years(start: int, end: int) -> list[int]:
     return sorted({*range(start, end + 1, STEP), end})
 
 
-def _check_out(path: Path | None) -> None:
-    if path is not None and path.suffix.lower() not in (".csv", ".parquet"):
-        raise LcaEngineError(
-            f"cannot write '{path.name}': not .csv or .parquet", fix="name a .csv or .parquet file", field="--out"
-        )
-
-
 def _left_table(left_out: list):
     import pandas as pd
 
@@ -73,16 +66,6 @@ def tidy(result, left_out: list):
     first = ["table", "factory", "product", "material", "year", "route"]
     whole = whole.reindex(columns=[*first, *(c for c in whole.columns if c not in first)])
     return whole.astype({"year": "Int64"})  # whole years; empty in the rows of products left out
-
-
-def _write(df, path: Path) -> None:
-    from .. import atomic
-
-    if path.suffix.lower() == ".csv":
-        atomic.write_text(path, df.to_csv(index=False))
-    else:
-        with atomic.atomic_path(path) as tmp:
-            df.to_parquet(tmp, index=False)
 
 
 def _load(paths: list[Path]):
@@ -149,12 +132,12 @@ def stocks(
 
     try:
         horizon = _horizon(start, end)
-        _check_out(out_file)
+        check_table_out(out_file)
         factories, baselines = _load(paths)
         result = in_use_stocks(factories, horizon.start, horizon.end)
         left_out = [*result.left_out, *baselines]
         if out_file is not None:
-            _write(tidy(result, left_out), out_file)
+            write_table(tidy(result, left_out), out_file)
     except LcaEngineError as exc:
         _fail(exc)
     _print(result, shown_years(horizon.start, horizon.end), left_out)

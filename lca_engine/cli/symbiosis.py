@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import LcaEngineError
-from .common import DataDirOpt, _df_table, _fail, app, err, out, styled
+from .common import DataDirOpt, _df_table, _fail, app, check_table_out, err, out, styled, write_table
 
 MATCH = "match"
 
@@ -124,23 +124,6 @@ def _print_matches(df, title: str, caption: str) -> None:
         out.print(blocks(shown, title, caption))
 
 
-def _check_out(path: Path | None) -> None:
-    if path is not None and path.suffix.lower() not in (".csv", ".parquet"):
-        raise LcaEngineError(
-            f"cannot write '{path.name}': not .csv or .parquet", fix="name a .csv or .parquet file", field="--out"
-        )
-
-
-def _write(df, path: Path) -> None:
-    from .. import atomic
-
-    if path.suffix.lower() == ".csv":
-        atomic.write_text(path, df.to_csv(index=False))
-    else:
-        with atomic.atomic_path(path) as tmp:
-            df.to_parquet(tmp, index=False)
-
-
 @symbiosis_app.command(MATCH)
 def match(
     paths: list[Path] = typer.Argument(..., help="Inventory files or folders (baselines are left out)."),
@@ -154,10 +137,10 @@ def match(
     from ..symbiosis import find_matches
 
     try:
-        _check_out(out_file)
+        check_table_out(out_file)
         s = find_matches(paths, radius, year=year, data_dir=data_dir)
         if out_file is not None:
-            _write(s.matches, out_file)
+            write_table(s.matches, out_file)
     except LcaEngineError as exc:
         _fail(exc)
     c = s.circuity

@@ -25,6 +25,7 @@ from ..stocks import EOL_ROUTES, in_use_stocks
 from ..stocks.horizon import END, START
 from ..stocks.lifetimes import in_years
 from ..symbiosis.distance import load_circuity
+from ..symbiosis.portfolio import COLUMNS as MATCH_TABLE
 from ..symbiosis.portfolio import symbiosis
 from ..vocabulary import BASELINE
 
@@ -38,28 +39,9 @@ DESNZ_CAVEAT = (
     "DESNZ states that its waste-disposal factors are for reporting, not for comparing treatment routes: the "
     "treatment avoided by a match is an indication, not a comparison of routes."
 )
-#: The match columns the report shows (the rest stay in `lca-engine symbiosis --out`).
-MATCH_COLUMNS = (
-    "giver",
-    "giver_flow",
-    "receiver",
-    "receiver_flow",
-    "material_class",
-    "giver_quality",
-    "t_per_year",
-    "great_circle_km",
-    "road_km",
-    "virgin_avoided_kg_co2e",
-    "treatment_avoided_kg_co2e",
-    "secondary_burden_kg_co2e",
-    "transport_added_kg_co2e",
-    "net_avoided_kg_co2e",
-    "giver_mci_before",
-    "giver_mci_after",
-    "receiver_mci_before",
-    "receiver_mci_after",
-    "notes",
-)
+#: The match columns the report shows (the rest stay in `lca-engine symbiosis --out`): every column of the match
+#: table but the receiver's quality, the circuity (stated once under the table) and the factors used.
+MATCH_COLUMNS = tuple(c for c in MATCH_TABLE if c not in ("receiver_quality", "circuity", "circuity_status", "factors"))
 
 
 def _provenance(lt: Lifetime) -> str:
