@@ -25,3 +25,12 @@ def run(*args: object) -> tuple[int, str]:
     assert code != EXIT_INTERNAL, trace + output
     assert "Traceback" not in output, output
     return code, output
+
+
+def ctrl_c_reaches_it() -> None:
+    """``preexec_fn`` for a child a test stops with SIGINT: Ctrl-C at its default, as in a terminal. A test runner
+    started in the background of a non-interactive shell ignores SIGINT, its children inherit that, and Python (like
+    ``lca-engine``, by the POSIX convention) keeps a signal ignored at startup ignored: the child would not stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -28,6 +28,8 @@ from lca_engine.background.imported import BackgroundFormat, list_backgrounds, l
 from lca_engine.background_import import import_background, remove_background, show
 from lca_engine.errors import BackgroundError, LcaEngineError
 
+from .cli_run import ctrl_c_reaches_it
+
 FIX = Path(__file__).parent / "fixtures" / "bw2io"
 ES2_FILE = FIX / "ecospold2" / "00000_11111111-2222-3333-4444-555555555555_66666666-7777-8888-9999-000000000000.spold"
 ES2 = "{http://www.EcoInvent.org/EcoSpold02}"
@@ -498,7 +500,8 @@ def synthetic_es2(folder: Path, n: int) -> Path:
 def start_import(root: Path, path: Path, name: str) -> subprocess.Popen:
     env = {**os.environ, "LCA_ENGINE_DATA_DIR": str(root)}
     cmd = [sys.executable, "-m", "lca_engine.cli", "background", "import", str(path), "--name", name]
-    return subprocess.Popen([*cmd, "--licence", LICENCE, "--cut-off"], env=env, stdout=PIPE, stderr=PIPE, text=True)
+    cmd += ["--licence", LICENCE, "--cut-off"]
+    return subprocess.Popen(cmd, env=env, stdout=PIPE, stderr=PIPE, text=True, preexec_fn=ctrl_c_reaches_it)
 
 
 def wait_for_write(root: Path, proc: subprocess.Popen, timeout: float = 240.0) -> None:

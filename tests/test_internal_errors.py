@@ -20,7 +20,7 @@ import pytest
 from lca_engine.circularity.graph_indicators import CONVENTIONS
 from lca_engine.indicators import INDICATORS
 
-from .cli_run import run
+from .cli_run import ctrl_c_reaches_it, run
 from .conftest import DATA, EXAMPLES, ROOT
 
 MARKUP = ("[/red]", "[link=file:///etc/passwd]x[/link]", "[bold]B")
@@ -277,6 +277,7 @@ def test_interrupt_exits_130_without_a_finaliser_traceback(tmp_path):
     "Exception ignored in ... Traceback" for that finaliser is not shown, also when the object is finalised during
     the unwinding, before the interrupt reaches ``cli.main`` (fails without the SIGINT handler)."""
     env = {**__import__("os").environ, "LCA_ENGINE_DATA_DIR": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-c", _HALF_BUILT], capture_output=True, text=True, env=env, timeout=120)
+    cmd = [sys.executable, "-c", _HALF_BUILT]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, preexec_fn=ctrl_c_reaches_it)
     assert proc.returncode == 130, proc.stderr
     assert "interrupted" in proc.stderr and "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
