@@ -68,6 +68,7 @@ import tracemalloc
 import warnings
 
 import numpy as np
+from machine import cpu_name  # benchmarks/machine.py (this script's folder is on sys.path)
 
 warnings.filterwarnings("ignore")
 
@@ -652,14 +653,6 @@ def profile_ours(system, draws: int, seed: int, batch: int) -> None:
 
 def fmt_ms(s: float) -> str:
     return "—" if not math.isfinite(s) else (f"{s * 1e3:.3f}" if s < 0.1 else f"{s * 1e3:.1f}")
-
-
-def cpu_name() -> str:
-    with contextlib.suppress(OSError):
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
 
 
 def solver_note() -> str:

@@ -48,6 +48,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_name  # benchmarks/machine.py (this script's folder is on sys.path)
+
 HERE = Path(__file__).resolve()
 YEAR = 2025
 SEED = 1
@@ -448,14 +450,6 @@ def run_size(n: int, ctx: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------- report
-def cpu_name() -> str:
-    with contextlib.suppress(OSError):
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
 def machine_line() -> str:
     from importlib.metadata import version
     from importlib.util import find_spec

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_name  # benchmarks/machine.py (this script's folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHILD = r"""
@@ -66,7 +68,7 @@ def _child(code: str, *args: object, env: dict) -> dict:
 
 
 def _machine() -> str:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    cpu = cpu_name()
     import numpy as np
     import scipy
 

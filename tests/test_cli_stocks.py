@@ -14,32 +14,18 @@ from lca_engine.cli.stocks import shown_years
 
 from .cli_run import run
 from .conftest import DATA
+from .tiny_cycles import TINY, end_of_use, lifetime, production
 
 T_PER_YEAR = 1000 * 0.49 / 1000  # annual output × garment mass (tiny_micro.toml), t
 LIFETIME = 7
-EXTRA = f"""
-[flows.lifetime]
-distribution = "fixed"
-mean = {LIFETIME}
-source = "desnz-2025"
-
-[production]
-annual_output = 1000
-assumption = {{ reasoning = "test value: garments knitted per year", low = 500, high = 2000 }}
-
-[end_of_use]
-collected_for_reuse = 0.2
-collected_for_recycling = 0.3
-recycling_efficiency_collection = 0.5
-assumption = "test values for a garment's fate after use"
-"""
+EXTRA = lifetime(f'distribution = "fixed"\nmean = {LIFETIME}') + production(1000, 500, 2000)
+EXTRA += end_of_use(reuse=0.2, recycling=0.3, efficiency=0.5)
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     d = tmp_path_factory.mktemp("stocks")
-    tiny = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
-    (d / "tiny_micro.toml").write_text(tiny + EXTRA, encoding="utf-8")
+    (d / "tiny_micro.toml").write_text(TINY + EXTRA, encoding="utf-8")
     shutil.copy(DATA / "tiny_baseline.toml", d / "tiny_baseline.toml")
     return d
 

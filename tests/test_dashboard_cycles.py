@@ -23,7 +23,10 @@ from streamlit.testing.v1 import AppTest
 import lca_engine as le
 from lca_engine.load import load_checked
 
-from .conftest import DATA, EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT
+from .tiny_cycles import TINY, production
+from .tiny_cycles import end_of_use as eou
+from .tiny_cycles import lifetime as tiny_lifetime
 
 APP = str(ROOT / "dashboard" / "app.py")
 TIMEOUT = 300
@@ -32,28 +35,17 @@ TIMEOUT = 300
 CONTROL_BOUND_S = 5.0
 ROUTES = ("reuse", "recycling", "composting", "energy_recovery")
 
-TINY = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")  # product 'garment': 1 item × 0.49 kg/item per FU
-
 
 def _tiny(fid: str, material: str, lifetime: str | None, annual: int, end_of_use: str = "") -> str:
     """tiny_micro.toml under another id, without its baseline, its product of ``material`` with ``lifetime``."""
     text = TINY.replace('id = "tiny-micro"', f'id = "{fid}"', 1).replace('baseline = "tiny_baseline.toml"\n', "")
     text = text.replace('mass_per_unit = "0.49 kg/item"', f'mass_per_unit = "0.49 kg/item"\nmaterial = "{material}"')
     if lifetime:
-        text += f'\n[flows.lifetime]\n{lifetime}\nsource = "desnz-2025"\n'
-    why = '{ reasoning = "test value, items a year", low = 1, high = 1e6 }'
-    text += f"\n[production]\nannual_output = {annual}\nassumption = {why}\n"
-    return text + end_of_use
+        text += tiny_lifetime(lifetime)
+    return text + production(annual, 1, 1e6, "items a year") + end_of_use
 
 
-EOU = """
-[end_of_use]
-collected_for_reuse = 0.2
-collected_for_recycling = 0.3
-collected_for_energy_recovery = 0.1
-recycling_efficiency_collection = 0.5
-assumption = "test values for a garment's fate after use"
-"""
+EOU = eou(reuse=0.2, recycling=0.3, energy_recovery=0.1, efficiency=0.5)
 
 
 @pytest.fixture(scope="module")

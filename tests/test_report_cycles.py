@@ -24,6 +24,8 @@ from lca_engine.report.stocks_svg import nice_top, sankey_data
 from lca_engine.report.stocks_svg import sankey as cycles_sankey
 
 from .conftest import DATA, ROOT
+from .tiny_cycles import TINY, end_of_use, production
+from .tiny_cycles import lifetime as tiny_lifetime
 
 ANNUAL, MASS_KG = 1000, 0.49  # garments a year (stated below), kg per garment (tiny_micro.toml)
 INFLOW_T = ANNUAL * MASS_KG / 1000  # 0.49 t a year enter use, 2025 … 2060
@@ -33,39 +35,18 @@ PEER_ANNUAL = 2000
 #: Merthyr Tydfil (tiny_micro.toml) and Ebbw Vale (the peer)
 MICRO_SITE, PEER_SITE = (51.7487, -3.3816), (51.7779, -3.2066)
 
-MICRO_EXTRA = f"""
-[flows.lifetime]
-distribution = "fixed"
-mean = {LIFETIME}
-average = {AVERAGE}
-source = "desnz-2025"
-
-[production]
-annual_output = {ANNUAL}
-assumption = {{ reasoning = "test value: garments knitted per year", low = 500, high = 2000 }}
-
-[end_of_use]
-collected_for_reuse = {C_U}
-collected_for_recycling = {C_R}
-collected_for_energy_recovery = {C_E}
-recycling_efficiency_collection = {E_C}
-assumption = "test values for a garment's fate after use"
-"""
-PEER_EXTRA = f"""
-[production]
-annual_output = {PEER_ANNUAL}
-assumption = {{ reasoning = "test value: garments knitted per year", low = 500, high = 4000 }}
-"""
+MICRO_EXTRA = tiny_lifetime(f'distribution = "fixed"\nmean = {LIFETIME}\naverage = {AVERAGE}')
+MICRO_EXTRA += production(ANNUAL, 500, 2000) + end_of_use(reuse=C_U, recycling=C_R, energy_recovery=C_E, efficiency=E_C)
+PEER_EXTRA = production(PEER_ANNUAL, 500, 4000)
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     d = tmp_path_factory.mktemp("cycles")
-    tiny = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")
-    (d / "tiny_micro.toml").write_text(tiny + MICRO_EXTRA, encoding="utf-8")
+    (d / "tiny_micro.toml").write_text(TINY + MICRO_EXTRA, encoding="utf-8")
     site = "lat = 51.7487\nlon = -3.3816"
-    assert site in tiny
-    peer = tiny.replace('id = "tiny-micro"', 'id = "tiny-peer"', 1).replace(site, "lat = 51.7779\nlon = -3.2066")
+    assert site in TINY
+    peer = TINY.replace('id = "tiny-micro"', 'id = "tiny-peer"', 1).replace(site, "lat = 51.7779\nlon = -3.2066")
     (d / "tiny_peer.toml").write_text(peer + PEER_EXTRA, encoding="utf-8")
     shutil.copy(DATA / "tiny_baseline.toml", d / "tiny_baseline.toml")
     return d

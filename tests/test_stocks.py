@@ -18,32 +18,16 @@ from lca_engine.stocks import EOL_ROUTES, Horizon, StockError
 from lca_engine.stocks.dsm import stock_and_outflow
 from lca_engine.stocks.lifetimes import INFLOW_AT, LifetimeYears, in_years, weibull_scale
 
-from .conftest import DATA
+from .tiny_cycles import TINY, end_of_use, production
+from .tiny_cycles import lifetime as tiny_lifetime
 
-TINY = (DATA / "tiny_micro.toml").read_text(encoding="utf-8")  # its last flow is the product, 'garment', 0.49 kg
-PRODUCTION = """
-[production]
-annual_output = 1000
-assumption = { reasoning = "test value: garments knitted per year", low = 500, high = 2000 }
-"""
-END_OF_USE = """
-[end_of_use]
-collected_for_reuse = 0.2
-collected_for_recycling = 0.3
-collected_for_energy_recovery = 0.1
-recycling_efficiency_collection = 0.5
-assumption = "test values for a garment's fate after use"
-"""
+PRODUCTION = production(1000, 500, 2000)
+END_OF_USE = end_of_use(reuse=0.2, recycling=0.3, energy_recovery=0.1, efficiency=0.5)
 TONNES_PER_YEAR = 1000 * 0.49 / 1000  # annual output × product mass, kg → t
 
 
-def _lifetime(body: str) -> str:
-    """A [flows.lifetime] table under the last flow (the product), with provenance."""
-    return f'\n[flows.lifetime]\n{body}\nsource = "desnz-2025"\n'
-
-
 def _checked(lifetime: str | None = 'distribution = "fixed"\nmean = 5', *sections: str, fid: str = "tiny-micro"):
-    text = TINY.replace('id = "tiny-micro"', f'id = "{fid}"', 1) + (_lifetime(lifetime) if lifetime else "")
+    text = TINY.replace('id = "tiny-micro"', f'id = "{fid}"', 1) + (tiny_lifetime(lifetime) if lifetime else "")
     text += "".join(sections)
     return check_factory(loads(text), sources=sources_for(None))
 
@@ -173,7 +157,7 @@ def test_routes_sum_to_the_outflow_and_secondary_follows_the_formula():
 def test_material_column_and_portfolio_of_two_factories():
     garment_wool = TINY.replace('kind = "product"\n', 'kind = "product"\nmaterial = "wool"\n')
     wool = check_factory(
-        loads(garment_wool + _lifetime('distribution = "fixed"\nmean = 2') + PRODUCTION), sources=sources_for(None)
+        loads(garment_wool + tiny_lifetime('distribution = "fixed"\nmean = 2') + PRODUCTION), sources=sources_for(None)
     )
     other = _checked('distribution = "fixed"\nmean = 3', PRODUCTION, fid="tiny-two")
     r = in_use_stocks([wool, other], 2025, 2030)
